@@ -1,0 +1,248 @@
+// Package signin runs Plex's PIN (account-linking) flow: create a PIN, hand
+// its code to the caller to show, and poll plex.tv until the PIN is linked,
+// the person cancels, or the overall timeout passes. It has no UI imports;
+// the caller shows codes and progress through the callbacks.
+//
+// Shape (after golang.org/x/oauth2's device flow): each PIN's expiry is a
+// deadline; "cancel" and "quit" are the context; every poll answer is
+// classified into exactly one outcome. Unlike x/oauth2 and cli/oauth, a
+// transient failure (429, 5xx, network, garbage) backs off and keeps
+// waiting: it never means "expired".
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plextray/plextray/internal/clock"
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// API is the part of plextv.Client the flow uses.
+type API interface {
+	CreatePIN(ctx context.Context, strong bool) (*plextv.PIN, error)
+	CheckPIN(ctx context.Context, id int64) (*plextv.PIN, error)
+}
+
+// Method is how the person links the PIN.
+type Method int
+
+const (
+	// Code: a 4-character code typed at plex.tv/link.
+	Code Method = iota
+	// Browser: a strong PIN signed in with one click on app.plex.tv/auth,
+	// for people already signed into plex.tv in their browser.
+	Browser
+)
+
+func (m Method) String() string {
+	if m == Browser {
+		return "browser"
+	}
+	return "code"
+}
+
+// Defaults.
+const (
+	DefaultTimeout    = 5 * time.Minute
+	DefaultInterval   = time.Second // plex.tv's guidance: poll once a second
+	DefaultMaxBackoff = 30 * time.Second
+	fallbackPINLife   = 15 * time.Minute
+	checkTimeout      = 10 * time.Second
+)
+
+// Errors; test with errors.Is.
+var (
+	ErrCancelled = errors.New("sign-in cancelled")
+	ErrTimedOut  = errors.New("sign-in timed out")
+	ErrExpired   = errors.New("the code expired")
+)
+
+// PIN is a code ready to show.
+type PIN struct {
+	Code      string
+	URL       string    // where the person goes: link page or app sign-in page
+	ExpiresAt time.Time // local clock
+	Renewed   bool      // a fresh code replacing an expired one
+}
+
+// Options configure Run. URL is required; the rest have defaults.
+type Options struct {
+	Method     Method
+	Timeout    time.Duration // overall; default 5 minutes
+	Interval   time.Duration // between polls; default 1 s
+	MaxBackoff time.Duration // cap on waits after errors; default 30 s
+	// Renew creates a fresh PIN when one expires before the timeout.
+	Renew bool
+	Clock clock.Clock
+	// URL returns the page the person opens for a code.
+	URL func(code string) string
+	// OnPIN is called with the first PIN and with each renewal.
+	OnPIN func(PIN)
+	// OnRetry is called when a poll failed transiently, with the error and
+	// the wait before the next try. Optional.
+	OnRetry func(err error, wait time.Duration)
+}
+
+// Run creates a PIN and waits for it to be linked. It returns the account
+// token, or an error matching ErrCancelled (ctx cancelled), ErrTimedOut,
+// ErrExpired (renewal off), or the error creating the first PIN.
+func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
+	o.defaults()
+	if o.URL == nil {
+		return "", errors.New("signin: Options.URL is required")
+	}
+	deadline := o.Clock.Now().Add(o.Timeout)
+
+	pin, pinDeadline, err := create(ctx, api, o, false)
+	if err != nil {
+		return "", err
+	}
+	wait := o.Interval
+	for {
+		if err := o.sleep(ctx, wait, deadline); err != nil {
+			return "", err
+		}
+		now := o.Clock.Now()
+		if !now.Before(pinDeadline) {
+			err = plextv.ErrPINExpired
+		} else {
+			var p *plextv.PIN
+			p, err = check(ctx, api, pin.ID)
+			if err == nil && p.Linked() {
+				return p.AuthToken, nil
+			}
+		}
+		switch {
+		case err == nil: // pending
+			wait = o.Interval
+		case ctx.Err() != nil:
+			return "", cancelled(ctx)
+		case errors.Is(err, plextv.ErrPINExpired):
+			if !o.Renew {
+				return "", ErrExpired
+			}
+			pin, pinDeadline, err = renew(ctx, api, o, deadline)
+			if err != nil {
+				return "", err
+			}
+			wait = o.Interval
+		default:
+			wait = backoff(err, wait, o)
+			if o.OnRetry != nil {
+				o.OnRetry(err, wait)
+			}
+		}
+	}
+}
+
+func (o *Options) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+}
+
+// create makes a PIN and tells the caller its code.
+func create(ctx context.Context, api API, o Options, renewed bool) (*plextv.PIN, time.Time, error) {
+	start := o.Clock.Now()
+	p, err := api.CreatePIN(ctx, o.Method == Browser)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, time.Time{}, cancelled(ctx)
+		}
+		return nil, time.Time{}, fmt.Errorf("asking plex.tv for a code: %w", err)
+	}
+	// The PIN's life counted on our clock from before the request, so a
+	// skewed local clock or a slow answer can't stretch it.
+	life := time.Duration(p.ExpiresIn) * time.Second
+	if life <= 0 && !p.ExpiresAt.IsZero() && !p.CreatedAt.IsZero() {
+		life = p.ExpiresAt.Sub(p.CreatedAt.Time)
+	}
+	if life <= 0 {
+		life = fallbackPINLife
+	}
+	pinDeadline := start.Add(life)
+	if o.OnPIN != nil {
+		o.OnPIN(PIN{Code: p.Code, URL: o.URL(p.Code), ExpiresAt: pinDeadline, Renewed: renewed})
+	}
+	return p, pinDeadline, nil
+}
+
+// renew replaces an expired PIN, retrying transient failures until the
+// overall deadline.
+func renew(ctx context.Context, api API, o Options, deadline time.Time) (*plextv.PIN, time.Time, error) {
+	wait := o.Interval
+	for {
+		p, d, err := create(ctx, api, o, true)
+		if err == nil || errors.Is(err, ErrCancelled) {
+			return p, d, err
+		}
+		wait = backoff(err, wait, o)
+		if o.OnRetry != nil {
+			o.OnRetry(err, wait)
+		}
+		if err := o.sleep(ctx, wait, deadline); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+}
+
+func check(ctx context.Context, api API, id int64) (*plextv.PIN, error) {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	return api.CheckPIN(ctx, id)
+}
+
+// sleep waits d, or less if the overall deadline comes first, in which case
+// it returns ErrTimedOut; it returns ErrCancelled when ctx ends.
+func (o *Options) sleep(ctx context.Context, d time.Duration, deadline time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return cancelled(ctx)
+	}
+	left := deadline.Sub(o.Clock.Now())
+	if left <= 0 {
+		return ErrTimedOut
+	}
+	timedOut := false
+	if d >= left {
+		d, timedOut = left, true
+	}
+	c, stop := o.Clock.After(d)
+	defer stop()
+	select {
+	case <-ctx.Done():
+		return cancelled(ctx)
+	case <-c:
+		if timedOut {
+			return ErrTimedOut
+		}
+		return nil
+	}
+}
+
+// backoff is the wait after a failed poll: Retry-After if plex.tv gave
+// one, else double the last wait, within [Interval, MaxBackoff].
+func backoff(err error, last time.Duration, o Options) time.Duration {
+	if ra := plextv.RetryAfter(err); ra > 0 {
+		return min(ra, o.MaxBackoff)
+	}
+	return min(max(2*last, 2*o.Interval), o.MaxBackoff)
+}
+
+func cancelled(ctx context.Context) error {
+	if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		return ErrTimedOut
+	}
+	return fmt.Errorf("%w: %w", ErrCancelled, context.Cause(ctx))
+}
