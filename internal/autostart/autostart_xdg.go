@@ -1,0 +1,65 @@
+//go:build !windows && !darwin
+
+package autostart
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Location returns the autostart entry's path:
+// $XDG_CONFIG_HOME/autostart/plextray.desktop, or ~/.config/… when
+// XDG_CONFIG_HOME is unset or relative (the Base Directory spec says to
+// ignore a relative one).
+func Location() (string, error) {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if !filepath.IsAbs(dir) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "autostart", Name+".desktop"), nil
+}
+
+// Enabled reports whether plextray starts at login: the entry exists and is
+// not switched off (Hidden=true or X-GNOME-Autostart-enabled=false).
+func Enabled() (bool, error) {
+	path, err := Location()
+	if err != nil {
+		return false, err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return desktopEntryEnabled(string(b)), nil
+}
+
+// Enable makes plextray start at login by running exe, an absolute path,
+// with no arguments. It replaces an existing entry.
+func Enable(exe string) error {
+	if err := checkExe(exe, filepath.IsAbs); err != nil {
+		return err
+	}
+	path, err := Location()
+	if err != nil {
+		return err
+	}
+	return writeFile(path, []byte(desktopEntry(exe)))
+}
+
+// Disable removes the autostart entry. Removing a missing entry is not an error.
+func Disable() error {
+	path, err := Location()
+	if err != nil {
+		return err
+	}
+	return removeFile(path)
+}
