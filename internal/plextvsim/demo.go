@@ -1,0 +1,74 @@
+package plextvsim
+
+import (
+	"fmt"
+	"net"
+	"time"
+)
+
+// AddDemoServers starts fake PMSs and lists them, with a player, as the
+// demo account's resources:
+//
+//   - "Living Room", owned: a fast local https connection, a remote one
+//     that hangs, and a relay whose port refuses connections;
+//   - "Dad's Plex", shared by "dad": relay only;
+//   - "Cabin", owned but offline: an unresolvable name and a refused port;
+//   - "Living Room TV", a player (not a server).
+func (s *Sim) AddDemoServers() error {
+	id := randHex(20)
+	local, err := s.StartPMS(PMSOptions{Name: "Living Room", MachineIdentifier: id, TLS: true})
+	if err != nil {
+		return err
+	}
+	remote, err := s.StartPMS(PMSOptions{Name: "Living Room (remote)", MachineIdentifier: id, TLS: true, Behavior: PMSBehavior{Hang: true}})
+	if err != nil {
+		return err
+	}
+	dads, err := s.StartPMS(PMSOptions{Name: "Dad's Plex", TLS: true})
+	if err != nil {
+		return err
+	}
+	refused1, err := ClosedPortURL("https")
+	if err != nil {
+		return err
+	}
+	refused2, err := ClosedPortURL("https")
+	if err != nil {
+		return err
+	}
+	specs := []ServerSpec{
+		{Name: "Living Room", Owned: true, PublicAddressMatches: true, Connections: []ConnSpec{
+			{PMS: local, Local: true}, {PMS: remote}, {URI: refused1, Relay: true},
+		}},
+		{Name: "Dad's Plex", SourceTitle: "dad", Connections: []ConnSpec{{PMS: dads, Relay: true}}},
+		{Name: "Cabin", Owned: true, Offline: true, Connections: []ConnSpec{
+			{URI: "https://cabin.invalid:32400", Local: true}, {URI: refused2},
+		}},
+	}
+	for _, spec := range specs {
+		if _, err := s.AddServer(spec); err != nil {
+			return err
+		}
+	}
+	now := s.now().UTC()
+	s.AddResource(Resource{
+		Name: "Living Room TV", Product: "Plex for Android (TV)", ProductVersion: "10.26.0.1234",
+		Platform: "Android", PlatformVersion: "12", Device: "SHIELD Android TV",
+		ClientIdentifier: randHex(8), CreatedAt: now.AddDate(-1, 0, 0), LastSeenAt: now.Add(-time.Hour),
+		Provides: "client,player,pubsub-player", PublicAddress: "203.0.113.10", Owned: true, Presence: true,
+		Connections: []Connection{{Protocol: "http", Address: "192.168.1.60", Port: 32500, URI: "http://192.168.1.60:32500", Local: true}},
+	})
+	return nil
+}
+
+// ClosedPortURL returns scheme://127.0.0.1:PORT for a port nothing listens
+// on (it was free a moment ago), so connecting is refused.
+func ClosedPortURL(scheme string) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("plextvsim: %w", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return scheme + "://" + addr, nil
+}

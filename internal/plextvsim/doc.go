@@ -1,0 +1,90 @@
+// Package plextvsim simulates plex.tv and Plex Media Servers over real
+// loopback HTTP, for tests and for trying plextray without a Plex account.
+// It is written independently of internal/plextv, from plex.tv's
+// documented behaviour (see shared/plex-api.md), so the two check each
+// other.
+//
+// # In a test
+//
+//	clock := plextvsim.NewManualClock(time.Now())
+//	sim, err := plextvsim.Start(plextvsim.Options{Now: clock.Now})
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	defer sim.Close()
+//	// point the app at sim.URL() (plex.tv and the auth app), let it create
+//	// a PIN, then sign it in as the person would:
+//	tok, err := sim.LinkPIN(sim.PINs()[0].Code, "") // "" = demo account
+//	clock.Advance(16 * time.Minute)                // or sim.ExpirePIN(code)
+//	if v := sim.Violations(); len(v) > 0 { t.Errorf("%v", v) }
+//
+// # plex.tv endpoints
+//
+//   - POST /api/v2/pins (strong=true|false, form or query): 201 with a PIN
+//     (4-character code, 900 s; strong: 25 characters, 1800 s).
+//   - GET /api/v2/pins/{id}: 200 with the PIN, authToken set once linked;
+//     404 code 1020 when unknown, expired or made by another client
+//     identifier; 429 code 1003 past Options.PINPollLimit.
+//   - PUT /api/v2/pins/link (form code=…, X-Plex-Token): 204; links a PIN
+//     (any code length) to the token's account.
+//   - GET /api/v2/user: 200 UserPlexAccount, or 401 code 1001.
+//   - DELETE /api/v2/users/signout: 204 and the token is revoked.
+//   - GET /api/v2/resources: 200 JSON array (relay connections only with
+//     includeRelay=1, IPv6 only with includeIPv6=1), or 401.
+//
+// Every API request needs X-Plex-Client-Identifier (else 400 code 1000).
+// Unlike plex.tv, a token in the URL query is refused with 400, and each
+// such request, and each lacking X-Plex-Client-Identifier, X-Plex-Product
+// or Accept: application/json, is listed by Sim.Violations. Without
+// Accept: application/json the answer is XML, as on plex.tv (the
+// simulator's XML is a stand-in that JSON decoders reject).
+//
+// # Pages for people
+//
+//   - GET /link/?pin=CODE: the plex.tv/link page; "Link" signs the
+//     4-character code in to the demo account.
+//   - GET /auth#?clientID=…&code=…&context%5Bdevice%5D%5Bproduct%5D=…: the
+//     app.plex.tv/auth page for strong PINs; "Sign in" links the code.
+//
+// # Control API
+//
+// JSON in and out under /_sim/; errors are {"error":"…"}. Requests to
+// /_sim/ are not logged. GET /_sim/ lists the endpoints.
+//
+//	GET    /_sim/accounts                     accounts, with their first token
+//	POST   /_sim/accounts   {"username":"bob"} add an account → the account
+//	POST   /_sim/tokens     {"username":"bob"} another token → {"token":…}
+//	POST   /_sim/revoke     {"token":"…"}      revoke a token
+//	GET    /_sim/pins                         every PIN made, with code and state
+//	POST   /_sim/link       {"code":"7RQZ","username":""} link a PIN without a token
+//	                                          (username "" = demo) → {"authToken":…}
+//	POST   /_sim/expire     {"code":"7RQZ"}    expire a PIN now
+//	PUT    /_sim/ratelimit  {"pinPollsPerSecond":2} 0 turns the limit off
+//	GET    /_sim/resources                    the resource list
+//	PUT    /_sim/resources  [ … ]             serve this JSON array verbatim
+//	GET    /_sim/faults                       active faults
+//	POST   /_sim/faults     {"endpoint":"pins.check","status":429,"retryAfter":3,"count":1}
+//	DELETE /_sim/faults                       clear all faults
+//	GET    /_sim/requests                     the request log (tokens redacted)
+//	DELETE /_sim/requests                     clear log, violations and client ids
+//	GET    /_sim/violations                   rule-breaking API requests
+//	GET    /_sim/clients                      distinct X-Plex-Client-Identifier values
+//	GET    /_sim/pms                          PMSs started by the Sim, with behaviour
+//	PUT    /_sim/pms        {"name":"Living Room","behavior":{"down":true}}
+//
+// A fault is {"endpoint", "count", "delay", "hang", "status", "retryAfter",
+// "body", "size"}: endpoint is "" (all), "pins.create", "pins.check",
+// "pins.link", "user", "signout" or "resources"; count 0 means until
+// cleared; delay is a Go duration ("1.5s"); body is "truncated", "html" or
+// "oversized". A PMS behaviour is {"delay", "hang", "down",
+// "wrongMachine"}; it replaces the whole behaviour.
+//
+// # Fake Plex Media Servers
+//
+// StartPMS (or Sim.StartPMS) serves GET /identity like a PMS, over https
+// with a certificate from the simulator CA when PMSOptions.TLS is set
+// (trust it with WriteCACert and SSL_CERT_FILE, or CACertPool), and can
+// be slowed, hung, taken down or made to answer for another machine.
+// Sim.AddServer lists PMSs (or any URI) as a server resource.
+// AddDemoServers sets up a ready-made mix; cmd/plextv-sim runs it all.
+package plextvsim
