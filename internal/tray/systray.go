@@ -1,0 +1,282 @@
+package tray
+
+import (
+	"runtime"
+	"sync"
+
+	"fyne.io/systray"
+	"github.com/plextray/plextray/internal/signin"
+)
+
+// Actions are what clicks ask for; *session.Session implements them.
+type Actions interface {
+	SignIn(signin.Method)
+	CancelSignIn()
+	OpenLinkAgain()
+	CopyCode()
+	CopyLink()
+	CopyToken()
+	CopyText(text, what string)
+	SignOut()
+	CheckServers()
+	Quit()
+}
+
+// IconSet holds the icon bytes per state: PNG (Linux, macOS fallback),
+// ICO (Windows) and a black-and-alpha template (macOS menu bar).
+type IconSet struct {
+	PNG, ICO, Template map[Icon][]byte
+}
+
+// Extra handles the items that are not session commands.
+type Extra struct {
+	ToggleAutostart func() // called on "Start at login"
+	About           func() // called on "About plextray …"
+}
+
+// Tray is the fyne.io/systray side. It builds a fixed skeleton once and
+// afterwards only changes titles, visibility, checks and the servers list,
+// so a state change never rebuilds the menu or flickers.
+type Tray struct {
+	actions Actions
+	icons   IconSet
+	extra   Extra
+
+	mu      sync.Mutex
+	ready   bool
+	pending *Model
+	items   [numKeys]*systray.MenuItem
+	shown   [numKeys]Item
+	icon    Icon
+	tooltip string
+	hasIcon bool
+
+	checkAgain, note *systray.MenuItem
+	shownCheck       Item
+	shownNote        Item
+	servers          []*serverEntry
+}
+
+type serverEntry struct {
+	item, copyURI *systray.MenuItem
+	shown         Item
+	shownCopy     Item
+	conns         []*connEntry
+	best          string // guarded by Tray.mu
+}
+
+type connEntry struct {
+	item  *systray.MenuItem
+	shown Item
+	uri   string // guarded by Tray.mu
+}
+
+// New returns a Tray; pass its OnReady to systray.Run.
+func New(a Actions, icons IconSet, extra Extra) *Tray {
+	return &Tray{actions: a, icons: icons, extra: extra}
+}
+
+// OnReady builds the menu skeleton and returns at once: fyne.io/systray
+// answers the panel's menu requests only after it returns.
+func (t *Tray) OnReady() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	systray.SetTitle("plextray")
+	add := func(k Key) *systray.MenuItem {
+		it := systray.AddMenuItem("", "")
+		it.Hide()
+		t.items[k] = it
+		t.shown[k] = Item{Enabled: true}
+		return it
+	}
+	for _, k := range []Key{KeyStatus, KeyDetail, KeyHint} {
+		add(k).Disable()
+		t.shown[k] = Item{}
+	}
+	systray.AddSeparator()
+	for _, k := range []Key{KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeySignOut} {
+		add(k)
+	}
+	systray.AddSeparator()
+	t.items[KeyAutostart] = systray.AddMenuItemCheckbox("Start at login", "", false)
+	t.items[KeyAutostart].Hide()
+	t.shown[KeyAutostart] = Item{Title: "Start at login", Enabled: true}
+	add(KeyAbout)
+	add(KeyQuit)
+	t.checkAgain = t.items[KeyServers].AddSubMenuItem("Check again", "")
+	t.note = t.items[KeyServers].AddSubMenuItem("", "")
+	t.note.Disable()
+	t.note.Hide()
+	t.shownCheck = Item{Title: "Check again", Visible: true, Enabled: true}
+
+	a := t.actions
+	handlers := map[Key]func(){
+		KeySignIn:        func() { a.SignIn(signin.Code) },
+		KeySignInBrowser: func() { a.SignIn(signin.Browser) },
+		KeyCode:          a.CopyCode,
+		KeyOpenAgain:     a.OpenLinkAgain,
+		KeyCopyLink:      a.CopyLink,
+		KeyCancel:        a.CancelSignIn,
+		KeyCopyToken:     a.CopyToken,
+		KeySignOut:       a.SignOut,
+		KeyQuit:          a.Quit,
+		KeyAutostart:     t.extra.ToggleAutostart,
+		KeyAbout:         t.extra.About,
+	}
+	for k, h := range handlers {
+		if h != nil {
+			onClick(t.items[k], h)
+		}
+	}
+	onClick(t.checkAgain, a.CheckServers)
+
+	t.ready = true
+	if t.pending != nil {
+		t.apply(*t.pending)
+		t.pending = nil
+	}
+}
+
+// onClick runs fn for every click of it. The receive loop never blocks on
+// work: fn only queues a command.
+func onClick(it *systray.MenuItem, fn func()) {
+	go func() {
+		for range it.ClickedCh {
+			fn()
+		}
+	}()
+}
+
+// Apply shows m. Safe from any goroutine; before OnReady it is kept and
+// applied then.
+func (t *Tray) Apply(m Model) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.ready {
+		t.pending = &m
+		return
+	}
+	t.apply(m)
+}
+
+func (t *Tray) apply(m Model) {
+	if !t.hasIcon || m.Icon != t.icon {
+		t.setIcon(m.Icon)
+		t.icon, t.hasIcon = m.Icon, true
+	}
+	if m.Tooltip != t.tooltip {
+		systray.SetTooltip(m.Tooltip)
+		t.tooltip = m.Tooltip
+	}
+	for k := range numKeys {
+		update(t.items[k], &t.shown[k], m.Items[k])
+	}
+	update(t.checkAgain, &t.shownCheck, m.Servers.CheckAgain)
+	update(t.note, &t.shownNote, m.Servers.Note)
+	t.applyServers(m.Servers.List)
+}
+
+func (t *Tray) setIcon(i Icon) {
+	png := t.icons.PNG[i]
+	switch runtime.GOOS {
+	case "windows":
+		if ico := t.icons.ICO[i]; ico != nil {
+			systray.SetIcon(ico)
+		}
+	case "darwin":
+		if tmpl := t.icons.Template[i]; tmpl != nil {
+			systray.SetTemplateIcon(tmpl, png)
+			return
+		}
+		fallthrough
+	default:
+		if png != nil {
+			systray.SetIcon(png)
+		}
+	}
+}
+
+// applyServers reuses entries by position: the list keeps its order from
+// one check to the next, so an update only changes titles.
+func (t *Tray) applyServers(list []ServerModel) {
+	parent := t.items[KeyServers]
+	for i, sm := range list {
+		if i == len(t.servers) {
+			e := &serverEntry{item: parent.AddSubMenuItem(sm.Title, "")}
+			e.copyURI = e.item.AddSubMenuItem("Copy URI", "")
+			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
+			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
+			t.servers = append(t.servers, e)
+			onClick(e.copyURI, func() {
+				t.mu.Lock()
+				best := e.best
+				t.mu.Unlock()
+				if best != "" {
+					t.actions.CopyText(best, "Server URI")
+				}
+			})
+		}
+		e := t.servers[i]
+		e.best = sm.CopyURI.Tooltip
+		update(e.item, &e.shown, Item{Title: sm.Title, Visible: true, Enabled: true})
+		update(e.copyURI, &e.shownCopy, sm.CopyURI)
+		for j, cm := range sm.Connections {
+			if j == len(e.conns) {
+				c := &connEntry{item: e.item.AddSubMenuItem(cm.Title, "Click to copy")}
+				c.shown = Item{Title: cm.Title, Visible: true, Enabled: true, Tooltip: "Click to copy"}
+				e.conns = append(e.conns, c)
+				onClick(c.item, func() {
+					t.mu.Lock()
+					uri := c.uri
+					t.mu.Unlock()
+					if uri != "" {
+						t.actions.CopyText(uri, "Connection URI")
+					}
+				})
+			}
+			c := e.conns[j]
+			c.uri = cm.URI
+			update(c.item, &c.shown, Item{Title: cm.Title, Visible: true, Enabled: true, Tooltip: "Click to copy"})
+		}
+		for _, c := range e.conns[len(sm.Connections):] {
+			c.uri = ""
+			update(c.item, &c.shown, Item{})
+		}
+	}
+	for _, e := range t.servers[min(len(list), len(t.servers)):] {
+		e.best = ""
+		update(e.item, &e.shown, Item{})
+	}
+}
+
+// update changes only what differs from what is shown.
+func update(it *systray.MenuItem, shown *Item, want Item) {
+	if want.Title != shown.Title || want.Tooltip != shown.Tooltip {
+		if want.Title != "" || !want.Visible {
+			it.SetTitle(want.Title)
+		}
+		it.SetTooltip(want.Tooltip)
+	}
+	if want.Enabled != shown.Enabled {
+		if want.Enabled {
+			it.Enable()
+		} else {
+			it.Disable()
+		}
+	}
+	if want.Checked != shown.Checked {
+		if want.Checked {
+			it.Check()
+		} else {
+			it.Uncheck()
+		}
+	}
+	if want.Visible != shown.Visible {
+		if want.Visible {
+			it.Show()
+		} else {
+			it.Hide()
+		}
+	}
+	*shown = want
+}
