@@ -1,0 +1,278 @@
+package servers
+
+import (
+	"context"
+	"net"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// eventIndex returns the position of the first event matching f, or -1.
+func eventIndex(evs []Event, f func(Event) bool) int {
+	for i, e := range evs {
+		if f(e) {
+			return i
+		}
+	}
+	return -1
+}
+
+// A fast local https answer decides the server while a remote still hangs:
+// the decision comes first, and the hung probe is still pending then
+// (cancelling at the decision turns it into Cancelled, not TimedOut).
+func TestBestDecidedBeforeHungRemote(t *testing.T) {
+	fast, _ := newPMS(t, idA, true)
+	hung, _ := newHang(t, true, 0)
+	refused := "https://" + closedPort(t)
+	p := newProber(t, Options{Timeout: time.Minute, RootCAs: pool(fast, hung)})
+	r := server("Living Room", idA, true,
+		conn(hung.URL, false, false), // remote, hangs
+		conn(fast.URL, true, false),  // local https, fast
+		conn(refused, false, true),   // relay, refused
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, evs := collect(ctx, p, []plextv.Resource{r}, func(e Event) {
+		if e.Kind == BestDecided {
+			cancel()
+		}
+	})
+	decided := eventIndex(evs, func(e Event) bool { return e.Kind == BestDecided })
+	hungDone := eventIndex(evs, func(e Event) bool { return e.Kind == ConnectionChecked && e.Conn == 0 })
+	if decided < 0 || hungDone < 0 || decided > hungDone {
+		t.Fatalf("decided at %d, hung remote ended at %d: %v", decided, hungDone, evs)
+	}
+	if got := evs[decided].Server.Best; got != fast.URL {
+		t.Fatalf("best %q, want the local https %q", got, fast.URL)
+	}
+	if res[0].Best != fast.URL || res[0].BestIndex != 1 {
+		t.Errorf("final best %q (%d)", res[0].Best, res[0].BestIndex)
+	}
+	if st := res[0].Connections[0].State; st != Cancelled {
+		t.Errorf("hung remote: %v, want cancelled (it was still pending at the decision)", st)
+	}
+}
+
+// Two connections of the same class: the fast one wins as soon as the slow
+// one has run longer than the winner's latency (a recheck, no new result).
+func TestBestDecidedAgainstSameClassRival(t *testing.T) {
+	fast, _ := newPMS(t, idA, true)
+	hung, _ := newHang(t, true, 0)
+	p := newProber(t, Options{Timeout: time.Minute, RootCAs: pool(fast, hung)})
+	r := server("NAS", idA, true, conn(hung.URL, true, false), conn(fast.URL, true, false))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, evs := collect(ctx, p, []plextv.Resource{r}, func(e Event) {
+		if e.Kind == BestDecided {
+			cancel()
+		}
+	})
+	decided := eventIndex(evs, func(e Event) bool { return e.Kind == BestDecided })
+	if decided < 0 || evs[decided].Server.Best != fast.URL {
+		t.Fatalf("events %v", evs)
+	}
+	if st := res[0].Connections[0].State; st != Cancelled {
+		t.Errorf("same-class rival: %v, want cancelled", st)
+	}
+}
+
+// A better class that is still pending blocks the decision: a remote
+// answers fast, the local answers later and wins.
+func TestBetterClassIsWaitedFor(t *testing.T) {
+	remote, _ := newPMS(t, idA, false)
+	local, _ := newSlowPMS(t, idA, false, 30*time.Millisecond)
+	p := newProber(t, Options{})
+	res, evs := collect(context.Background(), p, []plextv.Resource{
+		server("x", idA, true, conn(remote.URL, false, false), conn(local.URL, true, false)),
+	}, nil)
+	if res[0].Best != local.URL {
+		t.Fatalf("best %q, want local %q", res[0].Best, local.URL)
+	}
+	decided := eventIndex(evs, func(e Event) bool { return e.Kind == BestDecided })
+	localDone := eventIndex(evs, func(e Event) bool { return e.Kind == ConnectionChecked && e.Conn == 1 })
+	if decided < localDone {
+		t.Errorf("decided (%d) before the local answer (%d)", decided, localDone)
+	}
+}
+
+func TestEventsInvariants(t *testing.T) {
+	a, _ := newPMS(t, idA, false)
+	b, _ := newPMS(t, idB, true)
+	refused := "http://" + closedPort(t)
+	p := newProber(t, Options{RootCAs: pool(b), Timeout: 5 * time.Second})
+	skipped := server("Skip", idB, true, conn(a.URL, true, false))
+	skipped.HTTPSRequired = true
+	rs := []plextv.Resource{
+		server("A", idA, true, conn(a.URL, true, false), conn(refused, false, false), conn(b.URL, false, true)),
+		server("B", idB, false, conn(b.URL, false, false), conn(a.URL, true, false), conn(refused, false, true)),
+		skipped,
+		server("Offline", idA, true, conn(refused, false, false)),
+	}
+	res, evs := collect(context.Background(), p, rs, nil)
+	conns := map[[2]int]int{}
+	decided := map[int]int{}
+	done := map[int]int{}
+	for i, e := range evs {
+		switch e.Kind {
+		case ConnectionChecked:
+			conns[[2]int{e.Index, e.Conn}]++
+			if !e.Server.Connections[e.Conn].State.Final() {
+				t.Errorf("event %d: connection not final", i)
+			}
+		case BestDecided:
+			decided[e.Index]++
+			if !e.Server.Decided {
+				t.Errorf("event %d: snapshot not decided", i)
+			}
+		case ServerChecked:
+			done[e.Index]++
+			if decided[e.Index] != 1 || !e.Server.Done() {
+				t.Errorf("event %d: server checked before decided/done", i)
+			}
+		}
+	}
+	for si, s := range res {
+		if decided[si] != 1 || done[si] != 1 {
+			t.Errorf("%s: %d decided, %d checked events", s.Name, decided[si], done[si])
+		}
+		for ci, c := range s.Connections {
+			if conns[[2]int{si, ci}] != 1 || !c.State.Final() {
+				t.Errorf("%s/%d: %d events, state %v", s.Name, ci, conns[[2]int{si, ci}], c.State)
+			}
+		}
+	}
+	want := []string{a.URL, b.URL, "", ""}
+	for i, s := range res {
+		if s.Best != want[i] {
+			t.Errorf("%s: best %q, want %q", s.Name, s.Best, want[i])
+		}
+	}
+	if got := res[1].Connections[1].State; got != Skipped {
+		t.Errorf("shared local: %v", got)
+	}
+	if got := res[3].Summary(); got != "Offline — offline" {
+		t.Errorf("summary %q", got)
+	}
+}
+
+// Cancelling a check with every probe hung returns promptly, marks them
+// Cancelled, and leaves no goroutine or socket behind (the hung handlers
+// see their clients leave).
+func TestCancelLeavesNothingBehind(t *testing.T) {
+	const n = 12
+	hungPlain, hp := newHang(t, false, n)
+	hungTLS, ht := newHang(t, true, n)
+	p := newProber(t, Options{Timeout: time.Hour, RootCAs: pool(hungTLS)})
+	var rs []plextv.Resource
+	for range n / 2 {
+		rs = append(rs, server("s", idA, true, conn(hungPlain.URL, true, false), conn(hungTLS.URL, false, false)))
+	}
+	base := runtime.NumGoroutine()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for range n / 2 {
+			<-hp.arrived
+			<-ht.arrived
+		}
+		cancel()
+	}()
+	res := p.Check(ctx, rs)
+	for _, s := range res {
+		for _, c := range s.Connections {
+			if c.State != Cancelled {
+				t.Fatalf("state %v (%s), want cancelled", c.State, c.Detail)
+			}
+		}
+		if !s.Decided || s.Best != "" || s.Status() != "check cancelled" {
+			t.Errorf("server %+v", s)
+		}
+	}
+	// The helper goroutine above has returned once cancel ran.
+	if got := settleGoroutines(base); got > base {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after cancel, %d before:\n%s", got, base, buf[:runtime.Stack(buf, true)])
+	}
+	if !eventually(func() bool { return hp.active.Load() == 0 && ht.active.Load() == 0 }) {
+		t.Errorf("hung handlers still active: %d %d", hp.active.Load(), ht.active.Load())
+	}
+}
+
+// A check that ends by timeouts also leaves nothing behind.
+func TestTimeoutsLeaveNothingBehind(t *testing.T) {
+	hung, h := newHang(t, true, 0)
+	mute, open := silent(t)
+	p := newProber(t, Options{Timeout: 50 * time.Millisecond, RootCAs: pool(hung)})
+	base := runtime.NumGoroutine()
+	res := p.Check(context.Background(), []plextv.Resource{
+		server("a", idA, true, conn(hung.URL, true, false), conn(hung.URL, false, false)),
+		server("b", idB, true, conn(hung.URL, false, true), conn("https://"+mute, true, false)),
+	})
+	for _, s := range res {
+		for _, c := range s.Connections {
+			if c.State != TimedOut {
+				t.Fatalf("state %v", c.State)
+			}
+		}
+	}
+	if got := settleGoroutines(base); got > base {
+		t.Fatalf("%d goroutines, %d before", got, base)
+	}
+	if !eventually(func() bool { return h.active.Load() == 0 }) {
+		t.Errorf("hung handlers still active: %d", h.active.Load())
+	}
+	if !eventually(func() bool { return open.Load() == 0 }) {
+		t.Errorf("%d sockets still open at the silent server", open.Load())
+	}
+}
+
+// No more than Concurrency probes are in flight. Each dial blocks until the
+// test releases it; at every dial, dials so far ≤ released + limit.
+func TestConcurrencyBound(t *testing.T) {
+	const limit, total = 2, 7
+	var dials atomic.Int64
+	entered := make(chan int64)
+	release := make(chan struct{})
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		entered <- dials.Add(1)
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	p := newProber(t, Options{Concurrency: limit, DialContext: dial, Timeout: time.Minute})
+	var conns []plextv.Connection
+	for range total {
+		conns = append(conns, conn("http://127.0.0.1:9", true, false))
+	}
+	out := make(chan []Server)
+	go func() { out <- p.Check(context.Background(), []plextv.Resource{server("x", idA, true, conns...)}) }()
+	released := 0
+	for got := 0; got < total; got++ {
+		n := <-entered
+		if n > int64(released+limit) {
+			t.Fatalf("dial %d started with only %d released (limit %d)", n, released, limit)
+		}
+		if got+1-released == limit || got+1 == total {
+			release <- struct{}{}
+			released++
+		}
+	}
+	for ; released < total; released++ {
+		release <- struct{}{}
+	}
+	res := <-out
+	for _, c := range res[0].Connections {
+		if c.State != Refused {
+			t.Errorf("state %v", c.State)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package servers
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+func TestProbeReachableSendsIdentityNoToken(t *testing.T) {
+	srv, pm := newPMS(t, idA, false)
+	p := newProber(t, Options{})
+	s := only(t, p, server("Living Room", idA, true, conn(srv.URL, true, false)))
+	c := s.Connections[0]
+	if c.State != Reachable || c.Latency <= 0 {
+		t.Fatalf("state %v latency %v (%s), want reachable with latency", c.State, c.Latency, c.Detail)
+	}
+	if s.Best != srv.URL || !s.Decided {
+		t.Fatalf("best %q decided %v", s.Best, s.Decided)
+	}
+	h := pm.lastHeader()
+	if h.Get("X-Plex-Client-Identifier") != testInfo.ClientIdentifier || h.Get("X-Plex-Product") != testInfo.Product {
+		t.Errorf("X-Plex-* headers missing: %v", h)
+	}
+	if h.Get("Accept") != "application/json" {
+		t.Errorf("Accept = %q", h.Get("Accept"))
+	}
+	for k := range h {
+		if strings.Contains(strings.ToLower(k), "token") {
+			t.Errorf("probe sent a token header %s", k)
+		}
+	}
+	if got := s.Summary(); got != "Living Room — local http · "+formatLatency(c.Latency) {
+		t.Errorf("summary %q", got)
+	}
+}
+
+func TestProbeXMLIdentity(t *testing.T) {
+	p0 := &pms{id: idA, xml: true, quit: make(chan struct{})}
+	srv := start(t, p0, false, p0.quit)
+	s := only(t, newProber(t, Options{}), server("x", idA, true, conn(srv.URL, false, false)))
+	if c := s.Connections[0]; c.State != Reachable {
+		t.Fatalf("state %v: %s", c.State, c.Detail)
+	}
+}
+
+func TestProbeHTTPSWithInjectedRoots(t *testing.T) {
+	srv, _ := newPMS(t, idA, true)
+	p := newProber(t, Options{RootCAs: pool(srv)})
+	s := only(t, p, server("x", idA, true, conn(srv.URL, true, false)))
+	if c := s.Connections[0]; c.State != Reachable || c.Protocol != "https" {
+		t.Fatalf("state %v proto %s: %s", c.State, c.Protocol, c.Detail)
+	}
+	if s.Status() != "local · "+formatLatency(s.Connections[0].Latency) {
+		t.Errorf("status %q", s.Status())
+	}
+}
+
+func TestProbeStates(t *testing.T) {
+	plain, _ := newPMS(t, idA, false)
+	tlsSrv, _ := newPMS(t, idA, true)
+	hung, _ := newHang(t, false, 0)
+	other, _ := newPMS(t, idB, false)
+	unauthorized := answer(t, 401, `{"errors":[]}`, nil)
+	redirect := answer(t, 302, "", map[string]string{"Location": "http://192.0.2.1/identity"})
+	html := answer(t, 200, "<html><body>router login</body></html>", nil)
+	huge := answer(t, 200, `{"MediaContainer":{"machineIdentifier":"`+idA+`","x":"`+strings.Repeat("a", maxIdentityBody)+`"}}`, nil)
+	refused := "http://" + closedPort(t)
+	mute, _ := silent(t)
+
+	resolver := fakeResolver{"pms.test": "127.0.0.1"}
+	plainPort := plain.Listener.Addr().(*net.TCPAddr).Port
+
+	tests := []struct {
+		name   string
+		uri    string
+		state  State
+		label  string
+		detail string
+	}{
+		{"refused", refused, Refused, "refused", "refused"},
+		{"timed out", hung.URL, TimedOut, "timed out", "no answer within 100ms"},
+		{"TLS handshake hangs", "https://" + mute, TimedOut, "timed out", "no answer within 100ms"},
+		{"untrusted certificate", tlsSrv.URL, TLSError, "TLS error", "certificate"},
+		{"https to a plain port", strings.Replace(plain.URL, "http:", "https:", 1), TLSError, "TLS error", "does not speak TLS"},
+		{"plex.direct blocked", "https://192-168-1-5.0123456789abcdef.plex.direct:32400", DNSFailure, "DNS failed (rebinding protection?)", "allow plex.direct"},
+		{"other name not found", "https://nas.example.invalid:32400", DNSFailure, "DNS failed", "did not resolve"},
+		{"resolved name", "http://pms.test:" + itoa(plainPort), Reachable, "", "Plex Media Server"},
+		{"wrong server", other.URL, WrongServer, "wrong server", "different Plex server"},
+		{"not plex", html.URL, WrongServer, "wrong server", "not a Plex identity"},
+		{"too large", huge.URL, WrongServer, "wrong server", "larger than"},
+		{"401", unauthorized.URL, HTTPError, "HTTP 401", "proxy or login wall"},
+		{"redirect not followed", redirect.URL, HTTPError, "HTTP 302", "not followed"},
+	}
+	p := newProber(t, Options{Timeout: 100 * time.Millisecond, Resolver: resolver})
+	var rs []plextv.Resource
+	for _, tt := range tests {
+		rs = append(rs, server(tt.name, idA, true, conn(tt.uri, true, false)))
+	}
+	res := p.Check(context.Background(), rs)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := res[i].Connections[0]
+			if c.State != tt.state {
+				t.Fatalf("state %v (%s), want %v", c.State, c.Detail, tt.state)
+			}
+			if tt.label != "" && c.Label() != tt.label {
+				t.Errorf("label %q, want %q", c.Label(), tt.label)
+			}
+			if !strings.Contains(c.Detail, tt.detail) {
+				t.Errorf("detail %q, want it to mention %q", c.Detail, tt.detail)
+			}
+			if c.State.answered() != (c.Latency > 0) {
+				t.Errorf("latency %v for state %v", c.Latency, c.State)
+			}
+			if c.State != Reachable && res[i].Best != "" {
+				t.Errorf("best %q from a %v connection", res[i].Best, c.State)
+			}
+		})
+	}
+	byName := map[string]Server{}
+	for _, s := range res {
+		byName[s.Name] = s
+	}
+	if got := byName["401"].Summary(); got != "401 — answers HTTP 401, not verified" {
+		t.Errorf("401 summary %q", got)
+	}
+	if got := byName["plex.direct blocked"].Summary(); got != "plex.direct blocked — offline · DNS failed (rebinding protection?)" {
+		t.Errorf("DNS summary %q", got)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestProbeOtherNetworkErrors(t *testing.T) {
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}
+	}
+	p := newProber(t, Options{DialContext: dial})
+	s := only(t, p, server("x", idA, true, conn("http://10.9.9.9:32400", true, false)))
+	if c := s.Connections[0]; c.State != Unreachable || !strings.Contains(c.Detail, "no route") || c.Label() != "unreachable" {
+		t.Fatalf("state %v label %q detail %q", c.State, c.Label(), c.Detail)
+	}
+	if s.Status() != "offline" {
+		t.Errorf("status %q", s.Status())
+	}
+}
+
+func TestSkippedByPolicyIsNeverContacted(t *testing.T) {
+	srv, pm := newPMS(t, idA, false)
+	p := newProber(t, Options{})
+
+	httpsOnly := server("Secure", idA, true, conn(srv.URL, true, false))
+	httpsOnly.HTTPSRequired = true
+	shared := server("Dad's Plex", idA, false, conn(srv.URL, true, false))
+	shared.SourceTitle = "dad"
+	res := p.Check(context.Background(), []plextv.Resource{httpsOnly, shared})
+
+	for i, want := range []string{"not tried: http while https required", "not tried: local address of a shared server"} {
+		c := res[i].Connections[0]
+		if c.State != Skipped || c.Label() != want {
+			t.Errorf("%s: state %v label %q, want skipped %q", res[i].Name, c.State, c.Label(), want)
+		}
+		if !res[i].Decided || res[i].Best != "" {
+			t.Errorf("%s: decided %v best %q", res[i].Name, res[i].Decided, res[i].Best)
+		}
+	}
+	if n := pm.hits.Load(); n != 0 {
+		t.Errorf("server got %d requests, want 0", n)
+	}
+	if got := res[1].Summary(); got != "Dad's Plex (shared) — not tried (local address of a shared server)" {
+		t.Errorf("summary %q", got)
+	}
+
+	// On the same network as the shared server, its local address is fair game.
+	shared.PublicAddressMatches = true
+	s := only(t, p, shared)
+	if c := s.Connections[0]; c.State != Reachable {
+		t.Errorf("shared local with publicAddressMatches: %v (%s)", c.State, c.Detail)
+	}
+}
+
+func TestNoConnectionsAndNonServers(t *testing.T) {
+	p := newProber(t, Options{})
+	player := plextv.Resource{Name: "AppleTV", Provides: "client,player", Connections: []plextv.Connection{conn("http://127.0.0.1:1", true, false)}}
+	empty := server("Empty", idA, true)
+	res, evs := collect(context.Background(), p, []plextv.Resource{player, empty}, nil)
+	if len(res) != 1 || res[0].Name != "Empty" {
+		t.Fatalf("servers %+v", res)
+	}
+	if !res[0].Decided || res[0].Summary() != "Empty — no connections listed" {
+		t.Errorf("summary %q", res[0].Summary())
+	}
+	if len(evs) != 2 || evs[0].Kind != BestDecided || evs[1].Kind != ServerChecked {
+		t.Errorf("events %v", evs)
+	}
+}
+
+func TestClassifyPrefersCancelled(t *testing.T) {
+	p := New(Options{Timeout: time.Second})
+	parent, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := p.classify(parent, parent, context.Canceled, "http://127.0.0.1:1")
+	if o.state != Cancelled {
+		t.Errorf("state %v", o.state)
+	}
+	o = p.classify(context.Background(), context.Background(), errors.New("remote error: tls: handshake failure"), "https://x")
+	if o.state != TLSError {
+		t.Errorf("remote alert: %v", o.state)
+	}
+}
+
+func TestCleanNetworkText(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 5, "abc"},
+		{"abcdef", 3, "abc…"},
+		{"a\nb\x1b[31mc", 10, "a?b?[31mc"},
+		{"ééé", 2, "éé…"},
+	}
+	for _, tt := range tests {
+		if got := clean(tt.in, tt.n); got != tt.want {
+			t.Errorf("clean(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}

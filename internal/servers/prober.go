@@ -1,0 +1,172 @@
+package servers
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// Defaults for Options.
+const (
+	DefaultTimeout = 3 * time.Second
+	// DefaultConcurrency bounds the probes in flight. A hung connection
+	// holds its slot for the whole timeout, so a full check takes about
+	// ceil(hung/concurrency) timeouts; 64 keeps a large account (50
+	// servers, a quarter of their connections hung) within one.
+	DefaultConcurrency = 64
+)
+
+// Resolver looks up host names; *net.Resolver satisfies it. Tests inject
+// one to simulate DNS failures without DNS traffic.
+type Resolver interface {
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+// Options configures a Prober. The zero value works: system roots, real
+// DNS, 3 s timeout, 64 probes at a time, and no X-Plex-* identity (set
+// Info: a server lists an unknown prober as a new device).
+type Options struct {
+	// Info is sent as X-Plex-* headers on every probe; its
+	// ClientIdentifier must be the app's stable one.
+	Info plextv.Info
+	// Timeout bounds one probe (dial, TLS, answer). 0: DefaultTimeout.
+	Timeout time.Duration
+	// Concurrency bounds the probes in flight. 0: DefaultConcurrency.
+	Concurrency int
+	// RootCAs verifies https servers; nil uses the system roots (which
+	// honour SSL_CERT_FILE and SSL_CERT_DIR on Unix).
+	RootCAs *x509.CertPool
+	// Transport, if set, is cloned as the base of the Prober's own
+	// transport. Keep-alives and HTTP/2 are always turned off and the
+	// dialer is always wrapped, so no socket outlives its probe.
+	Transport *http.Transport
+	// DialContext opens TCP connections (address is host:port, or ip:port
+	// when Resolver is set). nil: a net.Dialer.
+	DialContext func(ctx context.Context, network, address string) (net.Conn, error)
+	// Resolver, if set, resolves host names before DialContext is called.
+	// nil: the dialer resolves them itself.
+	Resolver Resolver
+}
+
+// Prober checks servers' connections. It owns one http.Transport; use one
+// Prober for the app's life and Close it at the end. Check and Stream may
+// run concurrently.
+type Prober struct {
+	info        plextv.Info
+	timeout     time.Duration
+	concurrency int
+	transport   *http.Transport
+	client      *http.Client
+	dial        func(ctx context.Context, network, address string) (net.Conn, error)
+	resolver    Resolver
+}
+
+// New returns a Prober for opts.
+func New(opts Options) *Prober {
+	p := &Prober{
+		info:        opts.Info,
+		timeout:     opts.Timeout,
+		concurrency: opts.Concurrency,
+		dial:        opts.DialContext,
+		resolver:    opts.Resolver,
+	}
+	if p.timeout <= 0 {
+		p.timeout = DefaultTimeout
+	}
+	if p.concurrency <= 0 {
+		p.concurrency = DefaultConcurrency
+	}
+	var t *http.Transport
+	if opts.Transport != nil {
+		t = opts.Transport.Clone()
+		if p.dial == nil && t.DialContext != nil {
+			p.dial = t.DialContext
+		}
+	} else {
+		t = &http.Transport{} // no proxy: a probe measures the path to the server
+	}
+	if p.dial == nil {
+		d := &net.Dialer{Timeout: p.timeout, KeepAlive: -1}
+		if r, ok := p.resolver.(*net.Resolver); ok {
+			d.Resolver, p.resolver = r, nil
+		}
+		p.dial = d.DialContext
+	}
+	t.DialContext = p.dialTracked
+	t.DialTLSContext = nil
+	t.DisableKeepAlives = true
+	t.ForceAttemptHTTP2 = false
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	t.Protocols = &protos
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if opts.RootCAs != nil {
+		t.TLSClientConfig.RootCAs = opts.RootCAs
+	}
+	t.TLSHandshakeTimeout = p.timeout
+	t.ResponseHeaderTimeout = p.timeout
+	t.MaxResponseHeaderBytes = 64 << 10
+	p.transport = t
+	p.client = &http.Client{
+		Transport: t,
+		// /identity does not redirect; a redirect is an answer, not a
+		// reason to go elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return p
+}
+
+// Close releases idle resources. Probes use no keep-alive, so there are
+// normally none; Close is still safe to call at any time.
+func (p *Prober) Close() { p.transport.CloseIdleConnections() }
+
+// Timeout is the per-probe timeout in use.
+func (p *Prober) Timeout() time.Duration { return p.timeout }
+
+// dialRaw resolves (when a Resolver is set) and dials.
+func (p *Prober) dialRaw(ctx context.Context, network, address string) (net.Conn, error) {
+	if p.resolver == nil {
+		return p.dial(ctx, network, address)
+	}
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return p.dial(ctx, network, address)
+	}
+	addrs, err := p.resolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		if _, ok := err.(*net.DNSError); !ok {
+			err = &net.DNSError{Err: err.Error(), Name: host}
+		}
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	var first error
+	for _, a := range addrs {
+		c, err := p.dial(ctx, network, net.JoinHostPort(a.String(), port))
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, first
+}

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package servers
+
+func isRefusedOS(error) bool { return false }

@@ -1,0 +1,191 @@
+package servers
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sample() []Server {
+	ms := time.Millisecond
+	return []Server{
+		{
+			Name: "Living Room", ClientIdentifier: idA, Owned: true, Presence: true,
+			Best: "https://192-168-1-2.abc.plex.direct:32400", BestIndex: 0,
+			Decided: true, DecidedAfter: 4200 * time.Microsecond,
+			Connections: []Connection{
+				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: Reachable, Latency: 4 * ms, Detail: "Plex Media Server 1.41.0"},
+				{URI: "https://203-0-113-7.abc.plex.direct:32400", Protocol: "https", State: TimedOut, Detail: "no answer within 3s"},
+				{URI: "https://[2001:db8::7]:32400", Protocol: "https", IPv6: true, State: Pending},
+			},
+		},
+		{
+			Name: "Dad's Plex", ClientIdentifier: idB, SourceTitle: "dad", BestIndex: 1, Decided: true,
+			Best: "https://198-51-100-1.def.plex.direct:8443",
+			Connections: []Connection{
+				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: Skipped, Detail: SkipSharedLocal},
+				{URI: "https://198-51-100-1.def.plex.direct:8443", Protocol: "https", Relay: true, State: Reachable, Latency: 80 * ms},
+			},
+		},
+		{
+			Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+			Connections: []Connection{
+				{URI: "http://192.168.1.9:32400", Protocol: "http", Local: true, State: Refused},
+				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: DNSFailure, Detail: "192-168-1-9.x.plex.direct did not resolve (no such host). This usually means …"},
+			},
+		},
+		{Name: "Attic", Owned: true, BestIndex: -1, Connections: []Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: Pending}}},
+	}
+}
+
+func TestSummary(t *testing.T) {
+	want := []string{
+		"Living Room — local · 4 ms",
+		"Dad's Plex (shared) — relay · 80 ms",
+		"Old NAS — offline · DNS failed (rebinding protection?)",
+		"Attic — checking…",
+	}
+	for i, s := range sample() {
+		if got := s.Summary(); got != want[i] {
+			t.Errorf("%q, want %q", got, want[i])
+		}
+	}
+	plainOffline := Server{Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+		Connections: []Connection{{Protocol: "http", State: Refused}, {Protocol: "https", State: TimedOut}}}
+	if got := plainOffline.Summary(); got != "Old NAS — offline" {
+		t.Errorf("%q", got)
+	}
+	http := Server{Name: "Box", Owned: true, Decided: true, BestIndex: 0, Best: "http://10.0.0.1:32400",
+		Connections: []Connection{{Protocol: "http", Local: true, State: Reachable, Latency: 1500 * time.Millisecond}}}
+	if got := http.Summary(); got != "Box — local http · 1.5 s" {
+		t.Errorf("%q", got)
+	}
+	// A best that is not decided yet is not shown.
+	http.Decided = false
+	if got := http.Summary(); got != "Box — checking…" {
+		t.Errorf("%q", got)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	tests := []struct {
+		c    Connection
+		want string
+	}{
+		{Connection{State: Reachable, Latency: 4 * time.Millisecond}, "4 ms"},
+		{Connection{State: Reachable, Latency: 300 * time.Microsecond}, "<1 ms"},
+		{Connection{State: Refused}, "refused"},
+		{Connection{State: TimedOut}, "timed out"},
+		{Connection{State: TLSError}, "TLS error"},
+		{Connection{State: DNSFailure, URI: "https://1-2-3-4.h.plex.direct:32400"}, "DNS failed (rebinding protection?)"},
+		{Connection{State: DNSFailure, URI: "https://nas.example:32400"}, "DNS failed"},
+		{Connection{State: WrongServer}, "wrong server"},
+		{Connection{State: HTTPError, StatusCode: 401}, "HTTP 401"},
+		{Connection{State: Skipped, Detail: SkipHTTPSRequired}, "not tried: http while https required"},
+		{Connection{State: Unreachable}, "unreachable"},
+		{Connection{State: Cancelled}, "cancelled"},
+		{Connection{State: Pending}, "checking…"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Label(); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.c.State, got, tt.want)
+		}
+	}
+}
+
+func TestStateText(t *testing.T) {
+	want := []string{"pending", "reachable", "refused", "timed_out", "tls_error", "dns_failure", "wrong_server", "http_error", "skipped", "unreachable", "cancelled"}
+	for i, w := range want {
+		s := State(i)
+		if s.String() != w {
+			t.Errorf("%d: %q, want %q", i, s, w)
+		}
+		var back State
+		if err := back.UnmarshalText([]byte(w)); err != nil || back != s {
+			t.Errorf("%q: %v %v", w, back, err)
+		}
+	}
+	var s State
+	if s.UnmarshalText([]byte("bogus")) == nil {
+		t.Error("bogus state accepted")
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if len(got) != 4 {
+		t.Fatalf("%d servers", len(got))
+	}
+	for _, s := range got {
+		for _, k := range []string{"name", "clientIdentifier", "owned", "best", "connections", "summary", "sourceTitle", "bestDecidedMs"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("%v: no %q", s["name"], k)
+			}
+		}
+		for _, c := range s["connections"].([]any) {
+			m := c.(map[string]any)
+			for _, k := range []string{"uri", "local", "relay", "state", "latencyMs", "detail"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("%v: connection without %q", s["name"], k)
+				}
+			}
+		}
+	}
+	lr := got[0]
+	if lr["best"] != "https://192-168-1-2.abc.plex.direct:32400" || lr["owned"] != true || lr["sourceTitle"] != nil || lr["bestDecidedMs"] != 4.2 {
+		t.Errorf("living room: %v", lr)
+	}
+	c0 := lr["connections"].([]any)[0].(map[string]any)
+	c1 := lr["connections"].([]any)[1].(map[string]any)
+	if c0["state"] != "reachable" || c0["latencyMs"] != 4.0 || c1["state"] != "timed_out" || c1["latencyMs"] != nil {
+		t.Errorf("connections: %v / %v", c0, c1)
+	}
+	if got[1]["sourceTitle"] != "dad" || got[2]["best"] != nil || got[3]["bestDecidedMs"] != nil {
+		t.Errorf("shared/offline/pending: %v %v %v", got[1]["sourceTitle"], got[2]["best"], got[3]["bestDecidedMs"])
+	}
+	if strings.Contains(buf.String(), `\u0026`) || strings.Contains(buf.String(), `\u003c`) {
+		t.Error("HTML-escaped output")
+	}
+
+	buf.Reset()
+	if err := WriteJSON(&buf, nil); err != nil || strings.TrimSpace(buf.String()) != "[]" {
+		t.Errorf("empty: %q %v", buf.String(), err)
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"Living Room · owned · best https://192-168-1-2.abc.plex.direct:32400\n",
+		"  local https ", "reachable (best)", "4 ms", "timed out", "remote https",
+		"remote https IPv6", "checking…", "  local http   refused",
+		"Dad's Plex · shared by dad · best https://198-51-100-1.def.plex.direct:8443\n",
+		"not tried: local address of a shared server",
+		"Old NAS · owned · offline · DNS failed (rebinding protection?)\n",
+		"DNS failed (rebinding protection?)",
+		"  note: 192-168-1-9.x.plex.direct did not resolve",
+		"Attic · owned · checking…\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	WriteTable(&buf, nil)
+	if buf.String() != "No Plex Media Servers on this account.\n" {
+		t.Errorf("empty: %q", buf.String())
+	}
+}
