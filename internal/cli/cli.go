@@ -90,7 +90,7 @@ func Main(args []string, version string, io IO, tray Tray) int {
 		"token":   token,
 		"status":  status,
 		"logout":  logout,
-		"servers": servers,
+		"servers": serversCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

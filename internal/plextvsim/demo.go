@@ -36,13 +36,19 @@ func (s *Sim) AddDemoServers() error {
 	if err != nil {
 		return err
 	}
+	// No made-up host names: resolving one would send a DNS query off
+	// this machine. DNS failures are tested with an injected resolver.
+	refused3, err := ClosedPortURL("https")
+	if err != nil {
+		return err
+	}
 	specs := []ServerSpec{
 		{Name: "Living Room", Owned: true, PublicAddressMatches: true, Connections: []ConnSpec{
 			{PMS: local, Local: true}, {PMS: remote}, {URI: refused1, Relay: true},
 		}},
 		{Name: "Dad's Plex", SourceTitle: "dad", Connections: []ConnSpec{{PMS: dads, Relay: true}}},
 		{Name: "Cabin", Owned: true, Offline: true, Connections: []ConnSpec{
-			{URI: "https://cabin.invalid:32400", Local: true}, {URI: refused2},
+			{URI: refused2, Local: true}, {URI: refused3},
 		}},
 	}
 	for _, spec := range specs {

@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/plextvsim"
+)
+
+// syncBuf is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type brokenKeychain struct{}
+
+var errNoSS = &keychain.UnavailableError{What: "reading", Err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")}
+
+func (brokenKeychain) Get(context.Context) (plextv.Token, error) { return "", errNoSS }
+func (brokenKeychain) Set(context.Context, plextv.Token) error   { return errNoSS }
+func (brokenKeychain) Delete(context.Context) error             { return errNoSS }
+
+type fixture struct {
+	sim            *plextvsim.Sim
+	kc             keychain.Store
+	stdout, stderr *syncBuf
+	opened         []string
+}
+
+func newFixture(t *testing.T, kc keychain.Store) *fixture {
+	t.Helper()
+	t.Setenv(EnvToken, "")
+	sim, err := plextvsim.Start(plextvsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if v := sim.Violations(); len(v) > 0 {
+			t.Errorf("violations: %+v", v)
+		}
+		sim.Close()
+	})
+	return &fixture{sim: sim, kc: kc, stdout: &syncBuf{}, stderr: &syncBuf{}}
+}
+
+func (f *fixture) io() IO {
+	return IO{
+		Stdout: f.stdout, Stderr: f.stderr,
+		Setup: func() (*app.Env, error) {
+			info := app.Identity("test", "cli-test-client")
+			c, err := plextv.New(f.sim.URL(), info)
+			if err != nil {
+				return nil, err
+			}
+			return &app.Env{Version: "test", Info: info, PlexTV: c, Keychain: f.kc, AppURL: f.sim.URL()}, nil
+		},
+		OpenBrowser: func(u string) error { f.opened = append(f.opened, u); return nil },
+	}
+}
+
+func (f *fixture) run(args ...string) int {
+	return Main(args, "test", f.io(), func() int { return 99 })
+}
+
+// linkWhenReady links the first PIN the simulator hands out.
+func (f *fixture) linkWhenReady(t *testing.T) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if pins := f.sim.PINs(); len(pins) > 0 {
+			if _, err := f.sim.LinkPIN(pins[0].Code, ""); err != nil {
+				t.Error(err)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // polling for a condition, bounded
+	}
+	t.Error("no PIN was created")
+}
+
+func TestNoArgsStartsTray(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	if got := f.run(); got != 99 {
+		t.Fatalf("exit %d", got)
+	}
+}
+
+func TestLoginPrintForPipelines(t *testing.T) {
+	kc := &keychain.Memory{}
+	f := newFixture(t, kc)
+	go f.linkWhenReady(t)
+	if code := f.run("login", "--print", "--no-browser"); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, f.stderr)
+	}
+	tok, err := kc.Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.stdout.String() != tok.Reveal()+"\n" {
+		t.Fatalf("stdout %q: want the token alone", f.stdout)
+	}
+	errText := f.stderr.String()
+	for _, want := range []string{"Code: ", "/link/?pin=", "Signed in as demo", "Token stored in the keychain"} {
+		if !strings.Contains(errText, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errText)
+		}
+	}
+	if strings.Contains(errText, tok.Reveal()) || len(f.opened) != 0 {
+		t.Fatalf("token on stderr or browser opened despite --no-browser: %v", f.opened)
+	}
+}
+
+func TestLoginOpensBrowser(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	go f.linkWhenReady(t)
+	if code := f.run("login"); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, f.stderr)
+	}
+	if len(f.opened) != 1 || !strings.Contains(f.opened[0], "/link/?pin=") || f.stdout.String() != "" {
+		t.Fatalf("opened %v stdout %q", f.opened, f.stdout)
+	}
+}
+
+func TestLoginWithoutKeychain(t *testing.T) {
+	f := newFixture(t, brokenKeychain{})
+	if code := f.run("login", "--no-browser"); code != ExitFailure {
+		t.Fatalf("exit %d", code)
+	}
+	if len(f.sim.PINs()) != 0 || !strings.Contains(f.stderr.String(), "--print") {
+		t.Fatalf("should fail before asking for a code, suggesting --print:\n%s", f.stderr)
+	}
+	f = newFixture(t, brokenKeychain{})
+	go f.linkWhenReady(t)
+	if code := f.run("login", "--no-browser", "--print"); code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, f.stderr)
+	}
+	if !f.sim.TokenValid(strings.TrimSpace(f.stdout.String())) || !strings.Contains(f.stderr.String(), "Nothing was stored") {
+		t.Fatalf("stdout %q stderr:\n%s", f.stdout, f.stderr)
+	}
+}
+
+func TestLoginTimesOut(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	if code := f.run("login", "--no-browser", "--timeout", "1500ms"); code != ExitNoSignIn {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(f.stderr.String(), "timed out") {
+		t.Fatal(f.stderr)
+	}
+}
+
+func TestTokenStatusLogout(t *testing.T) {
+	kc := &keychain.Memory{}
+	f := newFixture(t, kc)
+	if code := f.run("token"); code != ExitNotSignedIn {
+		t.Fatalf("token with none stored: exit %d", code)
+	}
+	if code := f.run("status"); code != ExitNotSignedIn || !strings.Contains(f.stdout.String(), "Not signed in") {
+		t.Fatalf("status: exit %d %q", code, f.stdout)
+	}
+	raw, _ := f.sim.NewToken("")
+	kc.Set(context.Background(), plextv.Token(raw))
+
+	f.stdout.b.Reset()
+	if code := f.run("token"); code != ExitOK || f.stdout.String() != raw+"\n" {
+		t.Fatalf("token: exit %d %q", code, f.stdout)
+	}
+	f.stdout.b.Reset()
+	if code := f.run("status"); code != ExitOK || !strings.Contains(f.stdout.String(), "Signed in as demo") {
+		t.Fatalf("status: exit %d %q", code, f.stdout)
+	}
+	f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 1, Status: 503})
+	if code := f.run("status"); code != ExitFailure {
+		t.Fatalf("status with plex.tv down: exit %d", code)
+	}
+	if code := f.run("logout"); code != ExitOK {
+		t.Fatalf("logout: exit %d\n%s", code, f.stderr)
+	}
+	if f.sim.TokenValid(raw) {
+		t.Fatal("token still valid at plex.tv")
+	}
+	if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+		t.Fatal("token still stored")
+	}
+	if code := f.run("logout"); code != ExitNotSignedIn {
+		t.Fatalf("second logout: exit %d", code)
+	}
+}
+
+func TestStatusRejectedAndEnvToken(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	raw, _ := f.sim.NewToken("")
+	t.Setenv(EnvToken, raw)
+	if code := f.run("status"); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	f.sim.RevokeToken(raw)
+	if code := f.run("status"); code != ExitRejected {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	for _, cmd := range []string{"login", "token", "status", "logout", "servers"} {
+		f.stdout.b.Reset()
+		if code := f.run(cmd, "--help"); code != ExitOK || !strings.Contains(f.stdout.String(), "Usage: tray "+cmd) {
+			t.Errorf("%s --help: exit %d %q", cmd, code, f.stdout)
+		}
+	}
+	if code := f.run("nope"); code != ExitUsage {
+		t.Fatalf("unknown command: exit %d", code)
+	}
+	if code := f.run("token", "extra"); code != ExitUsage {
+		t.Fatalf("extra argument: exit %d", code)
+	}
+	f.stdout.b.Reset()
+	if code := f.run("--version"); code != ExitOK || f.stdout.String() != "plextray test\n" {
+		t.Fatalf("--version: %d %q", code, f.stdout)
+	}
+}
