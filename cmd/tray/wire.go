@@ -43,14 +43,22 @@ func runTray() int {
 		fmt.Fprintf(os.Stderr, "plextray: %v\n", err)
 		return 1
 	}
+	settings, err := app.SettingsFromEnv()
+	if err != nil {
+		log.Error("bad setting", "err", err)
+		fmt.Fprintf(os.Stderr, "plextray: %v\n", err)
+		return 1
+	}
 	log.Info("starting", "version", version, "plextv", env.PlexTV.BaseURL())
 	browser := desktop.NewBrowser()
 	return app.RunTray(env, app.TrayOptions{
-		Log:       log,
-		Icons:     icons(),
-		Checker:   checker(env),
-		Autostart: autostartToggle{},
-		Secret:    logging.RegisterSecret,
+		Log:                 log,
+		Icons:               icons(),
+		Checker:             checker(env, settings.ProbeTimeout),
+		SigninTimeout:       settings.SigninTimeout,
+		ClearClipboardAfter: settings.ClearClipboardAfter,
+		Autostart:           autostartToggle{},
+		Secret:              logging.RegisterSecret,
 		OpenLogs: func() {
 			if dir, err := logging.Dir(); err == nil {
 				if err := browser.Open(dir); err != nil {

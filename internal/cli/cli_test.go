@@ -38,7 +38,7 @@ var errNoSS = &keychain.UnavailableError{What: "reading", Err: errors.New("The n
 
 func (brokenKeychain) Get(context.Context) (plextv.Token, error) { return "", errNoSS }
 func (brokenKeychain) Set(context.Context, plextv.Token) error   { return errNoSS }
-func (brokenKeychain) Delete(context.Context) error             { return errNoSS }
+func (brokenKeychain) Delete(context.Context) error              { return errNoSS }
 
 type fixture struct {
 	sim            *plextvsim.Sim

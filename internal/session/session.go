@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -628,22 +629,23 @@ func (s *Session) copy(text, done string, _ bool) {
 	s.do(func() { s.say(done, false) })
 }
 
-// clearClipboard empties the clipboard if it still holds text.
+// clearClipboard empties the clipboard if it still holds text; something
+// copied since is left alone. Either way the "clears in …" note goes.
 func (s *Session) clearClipboard(text string) {
 	if s.cfg.Clipboard == nil {
 		return
 	}
-	cur, err := s.cfg.Clipboard.Read()
-	if err != nil || cur != text {
-		return
+	status := ""
+	if cur, err := s.cfg.Clipboard.Read(); err == nil && cur == text {
+		if err := s.cfg.Clipboard.Copy(""); err == nil {
+			status = "Token cleared from the clipboard."
+		}
 	}
-	if err := s.cfg.Clipboard.Copy(""); err == nil {
-		s.do(func() {
-			if s.state.Status != "" && !s.state.Problem {
-				s.say("Token cleared from the clipboard.", false)
-			}
-		})
-	}
+	s.do(func() {
+		if strings.HasPrefix(s.state.Status, "Token copied") {
+			s.say(status, false)
+		}
+	})
 }
 
 // clipboardProblem is a clipboard error in the menu; desktop errors

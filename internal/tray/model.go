@@ -139,7 +139,7 @@ func Render(s session.State, o Options) Model {
 	if s.Problem {
 		m.Icon = IconError
 	}
-	line(KeyDetail, trim(s.Status, 90))
+	line(KeyDetail, trim(s.Status, 140))
 	var hints []string
 	if s.KeychainHint != "" {
 		hints = append(hints, "Keychain: "+s.KeychainHint)
