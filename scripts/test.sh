@@ -11,12 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
-if ! command -v go >/dev/null 2>&1; then
-	echo "==> installing Go (golang-go; the go.mod toolchain line fetches the right version)"
-	bash scripts/install-test-deps.sh golang-go
+if ! command -v go >/dev/null 2>&1 || ! go list -m >/dev/null 2>&1; then
+	echo "==> installing Go"
+	PATH="$(bash scripts/install-go.sh):$PATH"
+	export PATH
 fi
-# go.mod asks for Go 1.26; an older go fetches it from the module proxy.
-export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
+go version
 
 echo "==> test dependencies"
 bash scripts/install-test-deps.sh
