@@ -19,6 +19,8 @@
 #                 A hook that fails makes the script fail.
 #   -s WxH        screen size (default 800x300)
 #   -p PASSWORD   keyring password (default screenshot)
+#   -x KEYS       keys to press once the menu is open (xdotool key), e.g.
+#                 "Down Down Right" to open a submenu
 #   -K            keep the work directory (logs: panel.log, app.log, ...);
 #                 it is always kept when the script fails
 #
@@ -34,7 +36,7 @@
 # then from its right edge leftwards every 10 px, then to where
 # xfce4-panel's default layout puts the first tray icon (125 px left of the
 # right edge, 13 px down). A click hit the icon when the panel asks the app
-# for its menu (dbusmenu AboutToShow/Event, seen with dbus-monitor); after a
+# for its menu (dbusmenu AboutToShow, AboutToShowGroup or Event, seen with dbus-monitor); after a
 # miss the script presses Escape, moves the pointer away and tries the next
 # spot. Exit status 1 if no click opened the menu (the PNGs are still
 # written).
@@ -47,15 +49,16 @@ die() { echo "screenshot: $*" >&2; exit 1; }
 log() { echo "screenshot: $*" >&2; }
 
 # ---- arguments --------------------------------------------------------------
-size=800x300 password=screenshot keep="" hook=""
+size=800x300 password=screenshot keep="" hook="" keys=""
 app_env=()
-while getopts "e:k:s:p:Kh" opt; do
+while getopts "e:k:s:p:x:Kh" opt; do
 	case $opt in
 	e) [[ $OPTARG == *=* ]] || die "-e wants KEY=VALUE, got $OPTARG"; app_env+=("$OPTARG") ;;
 	k) hook=$OPTARG ;;
 	s) size=$OPTARG ;;
 	p) password=$OPTARG ;;
 	K) keep=1 ;;
+	x) keys=$OPTARG ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
@@ -237,7 +240,7 @@ settle closed
 # 7. find the icon and click it. The panel calls AboutToShow (or Event
 #    "opened") on the app when it opens the app's menu: that tells a click
 #    on the icon from a click on anything else.
-menu_calls() { grep -c "destination=$app_bus .*member=\(AboutToShow\|Event\)\$" "$work/menu-calls.log" || true; }
+menu_calls() { grep -c "destination=$app_bus .*member=\(AboutToShow\|AboutToShowGroup\|Event\)\$" "$work/menu-calls.log" || true; }
 points=()
 read -r w h x y < <(diffbox before.xwd registered.xwd) || true
 if [[ -n ${w:-} ]] && ((w > 0 && h > 0 && w <= 200 && h <= 64)); then
@@ -256,6 +259,11 @@ for p in "${points[@]}"; do
 	wait_until 2 test "$(menu_calls)" -gt "$calls" || true
 	if (($(menu_calls) > calls)); then
 		settle open
+		if [[ -n $keys ]]; then
+			# shellcheck disable=SC2086 # one key per word
+			xdotool key --delay 150 $keys
+			settle open
+		fi
 		read -r mw mh mx my < <(diffbox closed.xwd open.xwd) || true
 		opened=1
 		log "clicked the icon at $cx,$cy: menu at ${mw:-?}x${mh:-?}+${mx:-?}+${my:-?}"

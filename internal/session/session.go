@@ -96,6 +96,7 @@ type Session struct {
 	retryWait   time.Duration
 	clearCancel context.CancelFunc // pending clipboard clear, or nil
 	checkGen    int                // identifies the latest server check
+	progress    bool               // Status is a step in progress
 	quitting    bool
 }
 
@@ -191,6 +192,13 @@ func (s *Session) publish() { s.cfg.OnChange(s.state.clone()) }
 
 func (s *Session) say(status string, problem bool) {
 	s.state.Status, s.state.Problem = status, problem
+	s.progress = false
+}
+
+// sayProgress shows a step that the next result replaces.
+func (s *Session) sayProgress(status string) {
+	s.say(status, false)
+	s.progress = true
 }
 
 // Commands from the UI. Each only queues work.
@@ -299,7 +307,7 @@ func (s *Session) loadToken() {
 			s.token, s.inKeychain = tok, true
 			s.state.Phase = SignedIn
 			s.state.Unverified = true
-			s.say("Checking your token with plex.tv…", false)
+			s.sayProgress("Checking your token with plex.tv…")
 			s.spawn(s.verify)
 		case errors.Is(err, keychain.ErrNotFound):
 			s.state.Phase = SignedOut
@@ -329,7 +337,7 @@ func (s *Session) verify() {
 			s.state.Username = u.DisplayName()
 			s.state.Unverified = false
 			s.retryWait = 0
-			if s.state.Problem || s.state.Status == "Checking your token with plex.tv…" {
+			if s.state.Problem || s.progress {
 				s.say("", false)
 			}
 			s.startCheck()
@@ -392,7 +400,7 @@ func (s *Session) startSignIn(m signin.Method) {
 	s.state.Phase = SigningIn
 	s.state.Method = m
 	s.state.Code, s.state.URL, s.state.CodeExpires = "", "", time.Time{}
-	s.say("Asking plex.tv for a code…", false)
+	s.sayProgress("Asking plex.tv for a code…")
 	url := s.cfg.LinkURL
 	if m == signin.Browser {
 		url = s.cfg.AppURL
@@ -460,7 +468,7 @@ func (s *Session) signInDone(tok plextv.Token, err error) {
 		s.state.Phase = SignedIn
 		s.state.Unverified = true
 		s.state.Username = ""
-		s.say("Linked — saving your token…", false)
+		s.sayProgress("Linked — saving your token…")
 		s.spawn(func() { s.store(tok) })
 	case errors.Is(err, signin.ErrCancelled):
 		s.state.Phase = SignedOut
@@ -522,7 +530,7 @@ func (s *Session) signOut() {
 	}
 	tok := s.token
 	s.dropToken()
-	s.say("Signing out…", false)
+	s.sayProgress("Signing out…")
 	s.spawn(func() {
 		ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
 		apiErr := s.cfg.PlexTV.SignOut(ctx, tok)
@@ -530,7 +538,7 @@ func (s *Session) signOut() {
 		s.do(func() {
 			if apiErr != nil && !errors.Is(apiErr, plextv.ErrTokenInvalid) {
 				s.say("Signed out here; plex.tv couldn't be reached, so the token may stay valid there ("+short(apiErr)+").", true)
-			} else if !s.state.Problem {
+			} else if !s.state.Problem || s.progress {
 				s.say("Signed out.", false)
 			}
 		})

@@ -182,7 +182,7 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := h.wait("signed in as demo", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
-	if st.Username != h.sim.DemoAccount().Username || st.Problem || st.Unverified {
+	if st.Username != h.sim.DemoAccount().Username || st.Problem || st.Unverified || st.Status != "" {
 		t.Fatalf("state %+v", st)
 	}
 	tok, err := kc.Get(context.Background())
