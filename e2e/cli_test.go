@@ -1,0 +1,111 @@
+//go:build linux
+
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/e2e/desktop"
+)
+
+// TestLoginPrintInAPipeline runs `tray login --print | …` in a shell, as a
+// script writer would, on the real keyring.
+func TestLoginPrintInAPipeline(t *testing.T) {
+	w := newWorld(t, desktop.Options{})
+	out := filepath.Join(t.TempDir(), "token.txt")
+	cmd := exec.Command("/bin/sh", "-c", `"$0" login --print --no-browser | { read -r tok; printf %s "$tok" > "$1"; }`, w.bin, out)
+	cmd.Env = w.d.Env(w.env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(wait)
+	for len(w.sim.PINs()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
+	}
+	pins := w.sim.PINs()
+	if len(pins) != 1 {
+		t.Fatalf("PINs: %+v", pins)
+	}
+	if _, err := w.sim.LinkPIN(pins[0].Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("pipeline: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(wait):
+		cmd.Process.Kill()
+		t.Fatalf("pipeline hung\n%s", stderr.String())
+	}
+	b, _ := os.ReadFile(out)
+	tok := string(b)
+	if !w.sim.TokenValid(tok) || tok != w.storedToken() {
+		t.Fatalf("piped %q, keychain %q", tok, w.storedToken())
+	}
+	if !strings.Contains(stderr.String(), "Code: "+pins[0].Code) || strings.Contains(stderr.String(), tok) {
+		t.Fatalf("stderr:\n%s", stderr.String())
+	}
+	// The tray shares the entry: it starts signed in.
+	app, tr := w.start()
+	tr.WaitFor(t, "signed in from the CLI's token", has("Signed in as demo"), wait)
+	quit(t, app, tr)
+}
+
+// TestTrayAndCLIAgree: the best URI the tray copies for each server is the
+// one `tray servers --json` reports, on the same simulator.
+func TestTrayAndCLIAgree(t *testing.T) {
+	w := newWorld(t, desktop.Options{})
+	app, tr := w.start()
+	w.signIn(tr)
+	lay := tr.WaitFor(t, "servers checked", func(m desktop.MenuItem) bool {
+		return m.Find("Living Room — local") != nil && m.Find("Dad's Plex (shared) — relay") != nil && m.Find("Cabin — offline") != nil
+	}, wait)
+
+	cmd := exec.Command(w.bin, "servers", "--json")
+	cmd.Env = w.d.Env(w.env...)
+	outb, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tray servers --json: %v", err)
+	}
+	var list []struct {
+		Name  string  `json:"name"`
+		Owned bool    `json:"owned"`
+		Best  *string `json:"best"`
+	}
+	if err := json.Unmarshal(outb, &list); err != nil || len(list) != 3 {
+		t.Fatalf("%v\n%s", err, outb)
+	}
+	for _, s := range list {
+		title := s.Name
+		if !s.Owned {
+			title += " (shared)"
+		}
+		item := lay.Find(title + " — ")
+		if item == nil {
+			t.Fatalf("tray lacks %q:\n%s", title, strings.Join(lay.Labels(), "\n"))
+		}
+		cp := item.Find("Copy URI")
+		if s.Best == nil {
+			if cp == nil || cp.Enabled {
+				t.Fatalf("%s: CLI has no best URI but the tray offers one", s.Name)
+			}
+			continue
+		}
+		if err := tr.Click(cp.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.waitClipboard(s.Name+"'s best URI "+*s.Best, func(c string) bool { return c == *s.Best })
+	}
+	quit(t, app, tr)
+}
