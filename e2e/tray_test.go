@@ -76,6 +76,9 @@ type world struct {
 
 func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
 	bin := binary(t)
 	sim, err := plextvsim.Start(plextvsim.Options{})
 	if err != nil {
