@@ -132,20 +132,6 @@ func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
 	return 0, false
 }
 
-func setup(io IO) (*app.Env, int) {
-	env, err := io.Setup()
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "tray: %v\n", err)
-		return nil, ExitFailure
-	}
-	return env, ExitOK
-}
-
-// signalContext is cancelled by Ctrl-C or SIGTERM.
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-}
-
 // storedToken reads the keychain, or PLEXTRAY_TOKEN when allowEnv.
 func storedToken(ctx context.Context, env *app.Env, allowEnv bool, io IO) (plextv.Token, int) {
 	if allowEnv {
@@ -164,6 +150,34 @@ func storedToken(ctx context.Context, env *app.Env, allowEnv bool, io IO) (plext
 		fmt.Fprintf(io.Stderr, "tray: %v\n%s\n", err, keychain.Hint(err))
 		return "", ExitFailure
 	}
+}
+
+// withEnv is the start every command shares: flags, the environment, and
+// a context cancelled by Ctrl-C or SIGTERM.
+func withEnv(fs *flag.FlagSet, args []string, io IO, run func(context.Context, *app.Env) int) int {
+	if code, done := parse(fs, args, io); done {
+		return code
+	}
+	env, err := io.Setup()
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "tray: %v\n", err)
+		return ExitFailure
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, env)
+}
+
+// withToken is withEnv for commands that need the stored token (or
+// PLEXTRAY_TOKEN when allowEnv).
+func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(context.Context, *app.Env, plextv.Token) int) int {
+	return withEnv(fs, args, io, func(ctx context.Context, env *app.Env) int {
+		tok, code := storedToken(ctx, env, allowEnv, io)
+		if tok.IsZero() {
+			return code
+		}
+		return run(ctx, env, tok)
+	})
 }
 
 // explain maps a plex.tv error to a message and exit code.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/keychain/keychaintest"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/plextvsim"
 )
@@ -141,14 +142,14 @@ func TestLoginOpensBrowser(t *testing.T) {
 }
 
 func TestLoginWithoutKeychain(t *testing.T) {
-	f := newFixture(t, brokenKeychain{})
+	f := newFixture(t, keychaintest.Missing{})
 	if code := f.run("login", "--no-browser"); code != ExitFailure {
 		t.Fatalf("exit %d", code)
 	}
 	if len(f.sim.PINs()) != 0 || !strings.Contains(f.stderr.String(), "--print") {
 		t.Fatalf("should fail before asking for a code, suggesting --print:\n%s", f.stderr)
 	}
-	f = newFixture(t, brokenKeychain{})
+	f = newFixture(t, keychaintest.Missing{})
 	go f.linkWhenReady(t)
 	if code := f.run("login", "--no-browser", "--print"); code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, f.stderr)

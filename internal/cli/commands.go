@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/signin"
@@ -18,34 +19,30 @@ func login(args []string, io IO) int {
 	noBrowser := fs.Bool("no-browser", false, "don't open the browser; just print the link")
 	oneClick := fs.Bool("browser", false, "one-click sign-in for people signed into plex.tv in their browser (no code to type)")
 	timeout := fs.Duration("timeout", signin.DefaultTimeout, "give up after this long")
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
-	env, code := setup(io)
-	if env == nil {
-		return code
-	}
-	ctx, stop := signalContext()
-	defer stop()
+	return withEnv(fs, args, io, func(ctx context.Context, env *app.Env) int {
+		return runLogin(ctx, env, io, *print, *noBrowser, *oneClick, *timeout)
+	})
+}
 
+func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneClick bool, timeout time.Duration) int {
 	// Find out before the flow whether the token can be kept.
 	kctx, kcancel := callCtx(ctx)
 	_, kerr := env.Keychain.Get(kctx)
 	kcancel()
 	keychainOK := kerr == nil || errors.Is(kerr, keychain.ErrNotFound)
-	if !keychainOK && !*print {
+	if !keychainOK && !print {
 		fmt.Fprintf(io.Stderr, "tray login: %v\n%s\nUse 'tray login --print' to get the token without storing it.\n", kerr, keychain.Hint(kerr))
 		return ExitFailure
 	}
 
 	method, url := signin.Code, env.LinkURL
-	if *oneClick {
+	if oneClick {
 		method, url = signin.Browser, env.AuthURL
 	}
 	cd := newCountdown(io)
 	defer cd.stop()
 	tok, err := signin.Run(ctx, env.PlexTV, signin.Options{
-		Method: method, Timeout: *timeout, Renew: true, URL: url,
+		Method: method, Timeout: timeout, Renew: true, URL: url,
 		OnPIN: func(p signin.PIN) {
 			cd.pause()
 			if p.Renewed {
@@ -56,7 +53,7 @@ func login(args []string, io IO) int {
 			} else {
 				fmt.Fprintf(io.Stderr, "Sign in at: %s\n", p.URL)
 			}
-			if !*noBrowser && io.OpenBrowser != nil && (!p.Renewed || method == signin.Browser) {
+			if !noBrowser && io.OpenBrowser != nil && (!p.Renewed || method == signin.Browser) {
 				if err := io.OpenBrowser(p.URL); err != nil {
 					fmt.Fprintf(io.Stderr, "(couldn't open a browser: open the link yourself)\n")
 				}
@@ -74,7 +71,7 @@ func login(args []string, io IO) int {
 		fmt.Fprintln(io.Stderr, "Sign-in cancelled.")
 		return ExitNoSignIn
 	case errors.Is(err, signin.ErrTimedOut):
-		fmt.Fprintf(io.Stderr, "Sign-in timed out after %s: the code was not entered.\n", *timeout)
+		fmt.Fprintf(io.Stderr, "Sign-in timed out after %s: the code was not entered.\n", timeout)
 		return ExitNoSignIn
 	case errors.Is(err, signin.ErrExpired):
 		fmt.Fprintln(io.Stderr, "The code expired.")
@@ -91,7 +88,7 @@ func login(args []string, io IO) int {
 		scancel()
 		if serr != nil {
 			fmt.Fprintf(io.Stderr, "tray login: couldn't store the token: %v\n%s\n", serr, keychain.Hint(serr))
-			if !*print {
+			if !print {
 				return ExitFailure
 			}
 		} else {
@@ -112,7 +109,7 @@ func login(args []string, io IO) int {
 	} else {
 		fmt.Fprintln(io.Stderr, "Nothing was stored: no keychain is available here.")
 	}
-	if *print {
+	if print {
 		fmt.Fprintln(io.Stdout, tok.Reveal())
 	}
 	return ExitOK
@@ -120,85 +117,53 @@ func login(args []string, io IO) int {
 
 func token(args []string, io IO) int {
 	fs := flags("token", "token", io)
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
-	env, code := setup(io)
-	if env == nil {
-		return code
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	tok, code := storedToken(ctx, env, false, io)
-	if tok.IsZero() {
-		return code
-	}
-	fmt.Fprintln(io.Stdout, tok.Reveal())
-	return ExitOK
+	return withToken(fs, args, io, false, func(_ context.Context, _ *app.Env, tok plextv.Token) int {
+		fmt.Fprintln(io.Stdout, tok.Reveal())
+		return ExitOK
+	})
 }
 
 func status(args []string, io IO) int {
 	fs := flags("status", "status", io)
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
-	env, code := setup(io)
-	if env == nil {
-		return code
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	tok, code := storedToken(ctx, env, true, io)
-	if tok.IsZero() {
-		if code == ExitNotSignedIn {
-			fmt.Fprintln(io.Stdout, "Not signed in.")
+	code := withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+		uctx, cancel := callCtx(ctx)
+		defer cancel()
+		u, err := env.PlexTV.User(uctx, tok)
+		if err != nil {
+			if !errors.Is(err, plextv.ErrTokenInvalid) {
+				fmt.Fprintln(io.Stdout, "Signed in, but plex.tv can't be reached to check the token (it is kept).")
+			}
+			return explain(io, "checking the token", err)
 		}
-		return code
+		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", u.DisplayName())
+		return ExitOK
+	})
+	if code == ExitNotSignedIn {
+		fmt.Fprintln(io.Stdout, "Not signed in.")
 	}
-	uctx, cancel := callCtx(ctx)
-	defer cancel()
-	u, err := env.PlexTV.User(uctx, tok)
-	if err != nil {
-		if !errors.Is(err, plextv.ErrTokenInvalid) {
-			fmt.Fprintln(io.Stdout, "Signed in, but plex.tv can't be reached to check the token (it is kept).")
-		}
-		return explain(io, "checking the token", err)
-	}
-	fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", u.DisplayName())
-	return ExitOK
+	return code
 }
 
 func logout(args []string, io IO) int {
 	fs := flags("logout", "logout", io)
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
-	env, code := setup(io)
-	if env == nil {
-		return code
-	}
-	ctx, stop := signalContext()
-	defer stop()
-	tok, code := storedToken(ctx, env, false, io)
-	if tok.IsZero() {
-		return code
-	}
-	sctx, cancel := callCtx(ctx)
-	apiErr := env.PlexTV.SignOut(sctx, tok)
-	cancel()
-	dctx, dcancel := callCtx(ctx)
-	derr := env.Keychain.Delete(dctx)
-	dcancel()
-	if derr != nil {
-		fmt.Fprintf(io.Stderr, "tray logout: couldn't remove the token: %v\n%s\n", derr, keychain.Hint(derr))
-		return ExitFailure
-	}
-	if apiErr != nil && !errors.Is(apiErr, plextv.ErrTokenInvalid) {
-		fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%v).\n", apiErr)
+	return withToken(fs, args, io, false, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+		sctx, cancel := callCtx(ctx)
+		apiErr := env.PlexTV.SignOut(sctx, tok)
+		cancel()
+		dctx, dcancel := callCtx(ctx)
+		derr := env.Keychain.Delete(dctx)
+		dcancel()
+		if derr != nil {
+			fmt.Fprintf(io.Stderr, "tray logout: couldn't remove the token: %v\n%s\n", derr, keychain.Hint(derr))
+			return ExitFailure
+		}
+		if apiErr != nil && !errors.Is(apiErr, plextv.ErrTokenInvalid) {
+			fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%v).\n", apiErr)
+			return ExitOK
+		}
+		fmt.Fprintln(io.Stderr, "Signed out.")
 		return ExitOK
-	}
-	fmt.Fprintln(io.Stderr, "Signed out.")
-	return ExitOK
+	})
 }
 
 // countdown shows the time left for a code: one updating line on a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plextray/plextray/internal/clock"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/keychain/keychaintest"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/plextvsim"
 	"github.com/plextray/plextray/internal/signin"
@@ -62,15 +63,6 @@ func (d *desk) get() (urls, notes []string, clip string) {
 	return append([]string(nil), d.urls...), append([]string(nil), d.notes...), d.clip
 }
 
-// brokenKeychain is a keychain that is not there.
-type brokenKeychain struct{}
-
-var errNoSecretService = &keychain.UnavailableError{What: "reading", Err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")}
-
-func (brokenKeychain) Get(context.Context) (plextv.Token, error) { return "", errNoSecretService }
-func (brokenKeychain) Set(context.Context, plextv.Token) error   { return errNoSecretService }
-func (brokenKeychain) Delete(context.Context) error              { return errNoSecretService }
-
 type harness struct {
 	t     *testing.T
 	sim   *plextvsim.Sim
@@ -93,7 +85,24 @@ func start(t *testing.T, kc keychain.Store, tweak ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { sim.Close() })
+	t.Cleanup(func() {
+		if v := sim.Violations(); len(v) > 0 {
+			t.Errorf("plex.tv rule violations: %+v", v)
+		}
+		sim.Close()
+	})
+	return attach(t, sim, clk, kc, tweak...)
+}
+
+// startWithSim starts a second session against h's simulator and clock.
+func startWithSim(t *testing.T, h *harness, kc keychain.Store) *harness {
+	t.Helper()
+	return attach(t, h.sim, h.clk, kc)
+}
+
+// attach runs a session against sim, publishing into a new harness.
+func attach(t *testing.T, sim *plextvsim.Sim, clk *clock.Fake, kc keychain.Store, tweak ...func(*Config)) *harness {
+	t.Helper()
 	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -124,9 +133,6 @@ func start(t *testing.T, kc keychain.Store, tweak ...func(*Config)) *harness {
 		case <-h.done:
 		case <-time.After(10 * time.Second):
 			t.Error("session did not stop")
-		}
-		if v := sim.Violations(); len(v) > 0 {
-			t.Errorf("plex.tv rule violations: %+v", v)
 		}
 	})
 	return h
@@ -299,10 +305,7 @@ func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
 }
 
 func TestStartWithValidToken(t *testing.T) {
-	kc := &keychain.Memory{}
-	var h *harness
-	h = start(t, kc, func(c *Config) {})
-	_ = h
+	h := start(t, &keychain.Memory{})
 	// A fresh session over a keychain that already holds a token.
 	tok := storedToken(t, h.sim)
 	kc2 := &keychain.Memory{}
@@ -312,29 +315,6 @@ func TestStartWithValidToken(t *testing.T) {
 	if st.Problem {
 		t.Fatalf("state %+v", st)
 	}
-}
-
-// startWithSim starts a second session against h's simulator.
-func startWithSim(t *testing.T, h *harness, kc keychain.Store) *harness {
-	t.Helper()
-	client, _ := plextv.New(h.sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"})
-	h2 := &harness{t: t, sim: h.sim, clk: h.clk, desk: &desk{}, kc: kc, ch: make(chan struct{}, 1), done: make(chan struct{})}
-	h2.s = New(Config{
-		PlexTV: client, Keychain: kc, Notifier: h2.desk, Clipboard: h2.desk, Browser: h2.desk,
-		Clock: h.clk, LinkURL: client.LinkURL, AppURL: client.LinkURL,
-		OnChange: func(s State) {
-			h2.mu.Lock()
-			h2.state = s
-			h2.mu.Unlock()
-			select {
-			case h2.ch <- struct{}{}:
-			default:
-			}
-		},
-	})
-	go func() { h2.s.Run(); close(h2.done) }()
-	t.Cleanup(func() { h2.s.Quit(); <-h2.done })
-	return h2
 }
 
 func TestRevokedTokenIsRemoved(t *testing.T) {
@@ -411,7 +391,7 @@ func TestSignOutWhilePlexTVDown(t *testing.T) {
 }
 
 func TestNoKeychainKeepsTokenInMemory(t *testing.T) {
-	h := start(t, brokenKeychain{})
+	h := start(t, keychaintest.Missing{})
 	st := h.wait("signed out with hint", phase(SignedOut))
 	if !strings.Contains(st.KeychainHint, "gnome-keyring") {
 		t.Fatalf("hint %q", st.KeychainHint)

@@ -1,0 +1,24 @@
+// Package keychaintest has keychain stand-ins for tests.
+package keychaintest
+
+import (
+	"context"
+	"errors"
+
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// ErrNoSecretService is what go-keyring reports on a session bus with no
+// Secret Service, wrapped as the keychain package wraps it.
+var ErrNoSecretService = &keychain.UnavailableError{
+	What: "reading",
+	Err:  errors.New("The name org.freedesktop.secrets was not provided by any .service files"),
+}
+
+// Missing is a keychain that is not there: every call fails.
+type Missing struct{}
+
+func (Missing) Get(context.Context) (plextv.Token, error) { return "", ErrNoSecretService }
+func (Missing) Set(context.Context, plextv.Token) error   { return ErrNoSecretService }
+func (Missing) Delete(context.Context) error              { return ErrNoSecretService }
