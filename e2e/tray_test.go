@@ -493,5 +493,21 @@ func TestStartAtLoginToggle(t *testing.T) {
 	if _, err := os.Stat(entry); !os.IsNotExist(err) {
 		t.Fatalf("entry still there: %v", err)
 	}
+
+	// About shows the version and opens the log folder.
+	tr.ClickLabel(t, "About plextray 0.1.0")
+	opened := w.d.WaitOpenedURL(t, wait)
+	var state string
+	for _, kv := range w.d.Env() {
+		if v, ok := strings.CutPrefix(kv, "XDG_STATE_HOME="); ok {
+			state = v
+		}
+	}
+	if opened != filepath.Join(state, "plextray") {
+		t.Fatalf("About opened %q, want the log folder under %s", opened, state)
+	}
+	if _, err := os.Stat(filepath.Join(opened, "plextray.log")); err != nil {
+		t.Fatalf("no log in the folder About opens: %v", err)
+	}
 	quit(t, app, tr)
 }
