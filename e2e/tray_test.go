@@ -80,11 +80,7 @@ func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
 		t.Skip("end-to-end test: skipped with -short")
 	}
 	bin := binary(t)
-	sim, err := plextvsim.Start(plextvsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
 	if err := sim.AddDemoServers(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +94,6 @@ func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
 		// Report races without changing the exit code; quit() reads them.
 		"GORACE=exitcode=0",
 	}, env...)
-	t.Cleanup(func() {
-		if v := sim.Violations(); len(v) > 0 {
-			t.Errorf("plex.tv rule violations: %+v", v)
-		}
-	})
 	return w
 }
 

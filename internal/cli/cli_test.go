@@ -51,16 +51,7 @@ type fixture struct {
 func newFixture(t *testing.T, kc keychain.Store) *fixture {
 	t.Helper()
 	t.Setenv(EnvToken, "")
-	sim, err := plextvsim.Start(plextvsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if v := sim.Violations(); len(v) > 0 {
-			t.Errorf("violations: %+v", v)
-		}
-		sim.Close()
-	})
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
 	return &fixture{sim: sim, kc: kc, stdout: &syncBuf{}, stderr: &syncBuf{}}
 }
 

@@ -81,16 +81,7 @@ var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 func start(t *testing.T, kc keychain.Store, tweak ...func(*Config)) *harness {
 	t.Helper()
 	clk := clock.NewFake(t0)
-	sim, err := plextvsim.Start(plextvsim.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if v := sim.Violations(); len(v) > 0 {
-			t.Errorf("plex.tv rule violations: %+v", v)
-		}
-		sim.Close()
-	})
+	sim := plextvsim.StartForTest(t, plextvsim.Options{Now: clk.Now})
 	return attach(t, sim, clk, kc, tweak...)
 }
 
@@ -167,6 +158,18 @@ func (h *harness) wait(desc string, pred func(State) bool) State {
 
 func phase(p Phase) func(State) bool { return func(s State) bool { return s.Phase == p } }
 
+func signedIn(s State) bool { return s.Phase == SignedIn && s.Username != "" }
+
+// link links code in the simulator, as a person at plex.tv/link would,
+// and waits until the session is signed in.
+func (h *harness) link(code string) State {
+	h.t.Helper()
+	if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
+		h.t.Fatal(err)
+	}
+	return h.wait("signed in", signedIn)
+}
+
 func (h *harness) signIn() (code string) {
 	h.t.Helper()
 	h.s.SignIn(signin.Code)
@@ -187,7 +190,7 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 	if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
 		t.Fatal(err)
 	}
-	st := h.wait("signed in as demo", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	st := h.wait("signed in as demo", signedIn)
 	if st.Username != h.sim.DemoAccount().Username || st.Problem || st.Unverified || st.Status != "" {
 		t.Fatalf("state %+v", st)
 	}
@@ -222,8 +225,7 @@ func TestOneClickBrowserSignIn(t *testing.T) {
 	if len(st.Code) < 20 || !strings.Contains(st.URL, "/auth#?clientID=test-client-1&code="+st.Code) {
 		t.Fatalf("state %+v", st)
 	}
-	h.sim.LinkPIN(st.Code, h.sim.DemoAccount().Username)
-	h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(st.Code)
 }
 
 func TestCancelSignIn(t *testing.T) {
@@ -254,8 +256,7 @@ func TestPollingSurvivesTransientFaults(t *testing.T) {
 	}
 	h.wait("a retry message", func(s State) bool { return s.Problem && strings.Contains(s.Status, "still waiting") })
 	h.wait("faults used up", func(State) bool { return len(h.sim.Faults()) == 0 })
-	h.sim.LinkPIN(code, h.sim.DemoAccount().Username)
-	h.wait("signed in despite faults", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(code)
 }
 
 func TestExpiredCodeIsRenewed(t *testing.T) {
@@ -273,8 +274,7 @@ func TestExpiredCodeIsRenewed(t *testing.T) {
 		_, n, clip := h.desk.get()
 		return len(n) >= 2 && strings.Contains(n[len(n)-1], st.Code) && clip == st.Code
 	})
-	h.sim.LinkPIN(st.Code, h.sim.DemoAccount().Username)
-	h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(st.Code)
 }
 
 func TestSignInTimesOut(t *testing.T) {
@@ -311,7 +311,7 @@ func TestStartWithValidToken(t *testing.T) {
 	kc2 := &keychain.Memory{}
 	kc2.Set(context.Background(), tok)
 	h2 := startWithSim(t, h, kc2)
-	st := h2.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	st := h2.wait("signed in", signedIn)
 	if st.Problem {
 		t.Fatalf("state %+v", st)
 	}
@@ -360,8 +360,7 @@ func TestSignOut(t *testing.T) {
 	kc := &keychain.Memory{}
 	h := start(t, kc)
 	h.wait("signed out", phase(SignedOut))
-	h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
-	h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(h.signIn())
 	tok, _ := kc.Get(context.Background())
 	h.s.SignOut()
 	h.wait("signed out message", func(s State) bool { return s.Phase == SignedOut && s.Status == "Signed out." })
@@ -377,8 +376,7 @@ func TestSignOutWhilePlexTVDown(t *testing.T) {
 	kc := &keychain.Memory{}
 	h := start(t, kc)
 	h.wait("signed out", phase(SignedOut))
-	h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
-	h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(h.signIn())
 	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSignOut, Status: 503})
 	h.s.SignOut()
 	st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Problem })
@@ -409,8 +407,7 @@ func TestCopyTokenClearsClipboard(t *testing.T) {
 	kc := &keychain.Memory{}
 	h := start(t, kc)
 	h.wait("signed out", phase(SignedOut))
-	h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
-	h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(h.signIn())
 	tok, _ := kc.Get(context.Background())
 	h.s.CopyToken()
 	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
@@ -447,8 +444,7 @@ func TestBrowserAndClipboardFailuresAreShown(t *testing.T) {
 	}
 	h.s.CopyCode()
 	h.wait("clipboard hint", func(s State) bool { return strings.Contains(s.Status, "xclip") })
-	h.sim.LinkPIN(code, h.sim.DemoAccount().Username)
-	h.wait("still signs in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" })
+	h.link(code)
 }
 
 func TestQuitDuringFlow(t *testing.T) {
