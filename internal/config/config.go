@@ -49,24 +49,25 @@ func ClientID(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("creating config folder: %w", err)
 	}
-	id := newUUID()
-	// O_EXCL: if two processes start at once, one wins and the other
-	// reads the winner's identifier.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return ClientID(dir)
-	}
+	// Write the identifier to a temporary file, then link it into place:
+	// the link appears complete or not at all, and fails if another
+	// process got there first, in which case its identifier wins.
+	tmp, err := os.CreateTemp(dir, ".client-id-*") // mode 0600
 	if err != nil {
 		return "", fmt.Errorf("saving client identifier: %w", err)
 	}
-	if _, err := f.WriteString(id + "\n"); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(newUUID() + "\n")
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return "", fmt.Errorf("saving client identifier: %w", werr)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("saving client identifier: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("saving client identifier: %w", err)
-	}
-	return id, nil
+	return ClientID(dir)
 }
 
 // newUUID returns a random (version 4) UUID.
