@@ -516,7 +516,19 @@ func (d *Desktop) SetClipboard(s string) error {
 	if err != nil {
 		return fmt.Errorf("xclip -i: %v: %s", err, strings.TrimSpace(serr))
 	}
-	return nil
+	// xclip -i returns before its forked child owns the selection: wait
+	// until the clipboard reads back s, so callers never see the old owner.
+	deadline := time.Now().Add(DefaultTimeout)
+	for {
+		got, err := d.Clipboard()
+		if err == nil && got == s {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("xclip -i: clipboard still reads %q (%v)", got, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // SecretLookup runs `secret-tool lookup attr value ...` and returns the
