@@ -229,7 +229,7 @@ func (s *Session) OpenLinkAgain() {
 func (s *Session) CopyCode() {
 	s.do(func() {
 		if code := s.state.Code; code != "" {
-			s.spawn(func() { s.copy(code, "Code "+code+" copied", false) })
+			s.spawn(func() { s.copy(code, "Code "+code+" copied", "Couldn't copy: ") })
 		}
 	})
 }
@@ -238,12 +238,13 @@ func (s *Session) CopyCode() {
 func (s *Session) CopyLink() {
 	s.do(func() {
 		if url := s.state.URL; url != "" {
-			s.spawn(func() { s.copy(url, "Link copied", false) })
+			s.spawn(func() { s.copy(url, "Link copied", "Couldn't copy: ") })
 		}
 	})
 }
 
-// CopyToken copies the token, and clears it from the clipboard later.
+// CopyToken copies the token, and clears it from the clipboard later
+// (unless ClearClipboardAfter is negative).
 func (s *Session) CopyToken() {
 	s.do(func() {
 		if s.token.IsZero() {
@@ -254,30 +255,27 @@ func (s *Session) CopyToken() {
 			s.clearCancel()
 			s.clearCancel = nil
 		}
+		ttl := s.cfg.ClearClipboardAfter
 		msg := "Token copied"
-		if ttl := s.cfg.ClearClipboardAfter; ttl > 0 {
+		ctx := s.ctx
+		if ttl > 0 {
 			msg = fmt.Sprintf("Token copied; clipboard clears in %s", ttl.Round(time.Second))
-			ctx, cancel := context.WithCancel(s.ctx)
-			s.clearCancel = cancel
-			s.spawn(func() {
-				if err := s.copyRaw(tok.Reveal()); err != nil {
-					s.do(func() { s.say("Couldn't copy the token: "+clipboardProblem(err), true) })
-					return
-				}
-				s.do(func() { s.say(msg, false) })
-				if s.sleep(ctx, ttl) {
-					s.clearClipboard(tok.Reveal())
-				}
-			})
-			return
+			ctx, s.clearCancel = context.WithCancel(s.ctx)
 		}
-		s.spawn(func() { s.copy(tok.Reveal(), msg, false) })
+		s.spawn(func() {
+			if !s.copy(tok.Reveal(), msg, "Couldn't copy the token: ") || ttl <= 0 {
+				return
+			}
+			if s.sleep(ctx, ttl) {
+				s.clearClipboard(tok.Reveal())
+			}
+		})
 	})
 }
 
-// CopyText copies s (a server URI) and says what was copied.
+// CopyText copies text (a server URI) and says what was copied.
 func (s *Session) CopyText(text, what string) {
-	s.spawn(func() { s.copy(text, what+" copied", false) })
+	s.do(func() { s.spawn(func() { s.copy(text, what+" copied", "Couldn't copy: ") }) })
 }
 
 // SignOut signs out at plex.tv and removes the stored token.
@@ -308,7 +306,7 @@ func (s *Session) loadToken() {
 			s.state.Phase = SignedIn
 			s.state.Unverified = true
 			s.sayProgress("Checking your token with plex.tv…")
-			s.spawn(s.verify)
+			s.spawn(func() { s.verify(tok) })
 		case errors.Is(err, keychain.ErrNotFound):
 			s.state.Phase = SignedOut
 			s.say("", false)
@@ -323,8 +321,7 @@ func (s *Session) loadToken() {
 
 // verify asks plex.tv who the token belongs to: 200 → signed in; 401 →
 // revoked, removed; anything else → kept, asked again later.
-func (s *Session) verify() {
-	tok := s.tokenNow()
+func (s *Session) verify(tok plextv.Token) {
 	ctx, cancel := context.WithTimeout(s.ctx, callTimeout)
 	u, err := s.cfg.PlexTV.User(ctx, tok)
 	cancel()
@@ -354,17 +351,6 @@ func (s *Session) verify() {
 	})
 }
 
-func (s *Session) tokenNow() plextv.Token {
-	ch := make(chan plextv.Token, 1)
-	s.do(func() { ch <- s.token })
-	select {
-	case t := <-ch:
-		return t
-	case <-s.ctx.Done():
-		return ""
-	}
-}
-
 // scheduleRecheck keeps the token and asks plex.tv again with backoff.
 func (s *Session) scheduleRecheck(err error) {
 	if s.retryCancel != nil {
@@ -378,10 +364,10 @@ func (s *Session) scheduleRecheck(err error) {
 	s.say(fmt.Sprintf("plex.tv unreachable (%s) — token kept, retrying in %s", short(err), s.retryWait), true)
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.retryCancel = cancel
-	wait := s.retryWait
+	wait, tok := s.retryWait, s.token
 	s.spawn(func() {
 		if s.sleep(ctx, wait) {
-			s.verify()
+			s.verify(tok)
 		}
 	})
 }
@@ -506,7 +492,7 @@ func (s *Session) store(tok plextv.Token) {
 			s.state.KeychainHint = ""
 		}
 		s.spawn(func() {
-			s.verify()
+			s.verify(tok)
 			s.do(func() {
 				if s.token != tok || s.state.Username == "" {
 					return
@@ -629,12 +615,15 @@ func (s *Session) copyRaw(text string) error {
 	return s.cfg.Clipboard.Copy(text)
 }
 
-func (s *Session) copy(text, done string, _ bool) {
+// copy puts text on the clipboard and says done, or failed followed by
+// the error (desktop errors already end with what to install).
+func (s *Session) copy(text, done, failed string) bool {
 	if err := s.copyRaw(text); err != nil {
-		s.do(func() { s.say("Couldn't copy: "+clipboardProblem(err), true) })
-		return
+		s.do(func() { s.say(failed+err.Error(), true) })
+		return false
 	}
 	s.do(func() { s.say(done, false) })
+	return true
 }
 
 // clearClipboard empties the clipboard if it still holds text; something
@@ -655,10 +644,6 @@ func (s *Session) clearClipboard(text string) {
 		}
 	})
 }
-
-// clipboardProblem is a clipboard error in the menu; desktop errors
-// already end with what to install.
-func clipboardProblem(err error) string { return err.Error() }
 
 // short is an error in a few words for the menu.
 func short(err error) string {
