@@ -71,6 +71,7 @@ type ServersModel struct {
 type ServerModel struct {
 	ID          string
 	Title       string
+	Best        string // what "Copy URI" copies; "" if nothing answers
 	CopyURI     Item
 	Connections []ConnModel
 }
@@ -205,7 +206,7 @@ func renderServers(sv session.Servers) ServersModel {
 		m.CheckAgain.Title = "Checking…"
 	}
 	for _, srv := range sv.List {
-		sm := ServerModel{ID: srv.ID, Title: srv.Summary}
+		sm := ServerModel{ID: srv.ID, Title: srv.Summary, Best: srv.Best}
 		if sm.Title == "" {
 			sm.Title = srv.Name
 		}

@@ -79,7 +79,7 @@ func TestRenderServers(t *testing.T) {
 		{ID: "b", Name: "Old NAS", Summary: "Old NAS — offline"},
 	}}}
 	m := Render(st, Options{}).Servers
-	if len(m.List) != 2 || m.List[0].Title != "Living Room — local · 4 ms" || !m.List[0].CopyURI.Enabled || m.List[0].CopyURI.Tooltip != "https://a:1" {
+	if len(m.List) != 2 || m.List[0].Title != "Living Room — local · 4 ms" || !m.List[0].CopyURI.Enabled || m.List[0].CopyURI.Tooltip != "https://a:1" || m.List[0].Best != "https://a:1" {
 		t.Fatalf("%+v", m.List)
 	}
 	if m.List[1].CopyURI.Enabled || m.List[0].Connections[0].Title != "https://a:1 — local https · 4 ms" {

@@ -207,17 +207,10 @@ func (t *Tray) applyServers(list []ServerModel) {
 			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
 			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
-			onClick(e.copyURI, func() {
-				t.mu.Lock()
-				best := e.best
-				t.mu.Unlock()
-				if best != "" {
-					t.actions.CopyText(best, "Server URI")
-				}
-			})
+			t.copyOnClick(e.copyURI, &e.best, "Server URI")
 		}
 		e := t.servers[i]
-		e.best = sm.CopyURI.Tooltip
+		e.best = sm.Best
 		update(e.item, &e.shown, Item{Title: sm.Title, Visible: true, Enabled: true})
 		update(e.copyURI, &e.shownCopy, sm.CopyURI)
 		for j, cm := range sm.Connections {
@@ -225,14 +218,7 @@ func (t *Tray) applyServers(list []ServerModel) {
 				c := &connEntry{item: e.item.AddSubMenuItem(cm.Title, "Click to copy")}
 				c.shown = Item{Title: cm.Title, Visible: true, Enabled: true, Tooltip: "Click to copy"}
 				e.conns = append(e.conns, c)
-				onClick(c.item, func() {
-					t.mu.Lock()
-					uri := c.uri
-					t.mu.Unlock()
-					if uri != "" {
-						t.actions.CopyText(uri, "Connection URI")
-					}
-				})
+				t.copyOnClick(c.item, &c.uri, "Connection URI")
 			}
 			c := e.conns[j]
 			c.uri = cm.URI
@@ -247,6 +233,18 @@ func (t *Tray) applyServers(list []ServerModel) {
 		e.best = ""
 		update(e.item, &e.shown, Item{})
 	}
+}
+
+// copyOnClick copies *uri, read under t.mu when clicked, if it is set.
+func (t *Tray) copyOnClick(it *systray.MenuItem, uri *string, what string) {
+	onClick(it, func() {
+		t.mu.Lock()
+		u := *uri
+		t.mu.Unlock()
+		if u != "" {
+			t.actions.CopyText(u, what)
+		}
+	})
 }
 
 // update changes only what differs from what is shown.
