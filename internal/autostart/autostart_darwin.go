@@ -30,24 +30,5 @@ func Enabled() (bool, error) {
 	return err == nil, err
 }
 
-// Enable writes the LaunchAgent, which launchd runs at the next login; it
-// runs exe, an absolute path, with no arguments. It replaces an existing one.
-func Enable(exe string) error {
-	if err := checkExe(exe, filepath.IsAbs); err != nil {
-		return err
-	}
-	path, err := Location()
-	if err != nil {
-		return err
-	}
-	return writeFile(path, []byte(launchAgent(exe)))
-}
-
-// Disable removes the LaunchAgent. Removing a missing one is not an error.
-func Disable() error {
-	path, err := Location()
-	if err != nil {
-		return err
-	}
-	return removeFile(path)
-}
+// entry is the text of the LaunchAgent, which launchd runs at the next login for exe.
+func entry(exe string) string { return launchAgent(exe) }

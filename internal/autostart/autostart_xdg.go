@@ -42,24 +42,5 @@ func Enabled() (bool, error) {
 	return desktopEntryEnabled(string(b)), nil
 }
 
-// Enable makes plextray start at login by running exe, an absolute path,
-// with no arguments. It replaces an existing entry.
-func Enable(exe string) error {
-	if err := checkExe(exe, filepath.IsAbs); err != nil {
-		return err
-	}
-	path, err := Location()
-	if err != nil {
-		return err
-	}
-	return writeFile(path, []byte(desktopEntry(exe)))
-}
-
-// Disable removes the autostart entry. Removing a missing entry is not an error.
-func Disable() error {
-	path, err := Location()
-	if err != nil {
-		return err
-	}
-	return removeFile(path)
-}
+// entry is the text of the XDG autostart entry for exe.
+func entry(exe string) string { return desktopEntry(exe) }

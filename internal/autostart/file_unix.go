@@ -9,6 +9,28 @@ import (
 	"path/filepath"
 )
 
+// Enable makes plextray start at login by running exe, an absolute path,
+// with no arguments. It replaces an existing entry.
+func Enable(exe string) error {
+	if err := checkExe(exe, filepath.IsAbs); err != nil {
+		return err
+	}
+	path, err := Location()
+	if err != nil {
+		return err
+	}
+	return writeFile(path, []byte(entry(exe)))
+}
+
+// Disable removes the autostart entry. Removing a missing one is not an error.
+func Disable() error {
+	path, err := Location()
+	if err != nil {
+		return err
+	}
+	return removeFile(path)
+}
+
 // writeFile writes data to path atomically (a temporary file in the same
 // directory, then rename), creating the directory if needed.
 func writeFile(path string, data []byte) error {
