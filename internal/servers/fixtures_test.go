@@ -12,7 +12,7 @@ import (
 	"github.com/plextray/plextray/internal/plextv"
 )
 
-const fixturesDir = "../../../shared/plex-fixtures/resources"
+const fixturesDir = "../../testdata/plex-fixtures/resources"
 
 // fixtures returns the resources fixtures by base name. Missing fixtures
 // skip the test locally and fail it in CI.
@@ -20,10 +20,7 @@ func fixtures(t *testing.T) map[string][]plextv.Resource {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(fixturesDir, "*.json"))
 	if len(files) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no fixtures in %s", fixturesDir)
-		}
-		t.Skipf("no fixtures in %s", fixturesDir)
+		t.Fatalf("no fixtures in %s", fixturesDir)
 	}
 	out := map[string][]plextv.Resource{}
 	for _, f := range files {
