@@ -29,8 +29,16 @@ var (
 	// ErrNotFound: there is no stored token.
 	ErrNotFound = errors.New("no token in the keychain")
 	// ErrUnavailable: the keychain itself can't be used (no Secret Service
-	// on the bus, locked and nobody to unlock it, timed out).
+	// on the bus, locked and nobody to unlock it, timed out). The more
+	// precise errors below wrap it too.
 	ErrUnavailable = errors.New("the keychain is unavailable")
+	// ErrNoSessionBus: there is no D-Bus session bus (SSH, cron, a
+	// headless box), so no Secret Service can be reached. Wraps
+	// ErrUnavailable.
+	ErrNoSessionBus = fmt.Errorf("%w: no D-Bus session bus", ErrUnavailable)
+	// ErrLocked: the keyring holding the entry is locked. Wraps
+	// ErrUnavailable.
+	ErrLocked = fmt.Errorf("%w: the keyring is locked", ErrUnavailable)
 )
 
 // Store keeps one token.
@@ -44,23 +52,32 @@ type Store interface {
 // prompter otherwise blocks for D-Bus's 25 s.
 const DefaultTimeout = 10 * time.Second
 
-// OS is the real keychain.
+// OS is the real keychain, one entry: service Service, account Account
+// (or the Account field when set, e.g. a Home profile's token).
 type OS struct {
 	Timeout time.Duration
+	Account string
+}
+
+func (k OS) account() string {
+	if k.Account != "" {
+		return k.Account
+	}
+	return Account
 }
 
 func (k OS) Get(ctx context.Context) (plextv.Token, error) {
 	var s string
-	err := k.call(ctx, "reading", func() (err error) { s, err = keyring.Get(Service, Account); return })
+	err := k.call(ctx, "reading", func() (err error) { s, err = keyring.Get(Service, k.account()); return })
 	return plextv.Token(s), err
 }
 
 func (k OS) Set(ctx context.Context, tok plextv.Token) error {
-	return k.call(ctx, "saving", func() error { return keyring.Set(Service, Account, tok.Reveal()) })
+	return k.call(ctx, "saving", func() error { return keyring.Set(Service, k.account(), tok.Reveal()) })
 }
 
 func (k OS) Delete(ctx context.Context) error {
-	err := k.call(ctx, "removing", func() error { return keyring.Delete(Service, Account) })
+	err := k.call(ctx, "removing", func() error { return keyring.Delete(Service, k.account()) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
