@@ -34,6 +34,12 @@ type User struct {
 	Email        string `json:"email"`
 	FriendlyName string `json:"friendlyName"`
 	Thumb        string `json:"thumb"`
+	// Home, HomeAdmin and HomeSize describe the account's Plex Home
+	// (see OfferProfiles).
+	// They decode leniently: a drifted type never fails the user.
+	Home      LooseBool `json:"home"`
+	HomeAdmin LooseBool `json:"homeAdmin"`
+	HomeSize  LooseInt  `json:"homeSize"`
 }
 
 // DisplayName is the name to show for the account.
