@@ -77,6 +77,17 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "  link page:    %s/link\n", base)
 	fmt.Fprintf(out, "  control API:  %s/_sim/\n", base)
 	fmt.Fprintf(out, "  demo account: %s, token %s\n", demo.Username, demo.Token)
+	for _, h := range sim.Homes() {
+		fmt.Fprintf(out, "  Plex Home:    %s (admin)", h.Admin.Username)
+		for _, p := range h.Profiles {
+			if p.PIN != "" {
+				fmt.Fprintf(out, ", %s (PIN %s)", p.Title, p.PIN)
+			} else {
+				fmt.Fprintf(out, ", %s", p.Title)
+			}
+		}
+		fmt.Fprintln(out)
+	}
 	for _, p := range sim.PMSs() {
 		b := p.Behavior()
 		note := ""

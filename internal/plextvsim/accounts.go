@@ -197,7 +197,7 @@ func (s *Sim) user(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.now()
-	writeJSON(w, r, http.StatusOK, userJSON{
+	u := userJSON{
 		ID: a.ID, UUID: a.UUID, Username: a.Username, Title: a.Title, Email: a.Email,
 		FriendlyName: a.FriendlyName, Thumb: a.Thumb, AuthToken: tok,
 		Confirmed: true, JoinedAt: now.AddDate(-3, 0, 0).Unix(), HasPassword: true,
@@ -207,7 +207,9 @@ func (s *Sim) user(w http.ResponseWriter, r *http.Request) {
 		Profile:      map[string]any{"autoSelectAudio": true, "defaultAudioLanguage": "en"},
 		Entitlements: []string{}, Roles: []string{}, Subscriptions: []any{},
 		PastSubscriptions: []any{}, Trials: []any{}, Services: []any{},
-	})
+	}
+	s.homeUserFields(a, &u)
+	writeJSON(w, r, http.StatusOK, u)
 }
 
 // DELETE /api/v2/users/signout

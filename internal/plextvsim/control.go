@@ -183,6 +183,7 @@ var controlIndex = []string{
 	"GET /_sim/faults", "POST /_sim/faults {endpoint,count,delay,hang,status,retryAfter,body,size}", "DELETE /_sim/faults",
 	"GET /_sim/requests", "DELETE /_sim/requests", "GET /_sim/violations", "GET /_sim/clients",
 	"GET /_sim/pms", "PUT /_sim/pms {name,behavior:{delay,hang,down,wrongMachine}}",
+	"GET /_sim/home", "POST /_sim/home {admin,adminPin,profiles:[{title,pin,uuid}]}", "POST /_sim/home/token {uuid}",
 }
 
 // faultJSON is Fault on the wire, with Delay as a Go duration string.
@@ -195,17 +196,19 @@ type faultJSON struct {
 	RetryAfter int       `json:"retryAfter,omitempty"`
 	Body       BodyFault `json:"body,omitempty"`
 	Size       int       `json:"size,omitempty"`
+
+	NoRetryAfter bool `json:"noRetryAfter,omitempty"` // a 429 without Retry-After
 }
 
 func toFaultJSON(f Fault) faultJSON {
 	return faultJSON{Endpoint: f.Endpoint, Count: f.Count, Delay: durationString(f.Delay), Hang: f.Hang,
-		Status: f.Status, RetryAfter: f.RetryAfter, Body: f.Body, Size: f.Size}
+		Status: f.Status, RetryAfter: f.RetryAfter, NoRetryAfter: f.NoRetryAfter, Body: f.Body, Size: f.Size}
 }
 
 func (j faultJSON) fault() (Fault, error) {
 	d, err := parseDuration(j.Delay)
 	return Fault{Endpoint: j.Endpoint, Count: j.Count, Delay: d, Hang: j.Hang,
-		Status: j.Status, RetryAfter: j.RetryAfter, Body: j.Body, Size: j.Size}, err
+		Status: j.Status, RetryAfter: j.RetryAfter, NoRetryAfter: j.NoRetryAfter, Body: j.Body, Size: j.Size}, err
 }
 
 type behaviorJSON struct {

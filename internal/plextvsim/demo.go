@@ -13,7 +13,9 @@ import (
 //     that hangs, and a relay whose port refuses connections;
 //   - "Dad's Plex", shared by "dad": relay only;
 //   - "Cabin", owned but offline: an unresolvable name and a refused port;
-//   - "Living Room TV", a player (not a server).
+//   - "Living Room TV", a player (not a server);
+//
+// and gives the demo account a Plex Home (AddDemoHome).
 func (s *Sim) AddDemoServers() error {
 	id := randHex(20)
 	local, err := s.StartPMS(PMSOptions{Name: "Living Room", MachineIdentifier: id, TLS: true})
@@ -64,7 +66,8 @@ func (s *Sim) AddDemoServers() error {
 		Provides: "client,player,pubsub-player", PublicAddress: "203.0.113.10", Owned: true, Presence: true,
 		Connections: []Connection{{Protocol: "http", Address: "192.168.1.60", Port: 32500, URI: "http://192.168.1.60:32500", Local: true}},
 	})
-	return nil
+	_, err = s.AddDemoHome()
+	return err
 }
 
 // ClosedPortURL returns scheme://127.0.0.1:PORT for a port nothing listens

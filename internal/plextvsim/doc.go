@@ -30,7 +30,15 @@
 //   - GET /api/v2/user: 200 UserPlexAccount, or 401 code 1001.
 //   - DELETE /api/v2/users/signout: 204 and the token is revoked.
 //   - GET /api/v2/resources: 200 JSON array (relay connections only with
-//     includeRelay=1, IPv6 only with includeIPv6=1), or 401.
+//     includeRelay=1, IPv6 only with includeIPv6=1), or 401. A Home's
+//     managed profile sees each server with an accessToken of its own.
+//   - GET /api/v2/home/users: 200 {id, name, …, users: [...]} (managed
+//     profiles with null username and email); an account without a Home
+//     gets a Home of one.
+//   - POST /api/v2/home/users/{uuid}/switch?pin=NNNN: 201 with the
+//     profile's account and a new authToken for it; 403 code 1041 for a
+//     missing or wrong PIN of a protected profile (or admin); 404 for a
+//     uuid (or numeric id) not in the token's Home. See Sim.AddHome.
 //
 // Every API request needs X-Plex-Client-Identifier (else 400 code 1000).
 // Unlike plex.tv, a token in the URL query is refused with 400, and each
@@ -71,11 +79,17 @@
 //	GET    /_sim/clients                      distinct X-Plex-Client-Identifier values
 //	GET    /_sim/pms                          PMSs started by the Sim, with behaviour
 //	PUT    /_sim/pms        {"name":"Living Room","behavior":{"down":true}}
+//	GET    /_sim/home                         Plex Homes, with profiles and PINs
+//	POST   /_sim/home       {"admin":"","adminPin":"","profiles":[{"title":"Kid","pin":"1234"}]}
+//	POST   /_sim/home/token {"uuid":"…"}       a profile token without a switch → {"token":…}
 //
 // A fault is {"endpoint", "count", "delay", "hang", "status", "retryAfter",
-// "body", "size"}: endpoint is "" (all), "pins.create", "pins.check",
-// "pins.link", "user", "signout" or "resources"; count 0 means until
-// cleared; delay is a Go duration ("1.5s"); body is "truncated", "html" or
+// "body", "size", "noRetryAfter"}: endpoint is "" (all), "pins.create", "pins.check",
+// "pins.link", "user", "signout", "resources", "home.users" or
+// "home.switch"; count 0 means until
+// cleared; delay is a Go duration ("1.5s"); status 403 on
+// home.switch answers code 1041 (PIN required); noRetryAfter sends a 429
+// without Retry-After; body is "truncated", "html" or
 // "oversized". A PMS behaviour is {"delay", "hang", "down",
 // "wrongMachine"}; it replaces the whole behaviour.
 //

@@ -23,9 +23,11 @@ const (
 	EndpointUser      Endpoint = "user"        // GET /api/v2/user
 	EndpointSignOut   Endpoint = "signout"     // DELETE /api/v2/users/signout
 	EndpointResources Endpoint = "resources"   // GET /api/v2/resources
+	EndpointHomeUsers Endpoint = "home.users"  // GET /api/v2/home/users
+	EndpointSwitch    Endpoint = "home.switch" // POST /api/v2/home/users/{uuid}/switch
 )
 
-var endpoints = []Endpoint{AllEndpoints, EndpointCreatePIN, EndpointCheckPIN, EndpointLinkPIN, EndpointUser, EndpointSignOut, EndpointResources}
+var endpoints = []Endpoint{AllEndpoints, EndpointCreatePIN, EndpointCheckPIN, EndpointLinkPIN, EndpointUser, EndpointSignOut, EndpointResources, EndpointHomeUsers, EndpointSwitch}
 
 // BodyFault is a broken answer body.
 type BodyFault string
@@ -61,6 +63,10 @@ type Fault struct {
 	Body       BodyFault
 	// Size is the body size for BodyOversized; default 5 MiB.
 	Size int
+
+	// NoRetryAfter sends a 429 without Retry-After, as plex.tv does when
+	// profiles are switched quickly.
+	NoRetryAfter bool
 }
 
 func (f Fault) validate() error {
@@ -178,7 +184,7 @@ func (s *Sim) serveFault(w http.ResponseWriter, r *http.Request, f Fault, real h
 // writeStatus answers a Status override.
 func writeStatus(w http.ResponseWriter, r *http.Request, f Fault) {
 	retry := f.RetryAfter
-	if f.Status == http.StatusTooManyRequests && retry == 0 {
+	if f.Status == http.StatusTooManyRequests && retry == 0 && !f.NoRetryAfter {
 		retry = 1
 	}
 	if retry > 0 && (f.Status == http.StatusTooManyRequests || f.Status == http.StatusServiceUnavailable) {
@@ -187,6 +193,8 @@ func writeStatus(w http.ResponseWriter, r *http.Request, f Fault) {
 	switch {
 	case f.Status == http.StatusTooManyRequests:
 		writeError(w, r, f.Status, 1003, "API rate limit exceeded")
+	case f.Status == http.StatusForbidden && isSwitch(r):
+		writePINRequired(w, r)
 	case f.Status == http.StatusUnauthorized:
 		writeUnauthorized(w, r)
 	case f.Status == http.StatusNotFound:

@@ -188,7 +188,8 @@ func (s *Sim) Resources() []Resource {
 // GET /api/v2/resources. As on plex.tv, relay connections are listed only
 // with includeRelay=1 and IPv6 ones only with includeIPv6=1.
 func (s *Sim) listResources(w http.ResponseWriter, r *http.Request) {
-	if _, _, ok := s.authed(r); !ok {
+	a, _, ok := s.authed(r)
+	if !ok {
 		writeUnauthorized(w, r)
 		return
 	}
@@ -211,6 +212,7 @@ func (s *Sim) listResources(w http.ResponseWriter, r *http.Request) {
 			conns = append(conns, c)
 		}
 		rs[i].Connections = conns
+		rs[i].AccessToken = s.homeServerToken(a, rs[i])
 		rs[i].CreatedAt = rs[i].CreatedAt.UTC().Truncate(time.Second)
 		rs[i].LastSeenAt = rs[i].LastSeenAt.UTC().Truncate(time.Second)
 	}

@@ -53,6 +53,7 @@ type Sim struct {
 	violations []violation
 	clientIDs  []string
 	pmss       []*PMS
+	homes      map[string]*simHome // account key → its Plex Home (home.go)
 }
 
 // Start starts a simulator listening on opts.Addr.
@@ -125,6 +126,7 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, 1020, "Not found (simulator)")
 	})
+	s.homeRoutes(mux)
 	s.pageRoutes(mux)
 	s.controlRoutes(mux)
 	return mux
