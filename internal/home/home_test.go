@@ -1,0 +1,250 @@
+package home_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/clock"
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/plextvsim"
+)
+
+var users = []plextv.HomeUser{
+	{UUID: "1a2b3c4d5e6f7a8b", Title: "anna", Username: "anna", Admin: true},
+	{UUID: "9f8e7d6c5b4a3921", Title: "Kid"},
+	{UUID: "abcdefabcdef0123", Title: "Teen", Protected: true},
+	{UUID: "0000000000000001", Title: "Guest"},
+	{UUID: "0000000000000002", Title: "guest "},
+}
+
+func TestPick(t *testing.T) {
+	for q, want := range map[string]string{
+		"kid": "9f8e7d6c5b4a3921", "KID": "9f8e7d6c5b4a3921", " Teen ": "abcdefabcdef0123",
+		"ABCDEFABCDEF0123": "abcdefabcdef0123", "0000000000000002": "0000000000000002", "anna": "1a2b3c4d5e6f7a8b",
+	} {
+		got, err := home.Pick(users, q)
+		if err != nil || got.UUID != want {
+			t.Errorf("Pick(%q) = %q, %v; want %q", q, got.UUID, err, want)
+		}
+	}
+	_, err := home.Pick(users, "GUEST")
+	var amb *home.AmbiguousError
+	if !errors.As(err, &amb) || len(amb.Matches) != 2 ||
+		!strings.Contains(err.Error(), "Guest (0000000000000001)") || !strings.Contains(err.Error(), "0000000000000002") {
+		t.Fatalf("ambiguous: %v", err)
+	}
+	for _, q := range []string{"nobody", "", "  ", "9f8e7d"} {
+		_, err := home.Pick(users, q)
+		var nf *home.NotFoundError
+		if !errors.Is(err, home.ErrNoProfile) || !errors.As(err, &nf) || len(nf.Available) != len(users) || !strings.Contains(err.Error(), "Kid") {
+			t.Errorf("Pick(%q): %v", q, err)
+		}
+	}
+}
+
+func TestProfileAccount(t *testing.T) {
+	a, b := home.ProfileAccount("9f8e7d6c5b4a3921"), home.ProfileAccount("abcdefabcdef0123")
+	if a == b || a == "plex-token" || !strings.HasPrefix(a, "plex-token-") || !strings.HasSuffix(a, "9f8e7d6c5b4a3921") {
+		t.Fatalf("accounts %q %q", a, b)
+	}
+}
+
+func TestActiveFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plextray")
+	if _, ok, err := home.LoadActive(dir); ok || err != nil {
+		t.Fatalf("nothing stored: ok=%v err=%v", ok, err)
+	}
+	if err := home.ClearActive(dir); err != nil {
+		t.Fatal(err)
+	}
+	want := home.Active{UUID: "abcdefabcdef0123", Title: "Teen \u202e<b>"}
+	if err := home.SaveActive(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := home.LoadActive(dir)
+	if !ok || err != nil || got != want {
+		t.Fatalf("loaded %+v %v %v", got, ok, err)
+	}
+	// Replace, and no temporary file is left behind.
+	if err := home.SaveActive(dir, home.Active{UUID: "9f8e7d6c5b4a3921", Title: "Kid"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != home.ActiveFile {
+		t.Fatalf("folder holds %v", entries)
+	}
+	if got, _, _ := home.LoadActive(dir); got.Title != "Kid" {
+		t.Fatalf("after replace: %+v", got)
+	}
+	if err := home.SaveActive(dir, home.Active{UUID: "../x"}); err == nil {
+		t.Fatal("saved a bad uuid")
+	}
+	for _, body := range []string{"garbage", `{"uuid":"../../etc"}`, `{"title":"x"}`, `[]`} {
+		if err := os.WriteFile(filepath.Join(dir, home.ActiveFile), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := home.LoadActive(dir); ok || err == nil {
+			t.Errorf("%s: ok=%v err=%v", body, ok, err)
+		}
+	}
+	if err := home.ClearActive(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := home.LoadActive(dir); ok || err != nil {
+		t.Fatalf("after clear: ok=%v err=%v", ok, err)
+	}
+}
+
+// withHome starts the simulator with the demo account's Home (Kid, Teen
+// with PIN 1234) and returns a client and the admin's token.
+func withHome(t *testing.T) (*plextvsim.Sim, *plextv.Client, plextv.Token, *plextv.Home) {
+	t.Helper()
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
+	if _, err := sim.AddDemoHome(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", ClientIdentifier: "home-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := plextv.Token(sim.DemoAccount().Token)
+	u, err := c.User(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := home.Discover(context.Background(), c, tok, u)
+	if err != nil || h == nil || len(h.Users) != 3 {
+		t.Fatalf("Discover = %+v, %v", h, err)
+	}
+	return sim, c, tok, h
+}
+
+func TestSwitchWithPINs(t *testing.T) {
+	sim, c, admin, h := withHome(t)
+	ctx := context.Background()
+	sw := home.Switcher{Client: c, Clock: clock.NewFake(time.Now())}
+	kid, _ := home.Pick(h.Users, "kid")
+	teen, _ := home.Pick(h.Users, "teen")
+	if kid.Protected || !teen.Protected {
+		t.Fatalf("kid %+v teen %+v", kid, teen)
+	}
+	tok, err := sw.Switch(ctx, admin, kid, "")
+	if err != nil || !sim.TokenValid(tok.Reveal()) {
+		t.Fatalf("Kid: %v", err)
+	}
+	for _, pin := range []string{"", "0000"} {
+		tok, err := sw.Switch(ctx, admin, teen, pin)
+		if !errors.Is(err, plextv.ErrProfilePIN) || !tok.IsZero() || !strings.Contains(err.Error(), `"Teen"`) {
+			t.Fatalf("Teen with PIN %q: %q, %v", pin, tok.Reveal(), err)
+		}
+	}
+	tok, err = sw.Switch(ctx, admin, teen, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := c.User(ctx, tok); err != nil || u.Title != "Teen" {
+		t.Fatalf("Teen's token: %+v %v", u, err)
+	}
+}
+
+func TestSwitchBacksOffOn429(t *testing.T) {
+	sim, c, admin, h := withHome(t)
+	kid, _ := home.Pick(h.Users, "Kid")
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+	// Three 429s without Retry-After: waits of 2, 4 and 8 s, then success.
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 3}); err != nil {
+		t.Fatal(err)
+	}
+	fc := clock.NewAuto(start)
+	tok, err := home.Switcher{Client: c, Clock: fc}.Switch(context.Background(), admin, kid, "")
+	if err != nil || tok.IsZero() {
+		t.Fatal(err)
+	}
+	if waited := fc.Now().Sub(start); waited != 14*time.Second {
+		t.Fatalf("waited %v, want 14s", waited)
+	}
+
+	// With Retry-After, that wait; after Attempts tries, the 429 is returned.
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 5, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	fc = clock.NewAuto(start)
+	_, err = home.Switcher{Client: c, Clock: fc, Attempts: 2}.Switch(context.Background(), admin, kid, "")
+	if !errors.Is(err, plextv.ErrRateLimited) || fc.Now().Sub(start) != 5*time.Second {
+		t.Fatalf("err %v after %v", err, fc.Now().Sub(start))
+	}
+
+	// Cancelled while waiting.
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	manual := clock.NewFake(start)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := home.Switcher{Client: c, Clock: manual}.Switch(ctx, admin, kid, "")
+		errc <- err
+	}()
+	if !manual.WaitForTimers(1, 10*time.Second) {
+		t.Fatal("no backoff timer")
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}
+
+type listFunc func(context.Context, plextv.Token) (*plextv.Home, error)
+
+func (f listFunc) HomeUsers(ctx context.Context, t plextv.Token) (*plextv.Home, error) {
+	return f(ctx, t)
+}
+
+func TestDiscoverWithoutHome(t *testing.T) {
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
+	c, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", ClientIdentifier: "home-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tok := plextv.Token(sim.DemoAccount().Token)
+	u, err := c.User(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := home.Discover(ctx, c, tok, u); h != nil || err != nil {
+		t.Fatalf("no Home: %+v, %v", h, err)
+	}
+	// plex.tv refusing the list for an account without a Home: no Home.
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointHomeUsers, Status: 404, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := home.Discover(ctx, c, tok, u); h != nil || err != nil {
+		t.Fatalf("404: %+v, %v", h, err)
+	}
+	// Transient failures and a rejected token are errors, never "no Home".
+	for _, f := range []plextvsim.Fault{{Status: 503}, {Status: 401}, {Body: plextvsim.BodyHTML}} {
+		f.Endpoint, f.Count = plextvsim.EndpointHomeUsers, 1
+		if err := sim.AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := home.Discover(ctx, c, tok, u); err == nil || h != nil {
+			t.Errorf("fault %+v: %+v, %v", f, h, err)
+		}
+	}
+	// An account with a Home whose list fails says so.
+	big := &plextv.User{HomeSize: 3}
+	fail := listFunc(func(context.Context, plextv.Token) (*plextv.Home, error) {
+		return nil, &plextv.StatusError{Op: "home users", StatusCode: 404}
+	})
+	if _, err := home.Discover(ctx, fail, tok, big); err == nil {
+		t.Fatal("a Home's failed list is not an error")
+	}
+}
