@@ -187,8 +187,33 @@ func (s *Sim) homeServerToken(a Account, res Resource) string {
 	if !ok {
 		tok = "simsrv-profile-" + randHex(10)
 		h.serverTokens[k] = tok
+		// The server's PMSs accept the profile's token too.
+		for _, p := range s.pmss {
+			for _, c := range res.Connections {
+				if c.URI == p.URL() {
+					p.addProfileToken(tok)
+				}
+			}
+		}
 	}
 	return tok
+}
+
+func (p *PMS) addProfileToken(tok string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.profileTokens == nil {
+		p.profileTokens = map[string]bool{}
+	}
+	p.profileTokens[tok] = true
+}
+
+// acceptsProfileToken reports whether tok is a Home profile's token for
+// this PMS; p.mu is not held (ServeHTTP copies its state first).
+func (p *PMS) acceptsProfileToken(tok string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return tok != "" && p.profileTokens[tok]
 }
 
 // homeUserFields fills the Home fields of /api/v2/user for a.

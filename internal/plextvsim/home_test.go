@@ -1,6 +1,7 @@
 package plextvsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -118,5 +119,55 @@ func TestHomeControlAPI(t *testing.T) {
 	}
 	if st := ctl(t, "POST", s.URL()+"/_sim/home/token", `{"uuid":"ffff"}`, &bad); st != 404 {
 		t.Errorf("unknown profile: %d", st)
+	}
+}
+
+func TestProfileServerTokensOpenThePMS(t *testing.T) {
+	s := startSim(t, Options{})
+	home, err := s.AddDemoHome()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pms, err := s.StartPMS(PMSOptions{Name: "Living Room"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.StartPMS(PMSOptions{Name: "Cabin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*PMS{pms, other} {
+		if _, err := s.AddServer(ServerSpec{Name: p.Name(), Owned: true, Connections: []ConnSpec{{PMS: p, Local: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kidTok, err := s.ProfileToken(home.Profiles[0].UUID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverTokens := func(tok string) map[string]string {
+		a := call(t, "GET", s.URL()+"/api/v2/resources", nil, "X-Plex-Token", tok)
+		var rs []Resource
+		if err := json.Unmarshal(a.body, &rs); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, r := range rs {
+			out[r.Name] = r.AccessToken
+		}
+		return out
+	}
+	adminSrv, kidSrv := serverTokens(s.DemoAccount().Token), serverTokens(kidTok)
+	if kidSrv["Living Room"] == "" || kidSrv["Living Room"] == adminSrv["Living Room"] || kidSrv["Living Room"] == kidSrv["Cabin"] {
+		t.Fatalf("admin %v kid %v", adminSrv, kidSrv)
+	}
+	root := func(p *PMS, tok string) int {
+		return call(t, "GET", p.URL()+"/", nil, "X-Plex-Token", tok).status
+	}
+	if root(pms, adminSrv["Living Room"]) != 200 || root(pms, kidSrv["Living Room"]) != 200 {
+		t.Error("the PMS refuses its own tokens")
+	}
+	if root(pms, kidSrv["Cabin"]) != 401 || root(pms, kidTok) != 401 || root(other, kidSrv["Living Room"]) != 401 {
+		t.Error("the PMS accepts another server's or the plex.tv token")
 	}
 }
