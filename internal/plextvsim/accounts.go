@@ -70,12 +70,16 @@ func (s *Sim) DemoAccount() Account {
 	return *s.accounts[s.demo]
 }
 
-// Accounts lists the accounts, sorted by username.
+// Accounts lists the accounts, sorted by username. Home profiles are
+// listed by Homes instead.
 func (s *Sim) Accounts() []Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Account
 	for _, a := range s.accounts {
+		if a.Username == "" {
+			continue // a Home's managed profile
+		}
 		out = append(out, *a)
 	}
 	slices.SortFunc(out, func(a, b Account) int { return strings.Compare(a.Username, b.Username) })

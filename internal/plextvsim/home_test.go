@@ -105,6 +105,11 @@ func TestHomeControlAPI(t *testing.T) {
 	if st := ctl(t, "POST", s.URL()+"/_sim/home", `{"profiles":[{"title":"x","pin":"12"}]}`, &bad); st != 400 {
 		t.Errorf("short PIN: %d", st)
 	}
+	for _, a := range s.Accounts() {
+		if a.Username == "" {
+			t.Errorf("a profile is listed as an account: %+v", a)
+		}
+	}
 	var homes []Home
 	ctl(t, "GET", s.URL()+"/_sim/home", "", &homes)
 	if len(homes) != 1 || homes[0].AdminPIN != "1111" || homes[0].Profiles[1].PIN != "2222" {
