@@ -8,82 +8,124 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 )
 
-// ActiveFile is the file in the config folder that names the active
-// profile.
-const ActiveFile = "active-profile.json"
+// StateFile is the file in the config folder that remembers the profiles.
+const StateFile = "profiles.json"
 
 // Active names the active profile: nothing secret, only what is needed to
 // find its token (ProfileAccount(UUID)) and to say whose token it is.
+// Title came from plex.tv: show it through textsafe.
 type Active struct {
 	UUID  string `json:"uuid"`
 	Title string `json:"title"`
 }
 
-var uuidRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
-
-// LoadActive reads the active profile from dir. ok is false when none is
-// stored (the account's own token is active). A file that does not hold a
-// valid profile is an error; ClearActive removes it.
-func LoadActive(dir string) (a Active, ok bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, ActiveFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return Active{}, false, nil
-	}
-	if err != nil {
-		return Active{}, false, fmt.Errorf("reading the active profile: %w", err)
-	}
-	if len(b) > 4<<10 {
-		return Active{}, false, errors.New("reading the active profile: file too large")
-	}
-	if err := json.Unmarshal(b, &a); err != nil {
-		return Active{}, false, fmt.Errorf("reading the active profile: %w", err)
-	}
-	if !uuidRE.MatchString(a.UUID) {
-		return Active{}, false, errors.New("reading the active profile: no valid uuid")
-	}
-	return a, true, nil
+// State is what the config folder remembers about profiles: which one is
+// active (nil: the account's own token), and which profiles have a token
+// in the keychain, so that signing out can remove every one of them (the
+// keychain cannot be listed).
+type State struct {
+	Active *Active  `json:"active,omitempty"`
+	Stored []string `json:"stored,omitempty"` // profile uuids
 }
 
-// SaveActive makes a the active profile in dir (created if missing). The
-// file is replaced whole (write, then rename), so a reader never sees
-// half of it.
-func SaveActive(dir string, a Active) error {
-	if !uuidRE.MatchString(a.UUID) {
-		return fmt.Errorf("saving the active profile: %q is not a profile uuid", a.UUID)
+// Switched records a switch to a: it is active and its token is stored.
+func (st *State) Switched(a Active) {
+	st.Active = &a
+	st.Kept(a.UUID)
+}
+
+// Kept records that the profile uuid has a token in the keychain.
+func (st *State) Kept(uuid string) {
+	if !slices.Contains(st.Stored, uuid) {
+		st.Stored = append(st.Stored, uuid)
 	}
-	b, err := json.Marshal(a)
+}
+
+// Forget records that the profile uuid's token is gone (revoked, removed);
+// if it was active, the account's own token is active again.
+func (st *State) Forget(uuid string) {
+	st.Stored = slices.DeleteFunc(st.Stored, func(s string) bool { return s == uuid })
+	if st.Active != nil && st.Active.UUID == uuid {
+		st.Active = nil
+	}
+}
+
+var uuidRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+
+func (st State) validate() error {
+	if st.Active != nil && !uuidRE.MatchString(st.Active.UUID) {
+		return fmt.Errorf("%q is not a profile uuid", st.Active.UUID)
+	}
+	for _, u := range st.Stored {
+		if !uuidRE.MatchString(u) {
+			return fmt.Errorf("%q is not a profile uuid", u)
+		}
+	}
+	return nil
+}
+
+// LoadState reads the state from dir; no file is the zero State (the
+// account's own token active, no profile token stored). A file that does
+// not hold a valid state is an error; saving a new state replaces it.
+func LoadState(dir string) (State, error) {
+	b, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return State{}, nil
+	}
 	if err != nil {
-		return fmt.Errorf("saving the active profile: %w", err)
+		return State{}, fmt.Errorf("reading the profile state: %w", err)
+	}
+	if len(b) > 64<<10 {
+		return State{}, errors.New("reading the profile state: file too large")
+	}
+	var st State
+	if err := json.Unmarshal(b, &st); err != nil {
+		return State{}, fmt.Errorf("reading the profile state: %w", err)
+	}
+	if err := st.validate(); err != nil {
+		return State{}, fmt.Errorf("reading the profile state: %w", err)
+	}
+	return st, nil
+}
+
+// SaveState writes st to dir (created if missing), replacing the file
+// whole (write, then rename) so a reader never sees half of it. The zero
+// State removes the file.
+func SaveState(dir string, st State) error {
+	if err := st.validate(); err != nil {
+		return fmt.Errorf("saving the profile state: %w", err)
+	}
+	path := filepath.Join(dir, StateFile)
+	if st.Active == nil && len(st.Stored) == 0 {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("saving the profile state: %w", err)
+		}
+		return nil
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("saving the profile state: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("saving the active profile: %w", err)
+		return fmt.Errorf("saving the profile state: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+ActiveFile+"-*")
+	f, err := os.CreateTemp(dir, "."+StateFile+"-*")
 	if err != nil {
-		return fmt.Errorf("saving the active profile: %w", err)
+		return fmt.Errorf("saving the profile state: %w", err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(append(b, '\n'))
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("saving the active profile: %w", err)
+		return fmt.Errorf("saving the profile state: %w", err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, ActiveFile)); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("saving the active profile: %w", err)
-	}
-	return nil
-}
-
-// ClearActive makes the account's own token active again. No file is not
-// an error.
-func ClearActive(dir string) error {
-	err := os.Remove(filepath.Join(dir, ActiveFile))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("clearing the active profile: %w", err)
+		return fmt.Errorf("saving the profile state: %w", err)
 	}
 	return nil
 }

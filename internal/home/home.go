@@ -3,9 +3,10 @@
 // limits quick switches), name the keychain entry of a profile's token and
 // remember which profile is active.
 //
-// What is active (a uuid and a title, nothing secret) lives in a small file
-// in the config folder; each profile's token lives in the OS keychain under
-// its own account name (ProfileAccount), beside the account's token.
+// Which profile is active (a uuid and a title) and which profiles have a
+// token in the keychain (uuids) live in a small file in the config folder
+// (State, nothing secret); each profile's token lives in the OS keychain
+// under its own account name (ProfileAccount), beside the account's token.
 //
 // The tray and the command line both use it:
 //
@@ -14,7 +15,12 @@
 //	tok, err := home.Switcher{Client: client}.Switch(ctx, adminToken, p, pin)
 //	// errors.Is(err, plextv.ErrProfilePIN): ask for the PIN (again)
 //	keychain.OS{Account: home.ProfileAccount(p.UUID)}.Set(ctx, tok)
-//	home.SaveActive(dir, home.Active{UUID: p.UUID, Title: p.Title})
+//	st, err := home.LoadState(dir)
+//	st.Switched(home.Active{UUID: p.UUID, Title: p.Title})
+//	err = home.SaveState(dir, st)
+//
+// Sign-out removes keychain.OS{Account: ProfileAccount(uuid)} for every
+// uuid in State.Stored, then saves the zero State.
 package home
 
 import (

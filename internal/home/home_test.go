@@ -55,49 +55,63 @@ func TestProfileAccount(t *testing.T) {
 	}
 }
 
-func TestActiveFile(t *testing.T) {
+func TestStateFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "plextray")
-	if _, ok, err := home.LoadActive(dir); ok || err != nil {
-		t.Fatalf("nothing stored: ok=%v err=%v", ok, err)
+	st, err := home.LoadState(dir)
+	if err != nil || st.Active != nil || len(st.Stored) != 0 {
+		t.Fatalf("nothing stored: %+v %v", st, err)
 	}
-	if err := home.ClearActive(dir); err != nil {
+	if err := home.SaveState(dir, st); err != nil {
 		t.Fatal(err)
 	}
-	want := home.Active{UUID: "abcdefabcdef0123", Title: "Teen \u202e<b>"}
-	if err := home.SaveActive(dir, want); err != nil {
+	if _, err := os.Stat(dir); err == nil {
+		t.Fatal("saving the zero state made the folder")
+	}
+	teen := home.Active{UUID: "abcdefabcdef0123", Title: "Teen \u202e<b>"}
+	st.Switched(home.Active{UUID: "9f8e7d6c5b4a3921", Title: "Kid"})
+	st.Switched(teen)
+	st.Kept("abcdefabcdef0123")
+	if err := home.SaveState(dir, st); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := home.LoadActive(dir)
-	if !ok || err != nil || got != want {
-		t.Fatalf("loaded %+v %v %v", got, ok, err)
+	got, err := home.LoadState(dir)
+	if err != nil || got.Active == nil || *got.Active != teen || strings.Join(got.Stored, ",") != "9f8e7d6c5b4a3921,abcdefabcdef0123" {
+		t.Fatalf("loaded %+v %v", got, err)
 	}
-	// Replace, and no temporary file is left behind.
-	if err := home.SaveActive(dir, home.Active{UUID: "9f8e7d6c5b4a3921", Title: "Kid"}); err != nil {
-		t.Fatal(err)
+	// Nothing secret: only uuids and a title. No temporary file is left.
+	b, _ := os.ReadFile(filepath.Join(dir, home.StateFile))
+	if strings.Contains(strings.ToLower(string(b)), "token") {
+		t.Fatalf("file holds %s", b)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != home.ActiveFile {
+	if len(entries) != 1 || entries[0].Name() != home.StateFile {
 		t.Fatalf("folder holds %v", entries)
 	}
-	if got, _, _ := home.LoadActive(dir); got.Title != "Kid" {
-		t.Fatalf("after replace: %+v", got)
+	// Forgetting the active profile makes the account's token active.
+	got.Forget("abcdefabcdef0123")
+	if got.Active != nil || strings.Join(got.Stored, ",") != "9f8e7d6c5b4a3921" {
+		t.Fatalf("after Forget: %+v", got)
 	}
-	if err := home.SaveActive(dir, home.Active{UUID: "../x"}); err == nil {
-		t.Fatal("saved a bad uuid")
-	}
-	for _, body := range []string{"garbage", `{"uuid":"../../etc"}`, `{"title":"x"}`, `[]`} {
-		if err := os.WriteFile(filepath.Join(dir, home.ActiveFile), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, err := home.LoadActive(dir); ok || err == nil {
-			t.Errorf("%s: ok=%v err=%v", body, ok, err)
-		}
-	}
-	if err := home.ClearActive(dir); err != nil {
+	got.Forget("9f8e7d6c5b4a3921")
+	if err := home.SaveState(dir, got); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := home.LoadActive(dir); ok || err != nil {
-		t.Fatalf("after clear: ok=%v err=%v", ok, err)
+	if _, err := os.Stat(filepath.Join(dir, home.StateFile)); !os.IsNotExist(err) {
+		t.Fatalf("the zero state left the file: %v", err)
+	}
+	if err := home.SaveState(dir, home.State{Stored: []string{"../x"}}); err == nil {
+		t.Fatal("saved a bad uuid")
+	}
+	for _, body := range []string{"garbage", `{"active":{"uuid":"../../etc"}}`, `{"active":{"title":"x"}}`, `{"stored":["a/b"]}`, `[]`} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, home.StateFile), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := home.LoadState(dir); err == nil {
+			t.Errorf("%s: %+v, no error", body, st)
+		}
 	}
 }
 
