@@ -4,12 +4,16 @@
 # Idempotent: does nothing when all are installed. Runs apt-get as root, or
 # through sudo when not root.
 #
+# chromium: the local Plex Home PIN page is tested in a real headless
+# browser (it pulls in xdg-utils; the e2e harness gives the app a PATH of
+# its own, so the "no browser" case still holds).
+#
 # Deliberately NOT installed: libnotify-bin (notify-send) and xdg-utils
 # (xdg-open): their presence would hide the "no notification server" and
 # "no browser" cases the tests check. Go is not installed here either.
 set -eu
 
-PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils $*"
+PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium $*"
 
 missing=""
 for p in $PACKAGES; do
