@@ -679,11 +679,7 @@ func (c *Core) dropToken() {
 	stored := c.state.Stored
 	c.forgetToken()
 	if stored {
-		c.spawn(func() {
-			if err := c.cfg.Services.Forget(c.ctx); err != nil {
-				c.post(forgotten{err})
-			}
-		})
+		c.spawn(func() { c.post(forgotten{c.cfg.Services.Forget(c.ctx)}) })
 	}
 }
 

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseSettings(t *testing.T) {
+	s, err := ParseSettings(env(map[string]string{
+		EnvSigninTimeout: "10m", EnvClearClipboard: "off", EnvToken: " tok ",
+		EnvPlexTVURL: "http://127.0.0.1:32499",
+	}))
+	if err != nil || s.SigninTimeout != 10*time.Minute || s.ClearClipboardAfter >= 0 || s.ProbeTimeout != 0 ||
+		s.Token != "tok" || s.PlexTVURL != "http://127.0.0.1:32499" || s.AppURL != "https://app.plex.tv" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	if s, _ := ParseSettings(env(map[string]string{EnvClearClipboard: "5s"})); s.ClearClipboardAfter != 5*time.Second || s.PlexTVURL != "https://plex.tv" {
+		t.Fatalf("%+v", s)
+	}
+	for _, bad := range []map[string]string{
+		{EnvProbeTimeout: "soon"},
+		{EnvSigninTimeout: "0"},
+		{EnvSigninTimeout: "-3s"},
+		{EnvPlexTVURL: "http://plex.example"}, // clear text off loopback
+		{EnvAppURL: "ftp://x"},
+	} {
+		if _, err := ParseSettings(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
