@@ -33,14 +33,6 @@ func (s *syncBuf) String() string {
 	return s.b.String()
 }
 
-type brokenKeychain struct{}
-
-var errNoSS = &keychain.UnavailableError{What: "reading", Err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")}
-
-func (brokenKeychain) Get(context.Context) (plextv.Token, error) { return "", errNoSS }
-func (brokenKeychain) Set(context.Context, plextv.Token) error   { return errNoSS }
-func (brokenKeychain) Delete(context.Context) error              { return errNoSS }
-
 type fixture struct {
 	sim            *plextvsim.Sim
 	kc             keychain.Store

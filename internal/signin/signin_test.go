@@ -67,7 +67,7 @@ var (
 	err404 = fmt.Errorf("wrapped: %w", plextv.ErrPINExpired)
 )
 
-func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, error, []PIN) {
+func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, []PIN, error) {
 	t.Helper()
 	clk := clock.NewAuto(t0)
 	f.clk = clk
@@ -79,7 +79,7 @@ func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, error, []PIN) {
 	o.URL = func(code string) string { return "https://plex.example/link/?pin=" + code }
 	o.OnPIN = func(p PIN) { pins = append(pins, p) }
 	tok, err := Run(context.Background(), f, o)
-	return tok, err, pins
+	return tok, pins, err
 }
 
 func offsets(ts []time.Time) []time.Duration {
@@ -92,7 +92,7 @@ func offsets(ts []time.Time) []time.Duration {
 
 func TestLinkedAfterPolling(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, pending, linked}}
-	tok, err, pins := run(t, f, Options{})
+	tok, pins, err := run(t, f, Options{})
 	if err != nil || tok.Reveal() != "tok-for-1" {
 		t.Fatalf("tok=%q err=%v", tok.Reveal(), err)
 	}
@@ -113,7 +113,7 @@ func TestLinkedAfterPolling(t *testing.T) {
 
 func TestBrowserMethodAsksForStrongPIN(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){linked}}
-	if _, err, _ := run(t, f, Options{Method: Browser}); err != nil {
+	if _, _, err := run(t, f, Options{Method: Browser}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.created) != 1 || !f.created[0] {
@@ -126,7 +126,7 @@ func TestTransientErrorsBackOffAndKeepWaiting(t *testing.T) {
 		fail(err429), fail(err503), fail(errNet), fail(errBad), pending, linked,
 	}}
 	var retries []time.Duration
-	tok, err, _ := run(t, f, Options{OnRetry: func(_ error, w time.Duration) { retries = append(retries, w) }})
+	tok, _, err := run(t, f, Options{OnRetry: func(_ error, w time.Duration) { retries = append(retries, w) }})
 	if err != nil || tok.IsZero() {
 		t.Fatalf("tok=%v err=%v", tok, err)
 	}
@@ -147,7 +147,7 @@ func TestTransientErrorsBackOffAndKeepWaiting(t *testing.T) {
 
 func TestExpiredWithoutRenewal(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(err404)}}
-	_, err, _ := run(t, f, Options{})
+	_, _, err := run(t, f, Options{})
 	if !errors.Is(err, ErrExpired) {
 		t.Fatalf("err = %v", err)
 	}
@@ -155,7 +155,7 @@ func TestExpiredWithoutRenewal(t *testing.T) {
 
 func TestExpiryByClockWithoutAsking(t *testing.T) {
 	f := &fakeAPI{life: 65}
-	_, err, _ := run(t, f, Options{})
+	_, _, err := run(t, f, Options{})
 	if !errors.Is(err, ErrExpired) {
 		t.Fatalf("err = %v", err)
 	}
@@ -166,7 +166,7 @@ func TestExpiryByClockWithoutAsking(t *testing.T) {
 
 func TestRenewal(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(err404), pending, linked}}
-	tok, err, pins := run(t, f, Options{Renew: true})
+	tok, pins, err := run(t, f, Options{Renew: true})
 	if err != nil || tok.Reveal() != "tok-for-2" {
 		t.Fatalf("tok=%q err=%v", tok.Reveal(), err)
 	}
@@ -205,7 +205,7 @@ func TestRenewalRetriesTransientCreateFailures(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	f := &fakeAPI{life: 60}
-	_, err, pins := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
+	_, pins, err := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
 	if !errors.Is(err, ErrTimedOut) {
 		t.Fatalf("err = %v", err)
 	}
@@ -221,7 +221,7 @@ func TestTimeout(t *testing.T) {
 func TestTransientCreateFailureIsRetried(t *testing.T) {
 	f := &fakeAPI{create: err503}
 	var retries int
-	_, err, pins := run(t, f, Options{Timeout: time.Minute, OnRetry: func(error, time.Duration) { retries++ }})
+	_, pins, err := run(t, f, Options{Timeout: time.Minute, OnRetry: func(error, time.Duration) { retries++ }})
 	if !errors.Is(err, ErrTimedOut) || len(pins) != 0 || retries < 3 {
 		t.Fatalf("err = %v pins=%v retries=%d", err, pins, retries)
 	}
@@ -230,7 +230,7 @@ func TestTransientCreateFailureIsRetried(t *testing.T) {
 func TestPermanentErrorsEndAtOnce(t *testing.T) {
 	err403 := &plextv.StatusError{Op: "create PIN", StatusCode: 403}
 	f := &fakeAPI{create: err403}
-	_, err, _ := run(t, f, Options{})
+	_, _, err := run(t, f, Options{})
 	var failed *Failed
 	if !errors.As(err, &failed) || failed.Step != "create" || !errors.Is(err, err403) {
 		t.Fatalf("create: err = %v", err)
@@ -239,7 +239,7 @@ func TestPermanentErrorsEndAtOnce(t *testing.T) {
 	err401 := fmt.Errorf("check: %w", plextv.ErrTokenInvalid)
 	for _, perm := range []error{err401, &plextv.StatusError{Op: "check PIN", StatusCode: 400}} {
 		f = &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(perm), linked}}
-		_, err, _ = run(t, f, Options{})
+		_, _, err := run(t, f, Options{})
 		if !errors.As(err, &failed) || failed.Step != "check" || len(f.checks) != 2 {
 			t.Fatalf("check %v: err = %v after %d polls", perm, err, len(f.checks))
 		}
@@ -249,7 +249,7 @@ func TestPermanentErrorsEndAtOnce(t *testing.T) {
 func TestShortPINLifeIsTheFloor(t *testing.T) {
 	for _, life := range []int{1, -5, 1 << 62} {
 		f := &fakeAPI{life: life}
-		_, err, pins := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
+		_, pins, err := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
 		if !errors.Is(err, ErrTimedOut) {
 			t.Fatalf("life %d: err = %v", life, err)
 		}
