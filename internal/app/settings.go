@@ -28,6 +28,9 @@ type Settings struct {
 	SigninTimeout       time.Duration // 0: default
 	ClearClipboardAfter time.Duration // 0: default, negative: off
 	ProbeTimeout        time.Duration // 0: default
+	// Display: DISPLAY or WAYLAND_DISPLAY is set (explains a failing
+	// clipboard tool).
+	Display bool
 }
 
 // ParseSettings reads the settings through getenv (os.Getenv in main); a
@@ -37,6 +40,7 @@ func ParseSettings(getenv func(string) string) (Settings, error) {
 		PlexTVURL: strings.TrimSpace(getenv(EnvPlexTVURL)),
 		AppURL:    strings.TrimSpace(getenv(EnvAppURL)),
 		Token:     strings.TrimSpace(getenv(EnvToken)),
+		Display:   getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "",
 	}
 	if s.PlexTVURL == "" {
 		s.PlexTVURL = plextv.DefaultBaseURL

@@ -43,7 +43,7 @@ func RunTray(env *Env, o TrayOptions) int {
 	c := core.New(core.Config{
 		Services:            env.Services(env.Checker(0)),
 		Notifier:            notifier{desktop.NewNotifier()},
-		Clipboard:           desktop.NewClipboard(),
+		Clipboard:           desktop.NewClipboard(env.Settings.Display),
 		Browser:             desktop.NewBrowser(),
 		Autostart:           o.Autostart,
 		Log:                 log,
