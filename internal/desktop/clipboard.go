@@ -1,7 +1,6 @@
 package desktop
 
 import (
-
 	"github.com/atotto/clipboard"
 )
 
