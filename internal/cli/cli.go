@@ -96,6 +96,10 @@ func Run(args []string, io IO) int {
 }
 
 func run(args []string, io IO) int {
+	if len(args) == 0 {
+		fmt.Fprint(io.Stderr, strings.ReplaceAll(usage, "PROG", io.Prog))
+		return ExitUsage
+	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
 		fmt.Fprint(io.Stdout, strings.ReplaceAll(usage, "PROG", io.Prog))
