@@ -387,10 +387,11 @@ func TestPlexTVFaultsDuringSignIn(t *testing.T) {
 	app, tr := w.start()
 	tr.WaitFor(t, "signed out", has("Sign in to Plex…"), wait)
 
-	// plex.tv down when asked for a code: a clear message, app alive.
-	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 500})
+	// plex.tv refuses to make a code (permanent): a clear message at once,
+	// app alive. (A 5xx is waited out like every transient error.)
+	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 400})
 	tr.ClickLabel(t, "Sign in to Plex…")
-	tr.WaitFor(t, "failure shown", has("Couldn't start sign-in: HTTP 500"), wait)
+	tr.WaitFor(t, "failure shown", has("Couldn't start sign-in: HTTP 400"), wait)
 
 	// While polling: 429, 5xx and garbage are waited out.
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 429, RetryAfter: 1})

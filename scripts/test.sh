@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need on Debian/Ubuntu, then
-# runs vet, the unit tests, the end-to-end tests (real D-Bus, Secret
+# runs vet, gofmt, staticcheck, deadcode, the unit tests, the end-to-end tests (real D-Bus, Secret
 # Service, clipboard, the built binary) and the cross-builds.
 #
 #   bash scripts/test.sh            # everything
@@ -26,6 +26,18 @@ go vet ./...
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
 	echo "gofmt would change: $unformatted" >&2
+	exit 1
+fi
+
+echo "==> staticcheck, deadcode (pinned; installed from the module proxy, outside go.mod)"
+gobin="$(go env GOPATH)/bin"
+go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+go install golang.org/x/tools/cmd/deadcode@v0.52.0
+"$gobin/staticcheck" ./...
+dead=$("$gobin/deadcode" -test ./...)
+if [ -n "$dead" ]; then
+	echo "unused code (deadcode -test):" >&2
+	echo "$dead" >&2
 	exit 1
 fi
 

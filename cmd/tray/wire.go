@@ -8,28 +8,12 @@ import (
 	"github.com/plextray/plextray/assets"
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/autostart"
-	"github.com/plextray/plextray/internal/cli"
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/logging"
 	"github.com/plextray/plextray/internal/tray"
 )
 
-func stdIO() cli.IO {
-	terminal := false
-	if fi, err := os.Stderr.Stat(); err == nil {
-		terminal = fi.Mode()&os.ModeCharDevice != 0
-	}
-	b := desktop.NewBrowser()
-	return cli.IO{
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		Terminal:    terminal,
-		Setup:       func() (*app.Env, error) { return app.Setup(version) },
-		OpenBrowser: b.Open,
-	}
-}
-
-func runTray() int {
+func runTray(settings app.Settings) int {
 	log, closer, err := logging.Open(logging.DefaultApp)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "plextray: logging disabled: %v\n", err)
@@ -37,28 +21,19 @@ func runTray() int {
 	} else {
 		defer closer.Close()
 	}
-	env, err := app.Setup(version)
+	env, err := app.Setup(version, settings)
 	if err != nil {
 		log.Error("start-up failed", "err", err)
-		fmt.Fprintf(os.Stderr, "plextray: %v\n", err)
-		return 1
-	}
-	settings, err := app.SettingsFromEnv()
-	if err != nil {
-		log.Error("bad setting", "err", err)
 		fmt.Fprintf(os.Stderr, "plextray: %v\n", err)
 		return 1
 	}
 	log.Info("starting", "version", version, "plextv", env.PlexTV.BaseURL())
 	browser := desktop.NewBrowser()
 	return app.RunTray(env, app.TrayOptions{
-		Log:                 log,
-		Icons:               icons(),
-		Checker:             checker(env, settings.ProbeTimeout),
-		SigninTimeout:       settings.SigninTimeout,
-		ClearClipboardAfter: settings.ClearClipboardAfter,
-		Autostart:           autostartToggle{},
-		Secret:              logging.RegisterSecret,
+		Log:       log,
+		Icons:     icons(),
+		Autostart: autostartToggle{},
+		Secret:    logging.RegisterSecret,
 		OpenLogs: func() {
 			if dir, err := logging.Dir(); err == nil {
 				if err := browser.Open(dir); err != nil {
@@ -69,12 +44,19 @@ func runTray() int {
 	})
 }
 
-// autostartToggle adapts package autostart to the tray's toggle.
+// autostartToggle adapts package autostart to the core's setting: it
+// starts this executable at login.
 type autostartToggle struct{}
 
-func (autostartToggle) Enabled() (bool, error)  { return autostart.Enabled() }
-func (autostartToggle) Enable(exe string) error { return autostart.Enable(exe) }
-func (autostartToggle) Disable() error          { return autostart.Disable() }
+func (autostartToggle) Enabled() (bool, error) { return autostart.Enabled() }
+func (autostartToggle) Disable() error         { return autostart.Disable() }
+func (autostartToggle) Enable() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding this program: %w", err)
+	}
+	return autostart.Enable(exe)
+}
 
 func icons() tray.IconSet {
 	set := tray.IconSet{PNG: map[tray.Icon][]byte{}, ICO: map[tray.Icon][]byte{}, Template: map[tray.Icon][]byte{}}

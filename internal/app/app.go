@@ -1,5 +1,5 @@
-// Package app wires the pieces together from the environment: the install's
-// identity, the plex.tv client, the keychain. The tray and the command line
+// Package app wires the pieces together from the settings main read: the
+// install's identity, the plex.tv client, the keychain, the tray. The tray and the command line
 // both start here, so they share one client identifier and one token.
 package app
 
@@ -9,26 +9,28 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/plextray/plextray/internal/config"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
 )
 
 // Env is everything a front end needs.
 type Env struct {
-	Version   string
-	ConfigDir string
-	Info      plextv.Info
-	PlexTV    *plextv.Client
-	Keychain  keychain.Store
-	AppURL    string // base of the one-click sign-in page
+	Version  string
+	Settings Settings
+	Info     plextv.Info
+	PlexTV   *plextv.Client
+	Keychain keychain.Store
 }
 
-// Setup reads the environment (PLEXTRAY_PLEXTV_URL, PLEXTRAY_APP_URL,
-// XDG_CONFIG_HOME, SSL_CERT_FILE via Go's system roots) and makes sure the
-// install has its client identifier.
-func Setup(version string) (*Env, error) {
+// Setup makes sure the install has its client identifier and builds the
+// plex.tv client from s. Commands that need neither (`token`) don't call
+// it, so a damaged client-id file cannot block them.
+func Setup(version string, s Settings) (*Env, error) {
 	dir, err := config.Dir()
 	if err != nil {
 		return nil, err
@@ -38,7 +40,7 @@ func Setup(version string) (*Env, error) {
 		return nil, err
 	}
 	info := Identity(version, id)
-	client, err := plextv.New(plextv.BaseURLFromEnv(), info, plextv.WithHTTPClient(&http.Client{
+	client, err := plextv.New(s.PlexTVURL, info, plextv.WithHTTPClient(&http.Client{
 		Timeout: plextv.DefaultTimeout,
 		// Never follow a redirect to another scheme or host with our
 		// headers: Go drops X-Plex-Token on cross-host redirects only for
@@ -46,20 +48,31 @@ func Setup(version string) (*Env, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", plextv.EnvBaseURL, err)
+		return nil, fmt.Errorf("%s: %w", EnvPlexTVURL, err)
 	}
-	appURL := plextv.AppURLFromEnv()
-	if _, err := plextv.ParseBaseURL(appURL); err != nil {
-		return nil, fmt.Errorf("%s: %w", plextv.EnvAppURL, err)
+	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: keychain.OS{}}, nil
+}
+
+// Services are the core's use-cases on this environment; checker may be
+// nil (no server checks).
+func (e *Env) Services(checker core.Checker) core.Services {
+	return core.Services{
+		PlexTV:        e.PlexTV,
+		Keychain:      e.Keychain,
+		Checker:       checker,
+		LinkURL:       e.PlexTV.LinkURL,
+		AppURL:        e.AuthURL,
+		SigninTimeout: e.Settings.SigninTimeout,
 	}
-	return &Env{
-		Version:   version,
-		ConfigDir: dir,
-		Info:      info,
-		PlexTV:    client,
-		Keychain:  keychain.OS{},
-		AppURL:    appURL,
-	}, nil
+}
+
+// Checker is the server check with a per-connection timeout (0: the
+// setting, else the default).
+func (e *Env) Checker(timeout time.Duration) core.ProberChecker {
+	if timeout <= 0 {
+		timeout = e.Settings.ProbeTimeout
+	}
+	return core.ProberChecker{Prober: servers.New(servers.Options{Info: e.Info, Timeout: timeout})}
 }
 
 // Identity is what plextray says about itself in X-Plex-* headers.
@@ -87,10 +100,7 @@ func osVersion() string {
 	return runtime.GOARCH
 }
 
-// LinkURL is the page for a 4-character code.
-func (e *Env) LinkURL(code string) string { return e.PlexTV.LinkURL(code) }
-
 // AuthURL is the one-click page for a strong code.
 func (e *Env) AuthURL(code string) string {
-	return plextv.AuthAppURL(e.AppURL, e.Info.ClientIdentifier, code, e.Info.Product)
+	return plextv.AuthAppURL(e.Settings.AppURL, e.Info.ClientIdentifier, code, e.Info.Product)
 }

@@ -2,43 +2,73 @@ package app
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
 )
 
-// Settings read from the environment (documented in README.md).
+// The environment variables plextray reads (README.md, "Settings"). Only
+// main reads the environment; it hands the getter to ParseSettings.
 const (
+	EnvPlexTVURL      = "PLEXTRAY_PLEXTV_URL"      // plex.tv base; default https://plex.tv
+	EnvAppURL         = "PLEXTRAY_APP_URL"         // web app base; default https://app.plex.tv
+	EnvToken          = "PLEXTRAY_TOKEN"           // token instead of the keychain
 	EnvSigninTimeout  = "PLEXTRAY_SIGNIN_TIMEOUT"  // e.g. 10m; default 5m
 	EnvClearClipboard = "PLEXTRAY_CLEAR_CLIPBOARD" // e.g. 10s, or "off"; default 30s
 	EnvProbeTimeout   = "PLEXTRAY_PROBE_TIMEOUT"   // e.g. 2s; default 3s
 )
 
-// Settings are the tray's tunables.
+// Settings are every tunable, the same for the tray and the command line.
+// Zero durations mean the default.
 type Settings struct {
+	PlexTVURL           string        // plex.tv base URL
+	AppURL              string        // Plex web app base (one-click sign-in)
+	Token               string        // PLEXTRAY_TOKEN; "" if unset
 	SigninTimeout       time.Duration // 0: default
 	ClearClipboardAfter time.Duration // 0: default, negative: off
 	ProbeTimeout        time.Duration // 0: default
+	// Display: DISPLAY or WAYLAND_DISPLAY is set (explains a failing
+	// clipboard tool).
+	Display bool
 }
 
-// SettingsFromEnv reads the settings; a bad value is an error naming it.
-func SettingsFromEnv() (Settings, error) {
-	var s Settings
+// ParseSettings reads the settings through getenv (os.Getenv in main); a
+// bad value is an error naming it.
+func ParseSettings(getenv func(string) string) (Settings, error) {
+	s := Settings{
+		PlexTVURL: strings.TrimSpace(getenv(EnvPlexTVURL)),
+		AppURL:    strings.TrimSpace(getenv(EnvAppURL)),
+		Token:     strings.TrimSpace(getenv(EnvToken)),
+		Display:   getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "",
+	}
+	if s.PlexTVURL == "" {
+		s.PlexTVURL = plextv.DefaultBaseURL
+	}
+	if s.AppURL == "" {
+		s.AppURL = plextv.DefaultAppURL
+	}
+	if _, err := plextv.ParseBaseURL(s.PlexTVURL); err != nil {
+		return s, fmt.Errorf("%s: %w", EnvPlexTVURL, err)
+	}
+	if _, err := plextv.ParseBaseURL(s.AppURL); err != nil {
+		return s, fmt.Errorf("%s: %w", EnvAppURL, err)
+	}
 	var err error
-	if s.SigninTimeout, err = duration(EnvSigninTimeout, false); err != nil {
+	if s.SigninTimeout, err = duration(getenv, EnvSigninTimeout, false); err != nil {
 		return s, err
 	}
-	if s.ClearClipboardAfter, err = duration(EnvClearClipboard, true); err != nil {
+	if s.ClearClipboardAfter, err = duration(getenv, EnvClearClipboard, true); err != nil {
 		return s, err
 	}
-	if s.ProbeTimeout, err = duration(EnvProbeTimeout, false); err != nil {
+	if s.ProbeTimeout, err = duration(getenv, EnvProbeTimeout, false); err != nil {
 		return s, err
 	}
 	return s, nil
 }
 
-func duration(name string, canTurnOff bool) (time.Duration, error) {
-	v := strings.TrimSpace(os.Getenv(name))
+func duration(getenv func(string) string, name string, canTurnOff bool) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
 	if v == "" {
 		return 0, nil
 	}
@@ -47,7 +77,7 @@ func duration(name string, canTurnOff bool) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s=%q: want a duration like 30s or 5m", name, v)
+		return 0, fmt.Errorf("%s=%q: want a positive duration like 30s or 5m", name, v)
 	}
 	return d, nil
 }

@@ -5,20 +5,29 @@ import (
 	"time"
 )
 
-func TestSettingsFromEnv(t *testing.T) {
-	t.Setenv(EnvSigninTimeout, "10m")
-	t.Setenv(EnvClearClipboard, "off")
-	t.Setenv(EnvProbeTimeout, "")
-	s, err := SettingsFromEnv()
-	if err != nil || s.SigninTimeout != 10*time.Minute || s.ClearClipboardAfter >= 0 || s.ProbeTimeout != 0 {
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseSettings(t *testing.T) {
+	s, err := ParseSettings(env(map[string]string{
+		EnvSigninTimeout: "10m", EnvClearClipboard: "off", EnvToken: " tok ",
+		EnvPlexTVURL: "http://127.0.0.1:32499",
+	}))
+	if err != nil || s.SigninTimeout != 10*time.Minute || s.ClearClipboardAfter >= 0 || s.ProbeTimeout != 0 ||
+		s.Token != "tok" || s.PlexTVURL != "http://127.0.0.1:32499" || s.AppURL != "https://app.plex.tv" {
 		t.Fatalf("%+v %v", s, err)
 	}
-	t.Setenv(EnvClearClipboard, "5s")
-	if s, _ := SettingsFromEnv(); s.ClearClipboardAfter != 5*time.Second {
+	if s, _ := ParseSettings(env(map[string]string{EnvClearClipboard: "5s"})); s.ClearClipboardAfter != 5*time.Second || s.PlexTVURL != "https://plex.tv" {
 		t.Fatalf("%+v", s)
 	}
-	t.Setenv(EnvProbeTimeout, "soon")
-	if _, err := SettingsFromEnv(); err == nil {
-		t.Fatal("bad value accepted")
+	for _, bad := range []map[string]string{
+		{EnvProbeTimeout: "soon"},
+		{EnvSigninTimeout: "0"},
+		{EnvSigninTimeout: "-3s"},
+		{EnvPlexTVURL: "http://plex.example"}, // clear text off loopback
+		{EnvAppURL: "ftp://x"},
+	} {
+		if _, err := ParseSettings(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

@@ -2,33 +2,23 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
-	"time"
 
 	"fyne.io/systray"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
-	"github.com/plextray/plextray/internal/session"
 	"github.com/plextray/plextray/internal/tray"
 )
 
-// TrayOptions are the tray's settings.
+// TrayOptions are what the tray needs besides the environment.
 type TrayOptions struct {
-	Log                 *slog.Logger
-	Icons               tray.IconSet
-	SigninTimeout       time.Duration
-	ClearClipboardAfter time.Duration
-	Checker             session.Checker
+	Log   *slog.Logger
+	Icons tray.IconSet
 	// Autostart, when set, backs the "Start at login" toggle.
-	Autostart interface {
-		Enabled() (bool, error)
-		Enable(exe string) error
-		Disable() error
-	}
+	Autostart core.AutostartSetting
 	// OpenLogs opens the log folder (About).
 	OpenLogs func()
 	// Secret registers a token for log redaction.
@@ -36,79 +26,40 @@ type TrayOptions struct {
 }
 
 // RunTray runs the tray until Quit (or SIGINT/SIGTERM) and returns the
-// process exit code. It must be called on the main goroutine.
+// process exit code. It must be called on the main goroutine. The core
+// owns all state; the tray only renders what the core publishes.
 func RunTray(env *Env, o TrayOptions) int {
 	log := o.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	clipHint := ""
-	if err := desktop.ClipboardAvailable(); err != nil {
-		clipHint = err.Error()
-		var de *desktop.Error
-		if errors.As(err, &de) && de.Hint != "" {
-			clipHint = de.Hint
-		}
-		log.Warn("clipboard unavailable", "err", err)
+	clipErr := desktop.ClipboardAvailable()
+	if clipErr != nil {
+		log.Warn("clipboard unavailable", "err", clipErr)
 	}
 
-	var (
-		mu   sync.Mutex
-		opts = tray.Options{Version: env.Version}
-		last session.State
-		t    *tray.Tray
-	)
-	if o.Autostart != nil {
-		on, err := o.Autostart.Enabled()
-		opts.AutostartEnabled, opts.AutostartOK = on, err == nil
-	}
-	render := func() { t.Apply(tray.Render(last, opts)) }
-
-	s := session.New(session.Config{
-		PlexTV:              env.PlexTV,
-		Keychain:            env.Keychain,
-		Notifier:            desktop.NewNotifier(),
-		Clipboard:           desktop.NewClipboard(),
+	var t *tray.Tray
+	opts := tray.Options{Version: env.Version}
+	c := core.New(core.Config{
+		Services:            env.Services(env.Checker(0)),
+		Notifier:            notifier{desktop.NewNotifier()},
+		Clipboard:           desktop.NewClipboard(env.Settings.Display),
 		Browser:             desktop.NewBrowser(),
-		Checker:             o.Checker,
+		Autostart:           o.Autostart,
 		Log:                 log,
-		LinkURL:             env.LinkURL,
-		AppURL:              env.AuthURL,
-		SigninTimeout:       o.SigninTimeout,
-		ClearClipboardAfter: o.ClearClipboardAfter,
-		ClipboardHint:       clipHint,
-		OnChange: func(st session.State) {
-			mu.Lock()
-			defer mu.Unlock()
-			last = st
-			render()
-		},
-		OnQuit: systray.Quit,
-		Secret: o.Secret,
+		ClearClipboardAfter: env.Settings.ClearClipboardAfter,
+		ClipboardErr:        clipErr,
+		// t.Apply only records the model and updates the menu items;
+		// it never waits on the core.
+		OnChange: func(st core.State) { t.Apply(tray.Render(st, opts)) },
+		OnQuit:   systray.Quit,
+		Secret:   o.Secret,
 	})
-
 	extra := tray.Extra{About: o.OpenLogs}
-	if o.Autostart != nil && opts.AutostartOK {
-		extra.ToggleAutostart = func() {
-			mu.Lock()
-			defer mu.Unlock()
-			var err error
-			if opts.AutostartEnabled {
-				err = o.Autostart.Disable()
-			} else {
-				var exe string
-				if exe, err = os.Executable(); err == nil {
-					err = o.Autostart.Enable(exe)
-				}
-			}
-			if err != nil {
-				log.Warn("autostart toggle failed", "err", err)
-			}
-			opts.AutostartEnabled, _ = o.Autostart.Enabled()
-			render()
-		}
+	if o.Autostart != nil {
+		extra.ToggleAutostart = c.ToggleAutostart
 	}
-	t = tray.New(s, o.Icons, extra)
+	t = tray.New(c, o.Icons, extra)
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -117,7 +68,7 @@ func RunTray(env *Env, o TrayOptions) int {
 	go func() {
 		select {
 		case <-sigs:
-			s.Quit()
+			c.Quit()
 		case <-ctx.Done():
 		}
 	}()
@@ -125,9 +76,23 @@ func RunTray(env *Env, o TrayOptions) int {
 	done := make(chan struct{})
 	systray.Run(func() {
 		t.OnReady()
-		go func() { s.Run(); close(done) }()
+		go func() { c.Run(); close(done) }()
 	}, func() {})
 	<-done
 	log.Info("quit")
 	return 0
+}
+
+// notifier words the core's notices with the tray's words.
+type notifier struct {
+	n interface {
+		Notify(title, body string) error
+	}
+}
+
+func (n notifier) Notify(no core.Notice, st core.State) error {
+	if w, ok := tray.Notify(no, st); ok {
+		return n.n.Notify(w.Title, w.Body)
+	}
+	return nil
 }

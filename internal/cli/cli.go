@@ -1,6 +1,6 @@
-// Package cli is plextray's command line: the same binary as the tray,
-// sharing its keychain entry and client identifier. With no subcommand the
-// binary starts the tray.
+// Package cli is plextray's command line: a thin front end of the core
+// (internal/core's Services), sharing the tray's keychain entry, client
+// identifier and settings. main decides between the tray and this.
 package cli
 
 import (
@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/keychain"
@@ -24,65 +23,89 @@ import (
 const (
 	ExitOK          = 0 // success
 	ExitFailure     = 1 // plex.tv unreachable, keychain unavailable, other failures
-	ExitUsage       = 2 // bad command line
+	ExitUsage       = 2 // bad command line or setting
 	ExitNotSignedIn = 3 // no token stored (and PLEXTRAY_TOKEN unset where it applies)
 	ExitRejected    = 4 // plex.tv rejected the token (401)
 	ExitNoSignIn    = 5 // sign-in did not complete: timed out, expired, cancelled
 )
 
-// EnvToken supplies a token to `status` and `servers` instead of the
-// keychain (for scripts and headless boxes).
-const EnvToken = "PLEXTRAY_TOKEN"
-
-// IO is where a command reads and writes.
+// IO is what main hands the command line.
 type IO struct {
-	Stdout, Stderr io.Writer
+	Prog    string // the name the binary was invoked by ("plextray")
+	Version string
+	Stdout  io.Writer
+	Stderr  io.Writer
 	// Terminal reports whether Stderr is a terminal (live countdown).
 	Terminal bool
-	// Setup builds the environment; tests swap it.
-	Setup func() (*app.Env, error)
+	// Settings from the environment; SettingsErr if one was bad.
+	Settings    app.Settings
+	SettingsErr error
+	// Keychain is the token store; commands that only read it (token)
+	// need nothing else.
+	Keychain keychain.Store
+	// Setup builds the plex.tv side (client identifier, client) for the
+	// commands that talk to plex.tv.
+	Setup func(app.Settings) (*app.Env, error)
 	// OpenBrowser opens a URL (nil: never).
 	OpenBrowser func(url string) error
 }
 
-// Tray starts the tray; set by main.
-type Tray func() int
-
-const usage = `plextray — sign in to Plex from the tray, and from scripts
+const usage = `PROG — sign in to Plex from the tray, and from scripts
 
 Usage:
-  tray                  start the tray app
-  tray login [flags]    sign in with a code in this terminal, store the token
-  tray token            print the stored token
-  tray status           who is signed in, and whether plex.tv accepts the token
-  tray logout           sign out at plex.tv and remove the stored token
-  tray servers [flags]  list the account's servers and which connections answer
-  tray --version        print the version
+  PROG                  start the tray app
+  PROG login [flags]    sign in with a code in this terminal, store the token
+  PROG token            print the stored token
+  PROG status           who is signed in, and whether plex.tv accepts the token
+  PROG logout           sign out at plex.tv and remove the stored token
+  PROG servers [flags]  list the account's servers and which connections answer
+  PROG --version        print the version
 
-Run 'tray <command> --help' for a command's flags.
+Run 'PROG <command> --help' for a command's flags.
 
-Environment:
-  PLEXTRAY_PLEXTV_URL   plex.tv base URL (default https://plex.tv; http only on loopback)
-  PLEXTRAY_APP_URL      Plex web app base for one-click sign-in (default https://app.plex.tv)
-  PLEXTRAY_TOKEN        token for 'status' and 'servers' instead of the keychain
-  SSL_CERT_FILE         extra CA certificates (e.g. the simulator's)
+Environment (the same for the tray and every command):
+  PLEXTRAY_PLEXTV_URL      plex.tv base URL (default https://plex.tv; http only on loopback)
+  PLEXTRAY_APP_URL         Plex web app base for one-click sign-in (default https://app.plex.tv)
+  PLEXTRAY_TOKEN           token for 'status' and 'servers' instead of the keychain
+  PLEXTRAY_SIGNIN_TIMEOUT  how long a sign-in waits (default 5m)
+  PLEXTRAY_PROBE_TIMEOUT   per-connection timeout of the server check (default 3s)
+  PLEXTRAY_CLEAR_CLIPBOARD when the tray clears a copied token (default 30s; off)
+  SSL_CERT_FILE            extra CA certificates (e.g. the simulator's)
 
 Exit codes:
   0 success · 1 failure (plex.tv unreachable, keychain unavailable) · 2 usage
   3 not signed in · 4 token rejected by plex.tv · 5 sign-in did not complete
 `
 
-// Main runs the command line and returns the exit code.
-func Main(args []string, version string, io IO, tray Tray) int {
+// Run runs one command (args without the program name) and returns the
+// exit code.
+func Run(args []string, io IO) int {
+	if io.Prog == "" {
+		io.Prog = "plextray"
+	}
+	out := &checkedWriter{w: io.Stdout}
+	io.Stdout = out
+	code := run(args, io)
+	if out.err != nil {
+		fmt.Fprintf(io.Stderr, "%s: writing to stdout: %v\n", io.Prog, out.err)
+		if code == ExitOK {
+			code = ExitFailure
+		}
+	}
+	return code
+}
+
+func run(args []string, io IO) int {
 	if len(args) == 0 {
-		return tray()
+		fmt.Fprint(io.Stderr, strings.ReplaceAll(usage, "PROG", io.Prog))
+		return ExitUsage
 	}
 	switch args[0] {
 	case "-h", "--help", "-help", "help":
-		fmt.Fprint(io.Stdout, usage)
+		fmt.Fprint(io.Stdout, strings.ReplaceAll(usage, "PROG", io.Prog))
 		return ExitOK
 	case "-v", "--version", "-version", "version":
-		fmt.Fprintf(io.Stdout, "plextray %s\n", version)
+		fmt.Fprintf(io.Stdout, "plextray %s\n", io.Version)
 		return ExitOK
 	}
 	cmds := map[string]func([]string, IO) int{
@@ -94,10 +117,28 @@ func Main(args []string, version string, io IO, tray Tray) int {
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(io.Stderr, "tray: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(io.Stderr, "%s: unknown command %q\n\n%s", io.Prog, args[0], strings.ReplaceAll(usage, "PROG", io.Prog))
 		return ExitUsage
 	}
 	return cmd(args[1:], io)
+}
+
+// checkedWriter remembers the first write error, so a command whose
+// output was lost (a full disk, a closed pipe) does not exit 0.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
 
 // flags returns a FlagSet that prints its help to stdout for --help and
@@ -106,15 +147,15 @@ func flags(name, synopsis string, io IO) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: tray %s\n\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: %s %s\n\n", io.Prog, synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
 // parse parses args; done is true when the command should stop with code.
+// A bad setting in the environment is a usage error too.
 func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
-	fs.SetOutput(io.Stderr)
 	for _, a := range args {
 		if a == "-h" || a == "--help" || a == "-help" {
 			fs.SetOutput(io.Stdout)
@@ -126,72 +167,84 @@ func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
 		return ExitUsage, true
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(io.Stderr, "tray %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fmt.Fprintf(io.Stderr, "%s %s: unexpected argument %q\n", io.Prog, fs.Name(), fs.Arg(0))
+		return ExitUsage, true
+	}
+	if io.SettingsErr != nil {
+		fmt.Fprintf(io.Stderr, "%s: %v\n", io.Prog, io.SettingsErr)
 		return ExitUsage, true
 	}
 	return 0, false
 }
 
 // storedToken reads the keychain, or PLEXTRAY_TOKEN when allowEnv.
-func storedToken(ctx context.Context, env *app.Env, allowEnv bool, io IO) (plextv.Token, int) {
-	if allowEnv {
-		if v := strings.TrimSpace(os.Getenv(EnvToken)); v != "" {
-			return plextv.Token(v), ExitOK
-		}
+func storedToken(ctx context.Context, io IO, allowEnv bool) (plextv.Token, int) {
+	if allowEnv && io.Settings.Token != "" {
+		return plextv.Token(io.Settings.Token), ExitOK
 	}
-	tok, err := env.Keychain.Get(ctx)
+	tok, err := io.Keychain.Get(ctx)
 	switch {
 	case err == nil:
 		return tok, ExitOK
 	case errors.Is(err, keychain.ErrNotFound):
-		fmt.Fprintln(io.Stderr, "tray: not signed in (no token in the keychain). Run 'tray login'.")
+		fmt.Fprintf(io.Stderr, "%s: not signed in (no token in the keychain). Run '%s login'.\n", io.Prog, io.Prog)
 		return "", ExitNotSignedIn
 	default:
-		fmt.Fprintf(io.Stderr, "tray: %v\n%s\n", err, keychain.Hint(err))
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, keychainWords(err, io.Prog))
 		return "", ExitFailure
 	}
 }
 
-// withEnv is the start every command shares: flags, the environment, and
-// a context cancelled by Ctrl-C or SIGTERM.
+// signalContext is cancelled by Ctrl-C or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// withEnv is the start the plex.tv commands share: flags, the plex.tv
+// side, and a context cancelled by Ctrl-C or SIGTERM.
 func withEnv(fs *flag.FlagSet, args []string, io IO, run func(context.Context, *app.Env) int) int {
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
-	env, err := io.Setup()
+	env, err := io.Setup(io.Settings)
 	if err != nil {
-		fmt.Fprintf(io.Stderr, "tray: %v\n", err)
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
 		return ExitFailure
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return run(ctx, env)
 }
 
 // withToken is withEnv for commands that need the stored token (or
-// PLEXTRAY_TOKEN when allowEnv).
+// PLEXTRAY_TOKEN when allowEnv). The token is read before the plex.tv
+// side is set up.
 func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(context.Context, *app.Env, plextv.Token) int) int {
-	return withEnv(fs, args, io, func(ctx context.Context, env *app.Env) int {
-		tok, code := storedToken(ctx, env, allowEnv, io)
-		if tok.IsZero() {
-			return code
-		}
-		return run(ctx, env, tok)
-	})
+	if code, done := parse(fs, args, io); done {
+		return code
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	tok, code := storedToken(ctx, io, allowEnv)
+	if tok.IsZero() {
+		return code
+	}
+	env, err := io.Setup(io.Settings)
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+		return ExitFailure
+	}
+	return run(ctx, env, tok)
 }
 
 // explain maps a plex.tv error to a message and exit code.
 func explain(io IO, what string, err error) int {
 	switch {
 	case errors.Is(err, plextv.ErrTokenInvalid):
-		fmt.Fprintf(io.Stderr, "tray: %s: plex.tv rejected the token (revoked or expired). Run 'tray login'.\n", what)
+		fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token (revoked or expired). Run '%s login'.\n", io.Prog, what, io.Prog)
 		return ExitRejected
 	default:
-		fmt.Fprintf(io.Stderr, "tray: %s: %v\n", what, err)
+		fmt.Fprintf(io.Stderr, "%s: %s: %s\n", io.Prog, what, clean(err))
 		return ExitFailure
 	}
-}
-
-func callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, 20*time.Second)
 }

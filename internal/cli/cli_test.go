@@ -33,45 +33,41 @@ func (s *syncBuf) String() string {
 	return s.b.String()
 }
 
-type brokenKeychain struct{}
-
-var errNoSS = &keychain.UnavailableError{What: "reading", Err: errors.New("The name org.freedesktop.secrets was not provided by any .service files")}
-
-func (brokenKeychain) Get(context.Context) (plextv.Token, error) { return "", errNoSS }
-func (brokenKeychain) Set(context.Context, plextv.Token) error   { return errNoSS }
-func (brokenKeychain) Delete(context.Context) error              { return errNoSS }
-
 type fixture struct {
 	sim            *plextvsim.Sim
 	kc             keychain.Store
 	stdout, stderr *syncBuf
 	opened         []string
+	settings       app.Settings
 }
 
 func newFixture(t *testing.T, kc keychain.Store) *fixture {
 	t.Helper()
-	t.Setenv(EnvToken, "")
 	sim := plextvsim.StartForTest(t, plextvsim.Options{})
 	return &fixture{sim: sim, kc: kc, stdout: &syncBuf{}, stderr: &syncBuf{}}
 }
 
 func (f *fixture) io() IO {
 	return IO{
+		Prog: "plextray", Version: "test",
 		Stdout: f.stdout, Stderr: f.stderr,
-		Setup: func() (*app.Env, error) {
+		Settings: f.settings,
+		Keychain: f.kc,
+		Setup: func(s app.Settings) (*app.Env, error) {
 			info := app.Identity("test", "cli-test-client")
 			c, err := plextv.New(f.sim.URL(), info)
 			if err != nil {
 				return nil, err
 			}
-			return &app.Env{Version: "test", Info: info, PlexTV: c, Keychain: f.kc, AppURL: f.sim.URL()}, nil
+			s.AppURL = f.sim.URL()
+			return &app.Env{Version: "test", Settings: s, Info: info, PlexTV: c, Keychain: f.kc}, nil
 		},
 		OpenBrowser: func(u string) error { f.opened = append(f.opened, u); return nil },
 	}
 }
 
 func (f *fixture) run(args ...string) int {
-	return Main(args, "test", f.io(), func() int { return 99 })
+	return Run(args, f.io())
 }
 
 // linkWhenReady links the first PIN the simulator hands out.
@@ -87,13 +83,6 @@ func (f *fixture) linkWhenReady(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // polling for a condition, bounded
 	}
 	t.Error("no PIN was created")
-}
-
-func TestNoArgsStartsTray(t *testing.T) {
-	f := newFixture(t, &keychain.Memory{})
-	if got := f.run(); got != 99 {
-		t.Fatalf("exit %d", got)
-	}
 }
 
 func TestLoginPrintForPipelines(t *testing.T) {
@@ -201,7 +190,7 @@ func TestTokenStatusLogout(t *testing.T) {
 func TestStatusRejectedAndEnvToken(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	raw, _ := f.sim.NewToken("")
-	t.Setenv(EnvToken, raw)
+	f.settings.Token = raw
 	if code := f.run("status"); code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -215,7 +204,7 @@ func TestHelpAndUsage(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	for _, cmd := range []string{"login", "token", "status", "logout", "servers"} {
 		f.stdout.b.Reset()
-		if code := f.run(cmd, "--help"); code != ExitOK || !strings.Contains(f.stdout.String(), "Usage: tray "+cmd) {
+		if code := f.run(cmd, "--help"); code != ExitOK || !strings.Contains(f.stdout.String(), "Usage: plextray "+cmd) {
 			t.Errorf("%s --help: exit %d %q", cmd, code, f.stdout)
 		}
 	}

@@ -18,55 +18,100 @@ func login(args []string, io IO) int {
 	print := fs.Bool("print", false, "also write the token alone to stdout (all other text goes to stderr)")
 	noBrowser := fs.Bool("no-browser", false, "don't open the browser; just print the link")
 	oneClick := fs.Bool("browser", false, "one-click sign-in for people signed into plex.tv in their browser (no code to type)")
-	timeout := fs.Duration("timeout", signin.DefaultTimeout, "give up after this long")
+	def := io.Settings.SigninTimeout
+	if def <= 0 {
+		def = signin.DefaultTimeout
+	}
+	timeout := fs.Duration("timeout", def, "give up after this long (also PLEXTRAY_SIGNIN_TIMEOUT)")
 	return withEnv(fs, args, io, func(ctx context.Context, env *app.Env) int {
+		if *timeout <= 0 {
+			fmt.Fprintf(io.Stderr, "%s login: --timeout %s: want a positive duration like 30s or 5m\n", io.Prog, *timeout)
+			return ExitUsage
+		}
 		return runLogin(ctx, env, io, *print, *noBrowser, *oneClick, *timeout)
 	})
 }
 
 func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneClick bool, timeout time.Duration) int {
+	sv := env.Services(nil)
+	sv.SigninTimeout = timeout
+
 	// Find out before the flow whether the token can be kept.
-	kctx, kcancel := callCtx(ctx)
-	_, kerr := env.Keychain.Get(kctx)
-	kcancel()
+	_, kerr := sv.Load(ctx)
 	keychainOK := kerr == nil || errors.Is(kerr, keychain.ErrNotFound)
 	if !keychainOK && !print {
-		fmt.Fprintf(io.Stderr, "tray login: %v\n%s\nUse 'tray login --print' to get the token without storing it.\n", kerr, keychain.Hint(kerr))
+		fmt.Fprintf(io.Stderr, "%s login: %s\n", io.Prog, keychainWords(kerr, io.Prog))
 		return ExitFailure
 	}
 
-	method, url := signin.Code, env.LinkURL
+	method := signin.Code
 	if oneClick {
-		method, url = signin.Browser, env.AuthURL
+		method = signin.Browser
 	}
 	cd := newCountdown(io)
 	defer cd.stop()
-	tok, err := signin.Run(ctx, env.PlexTV, signin.Options{
-		Method: method, Timeout: timeout, Renew: true, URL: url,
-		OnPIN: func(p signin.PIN) {
-			cd.pause()
-			if p.Renewed {
-				fmt.Fprintln(io.Stderr, "The code expired; here is a new one.")
+	tok, err := sv.SignIn(ctx, method, func(p signin.PIN) {
+		cd.pause()
+		if p.Renewed {
+			cd.line("The code expired; here is a new one.")
+		}
+		if method == signin.Code {
+			cd.line(fmt.Sprintf("Code: %s\nEnter it at: %s", code(p.Code), uri(p.URL)))
+		} else {
+			cd.line("Sign in at: " + uri(p.URL))
+		}
+		if !noBrowser && io.OpenBrowser != nil && (!p.Renewed || method == signin.Browser) {
+			if err := io.OpenBrowser(p.URL); err != nil {
+				cd.line("(couldn't open a browser: open the link yourself)")
 			}
-			if method == signin.Code {
-				fmt.Fprintf(io.Stderr, "Code: %s\nEnter it at: %s\n", p.Code, p.URL)
-			} else {
-				fmt.Fprintf(io.Stderr, "Sign in at: %s\n", p.URL)
-			}
-			if !noBrowser && io.OpenBrowser != nil && (!p.Renewed || method == signin.Browser) {
-				if err := io.OpenBrowser(p.URL); err != nil {
-					fmt.Fprintf(io.Stderr, "(couldn't open a browser: open the link yourself)\n")
-				}
-			}
-			cd.start(p.Code, p.ExpiresAt)
-		},
-		OnRetry: func(err error, wait time.Duration) {
-			cd.note(fmt.Sprintf("plex.tv: %v — retrying in %s", err, wait.Round(time.Second)))
-		},
+		}
+		cd.start(code(p.Code), p.ExpiresAt)
+	}, func(err error, wait time.Duration) {
+		cd.line(fmt.Sprintf("plex.tv: %s — retrying in %s", clean(err), wait.Round(time.Second)))
 	})
 	cd.stop()
+	if err != nil {
+		return signInFailed(io, err, timeout)
+	}
+
+	stored := false
+	if keychainOK {
+		if serr := sv.Store(ctx, tok); serr != nil {
+			fmt.Fprintf(io.Stderr, "%s login: couldn't store the token: %s\n", io.Prog, keychainWords(serr, io.Prog))
+			if !print {
+				return ExitFailure
+			}
+		} else {
+			stored = true
+		}
+	}
+	// The token first: if it can't be written, nothing below may sound
+	// like success.
+	if print {
+		if _, err := fmt.Fprintln(io.Stdout, tok.Reveal()); err != nil {
+			if !stored {
+				fmt.Fprintf(io.Stderr, "%s login: the token could not be written to stdout and was not stored; sign in again.\n", io.Prog)
+			}
+			return ExitFailure
+		}
+	}
+	if u, uerr := sv.Verify(ctx, tok); uerr == nil {
+		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(u.DisplayName()))
+	} else {
+		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", clean(uerr))
+	}
+	if stored {
+		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.Account)
+	} else {
+		fmt.Fprintln(io.Stderr, "Nothing was stored: no keychain is available here.")
+	}
+	return ExitOK
+}
+
+// signInFailed words a sign-in that did not end with a token.
+func signInFailed(io IO, err error, timeout time.Duration) int {
+	var failed *signin.Failed
 	switch {
-	case err == nil:
 	case errors.Is(err, signin.ErrCancelled):
 		fmt.Fprintln(io.Stderr, "Sign-in cancelled.")
 		return ExitNoSignIn
@@ -76,66 +121,45 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	case errors.Is(err, signin.ErrExpired):
 		fmt.Fprintln(io.Stderr, "The code expired.")
 		return ExitNoSignIn
-	default:
-		fmt.Fprintf(io.Stderr, "tray login: %v\n", err)
+	case errors.As(err, &failed) && errors.Is(err, plextv.ErrTokenInvalid):
+		fmt.Fprintf(io.Stderr, "%s login: plex.tv refused (%s); sign-in stopped.\n", io.Prog, clean(failed.Err))
+		return ExitRejected
+	case errors.As(err, &failed):
+		fmt.Fprintf(io.Stderr, "%s login: plex.tv refused (%s); waiting would not help, so sign-in stopped.\n", io.Prog, clean(failed.Err))
 		return ExitFailure
 	}
-
-	stored := false
-	if keychainOK {
-		sctx, scancel := callCtx(ctx)
-		serr := env.Keychain.Set(sctx, tok)
-		scancel()
-		if serr != nil {
-			fmt.Fprintf(io.Stderr, "tray login: couldn't store the token: %v\n%s\n", serr, keychain.Hint(serr))
-			if !print {
-				return ExitFailure
-			}
-		} else {
-			stored = true
-		}
-	}
-	uctx, ucancel := callCtx(ctx)
-	u, uerr := env.PlexTV.User(uctx, tok)
-	ucancel()
-	switch {
-	case uerr == nil:
-		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", u.DisplayName())
-	default:
-		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%v).\n", uerr)
-	}
-	if stored {
-		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.Account)
-	} else {
-		fmt.Fprintln(io.Stderr, "Nothing was stored: no keychain is available here.")
-	}
-	if print {
-		fmt.Fprintln(io.Stdout, tok.Reveal())
-	}
-	return ExitOK
+	fmt.Fprintf(io.Stderr, "%s login: %s\n", io.Prog, clean(err))
+	return ExitFailure
 }
 
 func token(args []string, io IO) int {
 	fs := flags("token", "token", io)
-	return withToken(fs, args, io, false, func(_ context.Context, _ *app.Env, tok plextv.Token) int {
-		fmt.Fprintln(io.Stdout, tok.Reveal())
-		return ExitOK
-	})
+	if code, done := parse(fs, args, io); done {
+		return code
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	tok, code := storedToken(ctx, io, false)
+	if tok.IsZero() {
+		return code
+	}
+	if _, err := fmt.Fprintln(io.Stdout, tok.Reveal()); err != nil {
+		return ExitFailure
+	}
+	return ExitOK
 }
 
 func status(args []string, io IO) int {
 	fs := flags("status", "status", io)
 	code := withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		uctx, cancel := callCtx(ctx)
-		defer cancel()
-		u, err := env.PlexTV.User(uctx, tok)
+		u, err := env.Services(nil).Verify(ctx, tok)
 		if err != nil {
 			if !errors.Is(err, plextv.ErrTokenInvalid) {
 				fmt.Fprintln(io.Stdout, "Signed in, but plex.tv can't be reached to check the token (it is kept).")
 			}
 			return explain(io, "checking the token", err)
 		}
-		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", u.DisplayName())
+		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", name(u.DisplayName()))
 		return ExitOK
 	})
 	if code == ExitNotSignedIn {
@@ -147,18 +171,13 @@ func status(args []string, io IO) int {
 func logout(args []string, io IO) int {
 	fs := flags("logout", "logout", io)
 	return withToken(fs, args, io, false, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		sctx, cancel := callCtx(ctx)
-		apiErr := env.PlexTV.SignOut(sctx, tok)
-		cancel()
-		dctx, dcancel := callCtx(ctx)
-		derr := env.Keychain.Delete(dctx)
-		dcancel()
-		if derr != nil {
-			fmt.Fprintf(io.Stderr, "tray logout: couldn't remove the token: %v\n%s\n", derr, keychain.Hint(derr))
+		revokeErr, removeErr := env.Services(nil).SignOut(ctx, tok)
+		if removeErr != nil {
+			fmt.Fprintf(io.Stderr, "%s logout: couldn't remove the token: %s\n", io.Prog, keychainWords(removeErr, io.Prog))
 			return ExitFailure
 		}
-		if apiErr != nil && !errors.Is(apiErr, plextv.ErrTokenInvalid) {
-			fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%v).\n", apiErr)
+		if revokeErr != nil {
+			fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%s).\n", clean(revokeErr))
 			return ExitOK
 		}
 		fmt.Fprintln(io.Stderr, "Signed out.")
@@ -216,7 +235,8 @@ func (c *countdown) start(code string, expires time.Time) {
 	}(c.done)
 }
 
-func (c *countdown) note(msg string) {
+// line prints msg on a line of its own (clearing the countdown line).
+func (c *countdown) line(msg string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.io.Terminal {

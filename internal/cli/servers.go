@@ -12,28 +12,33 @@ import (
 func serversCmd(args []string, io IO) int {
 	fs := flags("servers", "servers [--json] [--timeout 3s]", io)
 	asJSON := fs.Bool("json", false, "print JSON: an array of servers with their best URI and every connection's state")
-	timeout := fs.Duration("timeout", servers.DefaultTimeout, "how long each connection may take to answer")
+	def := io.Settings.ProbeTimeout
+	if def <= 0 {
+		def = servers.DefaultTimeout
+	}
+	timeout := fs.Duration("timeout", def, "how long each connection may take to answer (also PLEXTRAY_PROBE_TIMEOUT)")
 	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		rctx, cancel := callCtx(ctx)
-		rs, err := env.PlexTV.Resources(rctx, tok)
-		cancel()
+		if *timeout <= 0 {
+			fmt.Fprintf(io.Stderr, "%s servers: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
+			return ExitUsage
+		}
+		checker := env.Checker(*timeout)
+		defer checker.Prober.Close()
+		list, err := env.Services(checker).Servers(ctx, tok, nil, nil)
 		if err != nil {
 			return explain(io, "listing servers", err)
 		}
-		p := servers.New(servers.Options{Info: env.Info, Timeout: *timeout})
-		defer p.Close()
-		list := p.Check(ctx, plextv.Servers(rs))
 		if ctx.Err() != nil {
-			fmt.Fprintln(io.Stderr, "tray servers: interrupted")
+			fmt.Fprintf(io.Stderr, "%s servers: interrupted\n", io.Prog)
 			return ExitFailure
 		}
 		if *asJSON {
-			err = servers.WriteJSON(io.Stdout, list)
+			err = writeJSON(io.Stdout, list)
 		} else {
-			err = servers.WriteTable(io.Stdout, list)
+			err = writeTable(io.Stdout, list)
 		}
 		if err != nil {
-			fmt.Fprintf(io.Stderr, "tray servers: %v\n", err)
+			fmt.Fprintf(io.Stderr, "%s servers: %v\n", io.Prog, err)
 			return ExitFailure
 		}
 		return ExitOK

@@ -48,7 +48,7 @@ func TestServersJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := f.sim.NewToken("")
-	t.Setenv(EnvToken, raw)
+	f.settings.Token = raw
 	if code := f.run("servers", "--json", "--timeout", "300ms"); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, f.stderr)
 	}
@@ -99,7 +99,7 @@ func TestServersTable(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	f.sim.AddDemoServers()
 	raw, _ := f.sim.NewToken("")
-	t.Setenv(EnvToken, raw)
+	f.settings.Token = raw
 	if code := f.run("servers", "--timeout", "300ms"); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, f.stderr)
 	}
@@ -117,7 +117,7 @@ func TestServersNeedsPlexTV(t *testing.T) {
 		t.Fatalf("no token: exit %d", code)
 	}
 	raw, _ := f.sim.NewToken("")
-	t.Setenv(EnvToken, raw)
+	f.settings.Token = raw
 	f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointResources, Count: 1, Status: 502})
 	if code := f.run("servers"); code != ExitFailure || !strings.Contains(f.stderr.String(), "502") {
 		t.Fatalf("plex.tv down: exit %d %s", code, f.stderr)

@@ -1,8 +1,6 @@
 package desktop
 
 import (
-	"os"
-
 	"github.com/atotto/clipboard"
 )
 
@@ -23,17 +21,19 @@ type Clipboard interface {
 }
 
 // NewClipboard returns the Clipboard backed by atotto/clipboard.
-func NewClipboard() Clipboard { return systemClipboard{} }
+// haveDisplay tells whether DISPLAY or WAYLAND_DISPLAY is set (main reads
+// the environment), to explain a failing clipboard tool.
+func NewClipboard(haveDisplay bool) Clipboard { return systemClipboard{haveDisplay} }
 
-type systemClipboard struct{}
+type systemClipboard struct{ haveDisplay bool }
 
-func (systemClipboard) Copy(s string) error {
-	return clipboardError("couldn't copy to the clipboard", clipboard.WriteAll(s), haveDisplay())
+func (c systemClipboard) Copy(s string) error {
+	return clipboardError("couldn't copy to the clipboard", clipboard.WriteAll(s), c.haveDisplay)
 }
 
-func (systemClipboard) Read() (string, error) {
+func (c systemClipboard) Read() (string, error) {
 	s, err := clipboard.ReadAll()
-	return s, clipboardError("couldn't read the clipboard", err, haveDisplay())
+	return s, clipboardError("couldn't read the clipboard", err, c.haveDisplay)
 }
 
 // ClipboardAvailable reports, without touching the clipboard, whether a
@@ -69,8 +69,4 @@ func ClearIfUnchanged(cb Clipboard, value string) (bool, error) {
 		return false, err
 	}
 	return true, nil
-}
-
-func haveDisplay() bool {
-	return os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 }

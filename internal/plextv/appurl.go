@@ -2,24 +2,12 @@ package plextv
 
 import (
 	"net/url"
-	"os"
 	"strings"
 )
 
 // DefaultAppURL is Plex's web app, whose /auth page signs a strong PIN in
 // with one click for a person already signed into plex.tv in the browser.
 const DefaultAppURL = "https://app.plex.tv"
-
-// EnvAppURL overrides DefaultAppURL (tests point it at the simulator).
-const EnvAppURL = "PLEXTRAY_APP_URL"
-
-// AppURLFromEnv returns $PLEXTRAY_APP_URL or DefaultAppURL.
-func AppURLFromEnv() string {
-	if v := strings.TrimSpace(os.Getenv(EnvAppURL)); v != "" {
-		return v
-	}
-	return DefaultAppURL
-}
 
 // AuthAppURL builds <app>/auth#?clientID=…&code=…&context%5Bdevice%5D%5Bproduct%5D=…
 // for a strong PIN. No forwardUrl: the app polls the PIN.

@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +23,6 @@ import (
 
 // DefaultBaseURL is plex.tv itself.
 const DefaultBaseURL = "https://plex.tv"
-
-// EnvBaseURL overrides the plex.tv base URL (API and link page), e.g. to
-// point at the simulator: PLEXTRAY_PLEXTV_URL=http://127.0.0.1:32499.
-const EnvBaseURL = "PLEXTRAY_PLEXTV_URL"
 
 // DefaultTimeout bounds one request to plex.tv.
 const DefaultTimeout = 15 * time.Second
@@ -95,14 +90,6 @@ func New(base string, info Info, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	return c, nil
-}
-
-// BaseURLFromEnv returns $PLEXTRAY_PLEXTV_URL or DefaultBaseURL.
-func BaseURLFromEnv() string {
-	if v := strings.TrimSpace(os.Getenv(EnvBaseURL)); v != "" {
-		return v
-	}
-	return DefaultBaseURL
 }
 
 // ParseBaseURL accepts https URLs, and http URLs only on loopback hosts,

@@ -22,7 +22,7 @@ func TestClassOrder(t *testing.T) {
 	}
 	for i, c := range order {
 		if class(c) != i {
-			t.Errorf("%s: class %d, want %d", c.Kind(), class(c), i)
+			t.Errorf("%+v: class %d, want %d", c, class(c), i)
 		}
 	}
 	// A relay flagged local is still a relay.

@@ -1,10 +1,6 @@
 package servers
 
-import (
-	"fmt"
-	"strings"
-	"time"
-)
+import "time"
 
 // Server is one Plex Media Server and how its connections fared.
 // It carries no token, so it may be printed or logged as is.
@@ -66,136 +62,11 @@ func (s Server) BestConnection() (Connection, bool) {
 	return s.Connections[s.BestIndex], true
 }
 
-// Title is the name as a menu shows it: "Dad's Plex (shared)".
-func (s Server) Title() string {
-	name := strings.TrimSpace(s.Name)
-	if name == "" {
-		name = "Unnamed server"
-	}
-	if !s.Owned {
-		name += " (shared)"
-	}
-	return name
-}
-
-// Summary is one line for a menu: "Living Room — local · 4 ms",
-// "Dad's Plex (shared) — relay · 80 ms", "Old NAS — offline",
-// "Attic — checking…".
-func (s Server) Summary() string {
-	return s.Title() + " — " + s.Status()
-}
-
-// Status is the part of Summary after the name.
-func (s Server) Status() string {
-	if c, ok := s.BestConnection(); ok && s.Decided {
-		return c.Kind() + " · " + formatLatency(c.Latency)
-	}
-	if !s.Decided {
-		return "checking…"
-	}
-	var answered, dnsPlexDirect, cancelled, tried bool
-	status := 0
-	for _, c := range s.Connections {
-		switch c.State {
-		case HTTPError:
-			answered = true
-			if status == 0 {
-				status = c.StatusCode
-			}
-		case DNSFailure:
-			dnsPlexDirect = dnsPlexDirect || isPlexDirect(hostOf(c.URI))
-		case Cancelled:
-			cancelled = true
-		}
-		if c.State != Skipped {
-			tried = true
-		}
-	}
-	switch {
-	case len(s.Connections) == 0:
-		return "no connections listed"
-	case !tried:
-		return "not tried (" + s.Connections[0].Detail + ")"
-	case answered:
-		return fmt.Sprintf("answers HTTP %d, not verified", status)
-	case cancelled:
-		return "check cancelled"
-	case dnsPlexDirect:
-		return "offline · DNS failed (rebinding protection?)"
-	}
-	return "offline"
-}
-
-// Location is "local", "remote" or "relay" (a relay is never local).
-func (c Connection) Location() string {
-	switch {
-	case c.Relay:
-		return "relay"
-	case c.Local:
-		return "local"
-	}
-	return "remote"
-}
-
-// Kind is Location with " http" added for plain http: "local",
-// "local http", "relay".
-func (c Connection) Kind() string {
-	if c.Protocol != "https" {
-		return c.Location() + " http"
-	}
-	return c.Location()
-}
-
-// Label is the connection's state in a few words: "4 ms", "refused",
-// "timed out", "TLS error", "DNS failed (rebinding protection?)",
-// "wrong server", "HTTP 401", "not tried: http while https required".
-func (c Connection) Label() string {
-	switch c.State {
-	case Pending:
-		return "checking…"
-	case Reachable:
-		return formatLatency(c.Latency)
-	case Refused:
-		return "refused"
-	case TimedOut:
-		return "timed out"
-	case TLSError:
-		return "TLS error"
-	case DNSFailure:
-		if isPlexDirect(hostOf(c.URI)) {
-			return "DNS failed (rebinding protection?)"
-		}
-		return "DNS failed"
-	case WrongServer:
-		return "wrong server"
-	case HTTPError:
-		if c.StatusCode != 0 {
-			return fmt.Sprintf("HTTP %d", c.StatusCode)
-		}
-		return "HTTP error"
-	case Skipped:
-		return "not tried: " + c.Detail
-	case Unreachable:
-		return "unreachable"
-	case Cancelled:
-		return "cancelled"
-	}
-	return c.State.String()
-}
-
-// formatLatency: "<1 ms", "4 ms", "1.2 s".
-func formatLatency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "<1 ms"
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
 // clone copies s deeply enough for a snapshot.
 func (s Server) clone() Server {
 	s.Connections = append([]Connection(nil), s.Connections...)
 	return s
 }
+
+// IsPlexDirect reports whether uri's host is a *.plex.direct name.
+func IsPlexDirect(uri string) bool { return isPlexDirect(hostOf(uri)) }

@@ -7,7 +7,9 @@
 // deadline; "cancel" and "quit" are the context; every poll answer is
 // classified into exactly one outcome. Unlike x/oauth2 and cli/oauth, a
 // transient failure (429, 5xx, network, garbage) backs off and keeps
-// waiting: it never means "expired".
+// waiting: it never means "expired". A permanent one (400, 401, 403, …)
+// ends the flow at once: waiting cannot make it better. The overall
+// timeout bounds everything, requests in flight included.
 package signin
 
 import (
@@ -51,6 +53,11 @@ const (
 	DefaultMaxBackoff = 30 * time.Second
 	fallbackPINLife   = 15 * time.Minute
 	checkTimeout      = 10 * time.Second
+	// MinPINLife is the shortest PIN life believed: plex.tv's own are 15
+	// and 30 minutes, and a shorter (or nonsense) expiresIn would make the
+	// flow create PIN after PIN instead of waiting.
+	MinPINLife = time.Minute
+	maxPINLife = 24 * time.Hour
 )
 
 // Errors; test with errors.Is.
@@ -59,6 +66,17 @@ var (
 	ErrTimedOut  = errors.New("sign-in timed out")
 	ErrExpired   = errors.New("the code expired")
 )
+
+// Failed is a permanent plex.tv error that ended the flow: waiting
+// cannot make it better. Err is the plextv error (a *plextv.StatusError,
+// possibly wrapping plextv.ErrTokenInvalid).
+type Failed struct {
+	Step string // "create" or "check"
+	Err  error
+}
+
+func (e *Failed) Error() string { return "sign-in failed: " + e.Err.Error() }
+func (e *Failed) Unwrap() error { return e.Err }
 
 // PIN is a code ready to show.
 type PIN struct {
@@ -87,8 +105,11 @@ type Options struct {
 }
 
 // Run creates a PIN and waits for it to be linked. It returns the account
-// token, or an error matching ErrCancelled (ctx cancelled), ErrTimedOut,
-// ErrExpired (renewal off), or the error creating the first PIN.
+// token, or an error matching ErrCancelled (ctx cancelled), ErrTimedOut
+// (the overall timeout passed, even with a request in flight), ErrExpired
+// (renewal off), or a *Failed for a permanent plex.tv error while creating
+// or checking a PIN. Transient errors are retried with backoff until the
+// timeout.
 func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 	o.defaults()
 	if o.URL == nil {
@@ -96,7 +117,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 	}
 	deadline := o.Clock.Now().Add(o.Timeout)
 
-	pin, pinDeadline, err := create(ctx, api, o, false)
+	pin, pinDeadline, err := create(ctx, api, o, deadline, false)
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +131,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 			err = plextv.ErrPINExpired
 		} else {
 			var p *plextv.PIN
-			p, err = check(ctx, api, pin.ID)
+			p, err = check(ctx, api, pin.ID, o, deadline)
 			if err == nil && p.Linked() {
 				return p.AuthToken, nil
 			}
@@ -124,11 +145,15 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 			if !o.Renew {
 				return "", ErrExpired
 			}
-			pin, pinDeadline, err = renew(ctx, api, o, deadline)
+			pin, pinDeadline, err = create(ctx, api, o, deadline, true)
 			if err != nil {
 				return "", err
 			}
 			wait = o.Interval
+		case !plextv.IsTransient(err):
+			return "", &Failed{Step: "check", Err: err}
+		case !o.Clock.Now().Before(deadline):
+			return "", ErrTimedOut
 		default:
 			wait = backoff(err, wait, o)
 			if o.OnRetry != nil {
@@ -153,40 +178,31 @@ func (o *Options) defaults() {
 	}
 }
 
-// create makes a PIN and tells the caller its code.
-func create(ctx context.Context, api API, o Options, renewed bool) (*plextv.PIN, time.Time, error) {
-	start := o.Clock.Now()
-	p, err := api.CreatePIN(ctx, o.Method == Browser)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, time.Time{}, cancelled(ctx)
-		}
-		return nil, time.Time{}, fmt.Errorf("asking plex.tv for a code: %w", err)
-	}
-	// The PIN's life counted on our clock from before the request, so a
-	// skewed local clock or a slow answer can't stretch it.
-	life := time.Duration(p.ExpiresIn) * time.Second
-	if life <= 0 && !p.ExpiresAt.IsZero() && !p.CreatedAt.IsZero() {
-		life = p.ExpiresAt.Sub(p.CreatedAt.Time)
-	}
-	if life <= 0 {
-		life = fallbackPINLife
-	}
-	pinDeadline := start.Add(life)
-	if o.OnPIN != nil {
-		o.OnPIN(PIN{Code: p.Code, URL: o.URL(p.Code), ExpiresAt: pinDeadline, Renewed: renewed})
-	}
-	return p, pinDeadline, nil
-}
-
-// renew replaces an expired PIN, retrying transient failures until the
-// overall deadline.
-func renew(ctx context.Context, api API, o Options, deadline time.Time) (*plextv.PIN, time.Time, error) {
+// create makes a PIN and tells the caller its code, retrying transient
+// failures with backoff until the overall deadline.
+func create(ctx context.Context, api API, o Options, deadline time.Time, renewed bool) (*plextv.PIN, time.Time, error) {
 	wait := o.Interval
 	for {
-		p, d, err := create(ctx, api, o, true)
-		if err == nil || errors.Is(err, ErrCancelled) {
-			return p, d, err
+		start := o.Clock.Now()
+		rctx, cancel := o.requestCtx(ctx, deadline, 0)
+		p, err := api.CreatePIN(rctx, o.Method == Browser)
+		cancel()
+		switch {
+		case err == nil:
+			// The PIN's life counted on our clock from before the
+			// request, so a skewed local clock or a slow answer can't
+			// stretch it.
+			pinDeadline := start.Add(pinLife(p))
+			if o.OnPIN != nil {
+				o.OnPIN(PIN{Code: p.Code, URL: o.URL(p.Code), ExpiresAt: pinDeadline, Renewed: renewed})
+			}
+			return p, pinDeadline, nil
+		case ctx.Err() != nil:
+			return nil, time.Time{}, cancelled(ctx)
+		case !plextv.IsTransient(err):
+			return nil, time.Time{}, &Failed{Step: "create", Err: err}
+		case !o.Clock.Now().Before(deadline):
+			return nil, time.Time{}, ErrTimedOut
 		}
 		wait = backoff(err, wait, o)
 		if o.OnRetry != nil {
@@ -198,10 +214,43 @@ func renew(ctx context.Context, api API, o Options, deadline time.Time) (*plextv
 	}
 }
 
-func check(ctx context.Context, api API, id int64) (*plextv.PIN, error) {
-	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+// pinLife is how long p lives, within [MinPINLife, 24 h].
+func pinLife(p *plextv.PIN) time.Duration {
+	var life time.Duration
+	switch {
+	case p.ExpiresIn > int(maxPINLife/time.Second):
+		life = maxPINLife
+	case p.ExpiresIn > 0:
+		life = time.Duration(p.ExpiresIn) * time.Second
+	case !p.ExpiresAt.IsZero() && !p.CreatedAt.IsZero():
+		life = p.ExpiresAt.Sub(p.CreatedAt.Time)
+	}
+	switch {
+	case life <= 0:
+		return fallbackPINLife
+	case life < MinPINLife:
+		return MinPINLife
+	case life > maxPINLife:
+		return maxPINLife
+	}
+	return life
+}
+
+func check(ctx context.Context, api API, id int64, o Options, deadline time.Time) (*plextv.PIN, error) {
+	ctx, cancel := o.requestCtx(ctx, deadline, checkTimeout)
 	defer cancel()
 	return api.CheckPIN(ctx, id)
+}
+
+// requestCtx bounds one request by the time left before the overall
+// deadline (and by limit, if set), so a hung request cannot outlive the
+// sign-in.
+func (o *Options) requestCtx(ctx context.Context, deadline time.Time, limit time.Duration) (context.Context, context.CancelFunc) {
+	left := max(deadline.Sub(o.Clock.Now()), 0)
+	if limit > 0 {
+		left = min(left, limit)
+	}
+	return context.WithTimeout(ctx, left)
 }
 
 // sleep waits d, or less if the overall deadline comes first, in which case

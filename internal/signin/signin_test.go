@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
@@ -66,7 +67,7 @@ var (
 	err404 = fmt.Errorf("wrapped: %w", plextv.ErrPINExpired)
 )
 
-func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, error, []PIN) {
+func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, []PIN, error) {
 	t.Helper()
 	clk := clock.NewAuto(t0)
 	f.clk = clk
@@ -78,7 +79,7 @@ func run(t *testing.T, f *fakeAPI, o Options) (plextv.Token, error, []PIN) {
 	o.URL = func(code string) string { return "https://plex.example/link/?pin=" + code }
 	o.OnPIN = func(p PIN) { pins = append(pins, p) }
 	tok, err := Run(context.Background(), f, o)
-	return tok, err, pins
+	return tok, pins, err
 }
 
 func offsets(ts []time.Time) []time.Duration {
@@ -91,7 +92,7 @@ func offsets(ts []time.Time) []time.Duration {
 
 func TestLinkedAfterPolling(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, pending, linked}}
-	tok, err, pins := run(t, f, Options{})
+	tok, pins, err := run(t, f, Options{})
 	if err != nil || tok.Reveal() != "tok-for-1" {
 		t.Fatalf("tok=%q err=%v", tok.Reveal(), err)
 	}
@@ -112,7 +113,7 @@ func TestLinkedAfterPolling(t *testing.T) {
 
 func TestBrowserMethodAsksForStrongPIN(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){linked}}
-	if _, err, _ := run(t, f, Options{Method: Browser}); err != nil {
+	if _, _, err := run(t, f, Options{Method: Browser}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.created) != 1 || !f.created[0] {
@@ -125,7 +126,7 @@ func TestTransientErrorsBackOffAndKeepWaiting(t *testing.T) {
 		fail(err429), fail(err503), fail(errNet), fail(errBad), pending, linked,
 	}}
 	var retries []time.Duration
-	tok, err, _ := run(t, f, Options{OnRetry: func(_ error, w time.Duration) { retries = append(retries, w) }})
+	tok, _, err := run(t, f, Options{OnRetry: func(_ error, w time.Duration) { retries = append(retries, w) }})
 	if err != nil || tok.IsZero() {
 		t.Fatalf("tok=%v err=%v", tok, err)
 	}
@@ -146,26 +147,26 @@ func TestTransientErrorsBackOffAndKeepWaiting(t *testing.T) {
 
 func TestExpiredWithoutRenewal(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(err404)}}
-	_, err, _ := run(t, f, Options{})
+	_, _, err := run(t, f, Options{})
 	if !errors.Is(err, ErrExpired) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestExpiryByClockWithoutAsking(t *testing.T) {
-	f := &fakeAPI{life: 5}
-	_, err, _ := run(t, f, Options{})
+	f := &fakeAPI{life: 65}
+	_, _, err := run(t, f, Options{})
 	if !errors.Is(err, ErrExpired) {
 		t.Fatalf("err = %v", err)
 	}
-	if len(f.checks) != 4 {
-		t.Fatalf("checks at %v: want 4 polls inside the PIN's 5 s life", offsets(f.checks))
+	if len(f.checks) != 64 {
+		t.Fatalf("checks at %v: want 64 polls inside the PIN's 65 s life", offsets(f.checks))
 	}
 }
 
 func TestRenewal(t *testing.T) {
 	f := &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(err404), pending, linked}}
-	tok, err, pins := run(t, f, Options{Renew: true})
+	tok, pins, err := run(t, f, Options{Renew: true})
 	if err != nil || tok.Reveal() != "tok-for-2" {
 		t.Fatalf("tok=%q err=%v", tok.Reveal(), err)
 	}
@@ -204,7 +205,7 @@ func TestRenewalRetriesTransientCreateFailures(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	f := &fakeAPI{life: 60}
-	_, err, pins := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
+	_, pins, err := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
 	if !errors.Is(err, ErrTimedOut) {
 		t.Fatalf("err = %v", err)
 	}
@@ -217,12 +218,80 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-func TestFirstCreateFailureIsReturned(t *testing.T) {
+func TestTransientCreateFailureIsRetried(t *testing.T) {
 	f := &fakeAPI{create: err503}
-	_, err, pins := run(t, f, Options{})
-	var se *plextv.StatusError
-	if !errors.As(err, &se) || len(pins) != 0 {
-		t.Fatalf("err = %v pins=%v", err, pins)
+	var retries int
+	_, pins, err := run(t, f, Options{Timeout: time.Minute, OnRetry: func(error, time.Duration) { retries++ }})
+	if !errors.Is(err, ErrTimedOut) || len(pins) != 0 || retries < 3 {
+		t.Fatalf("err = %v pins=%v retries=%d", err, pins, retries)
+	}
+}
+
+func TestPermanentErrorsEndAtOnce(t *testing.T) {
+	err403 := &plextv.StatusError{Op: "create PIN", StatusCode: 403}
+	f := &fakeAPI{create: err403}
+	_, _, err := run(t, f, Options{})
+	var failed *Failed
+	if !errors.As(err, &failed) || failed.Step != "create" || !errors.Is(err, err403) {
+		t.Fatalf("create: err = %v", err)
+	}
+
+	err401 := fmt.Errorf("check: %w", plextv.ErrTokenInvalid)
+	for _, perm := range []error{err401, &plextv.StatusError{Op: "check PIN", StatusCode: 400}} {
+		f = &fakeAPI{script: []func(int64) (*plextv.PIN, error){pending, fail(perm), linked}}
+		_, _, err := run(t, f, Options{})
+		if !errors.As(err, &failed) || failed.Step != "check" || len(f.checks) != 2 {
+			t.Fatalf("check %v: err = %v after %d polls", perm, err, len(f.checks))
+		}
+	}
+}
+
+func TestShortPINLifeIsTheFloor(t *testing.T) {
+	for _, life := range []int{1, -5, 1 << 62} {
+		f := &fakeAPI{life: life}
+		_, pins, err := run(t, f, Options{Timeout: 150 * time.Second, Renew: true})
+		if !errors.Is(err, ErrTimedOut) {
+			t.Fatalf("life %d: err = %v", life, err)
+		}
+		// 1 s and nonsense both mean at most one PIN a minute.
+		if len(pins) > 3 || len(f.checks) < 100 {
+			t.Fatalf("life %d: %d PINs, %d polls in 150 s", life, len(pins), len(f.checks))
+		}
+	}
+}
+
+// hangingAPI never answers until its context ends.
+type hangingAPI struct{ createHangs bool }
+
+func (h hangingAPI) CreatePIN(ctx context.Context, _ bool) (*plextv.PIN, error) {
+	if h.createHangs {
+		<-ctx.Done()
+		return nil, &plextv.NetworkError{Op: "create PIN", Err: ctx.Err()}
+	}
+	return &plextv.PIN{ID: 1, Code: "ABCD", ExpiresIn: 900}, nil
+}
+
+func (h hangingAPI) CheckPIN(ctx context.Context, _ int64) (*plextv.PIN, error) {
+	<-ctx.Done()
+	return nil, &plextv.NetworkError{Op: "check PIN", Err: ctx.Err()}
+}
+
+// The timeout bounds requests in flight: a hung create or poll ends the
+// flow at the deadline (synctest: the bubble's clock is fake).
+func TestTimeoutBoundsHungRequests(t *testing.T) {
+	for _, createHangs := range []bool{true, false} {
+		synctest.Test(t, func(t *testing.T) {
+			start := time.Now()
+			_, err := Run(context.Background(), hangingAPI{createHangs: createHangs}, Options{
+				Timeout: 3 * time.Second, Clock: clock.Real{}, URL: func(c string) string { return c },
+			})
+			if !errors.Is(err, ErrTimedOut) {
+				t.Fatalf("createHangs=%v: err = %v", createHangs, err)
+			}
+			if took := time.Since(start); took != 3*time.Second {
+				t.Fatalf("createHangs=%v: returned after %v, want 3s", createHangs, took)
+			}
+		})
 	}
 }
 

@@ -1,14 +1,13 @@
-// Package tray shows the session's State in the system tray. model.go is
-// pure (State → Model) and tested without a desktop; systray.go is the one
-// file that imports fyne.io/systray.
+// Package tray shows the core's State in the system tray. model.go is
+// pure (State → Model) and tested without a desktop; words.go holds every
+// sentence the tray shows; systray.go is the one file that imports
+// fyne.io/systray.
 package tray
 
 import (
-	"fmt"
-	"strings"
-
-	"github.com/plextray/plextray/internal/session"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/signin"
+	"github.com/plextray/plextray/internal/textsafe"
 )
 
 // Icon names the tray icon for a state.
@@ -40,6 +39,7 @@ const (
 	KeyAutostart                // "Start at login" checkbox
 	KeyAbout                    // "About plextray …"
 	KeyQuit                     // "Quit"
+	KeyTryAgain                 // "Try again" (keyring locked)
 	numKeys
 )
 
@@ -82,39 +82,39 @@ type ConnModel struct {
 	Title string
 }
 
-// Options are the settings the menu shows besides the session state.
+// Options are the settings the menu shows besides the core's state.
 type Options struct {
-	Version          string
-	AutostartEnabled bool
-	AutostartOK      bool // autostart can be toggled on this system
+	Version string
 }
 
-// Render turns a State into a Model.
-func Render(s session.State, o Options) Model {
+// Render turns a State into a Model. All words come from words.go.
+func Render(s core.State, o Options) Model {
 	var m Model
 	on := func(k Key, title string) { m.Items[k] = Item{Title: title, Visible: true, Enabled: true} }
 	line := func(k Key, title string) { m.Items[k] = Item{Title: title, Visible: title != "", Enabled: false} }
 
+	line(KeyStatus, statusLine(s))
 	switch s.Phase {
-	case session.Starting:
+	case core.Starting:
 		m.Icon = IconSignedOut
-		line(KeyStatus, "Checking sign-in…")
-	case session.SignedOut:
+	case core.Locked, core.SignedOut:
 		m.Icon = IconSignedOut
-		line(KeyStatus, "Not signed in")
+		if s.Phase == core.Locked {
+			m.Icon = IconError
+			on(KeyTryAgain, "Try again")
+			m.Items[KeyTryAgain].Tooltip = "Read the token again once the keyring is unlocked"
+		}
 		on(KeySignIn, "Sign in to Plex…")
 		m.Items[KeySignIn].Tooltip = "Get a code to enter at plex.tv/link"
 		on(KeySignInBrowser, "Sign in with browser…")
 		m.Items[KeySignInBrowser].Tooltip = "One click, if you are already signed into plex.tv in your browser"
-	case session.SigningIn:
+	case core.SigningIn:
 		m.Icon = IconSigningIn
 		if s.Method == signin.Browser {
-			line(KeyStatus, "Signing in with your browser…")
 			on(KeyOpenAgain, "Open the Plex sign-in page again")
 		} else {
-			line(KeyStatus, "Signing in…")
 			if s.Code != "" {
-				on(KeyCode, "Code: "+s.Code+" (click to copy)")
+				on(KeyCode, "Code: "+code(s.Code)+" (click to copy)")
 			}
 			on(KeyOpenAgain, "Open plex.tv/link again")
 		}
@@ -124,40 +124,27 @@ func Render(s session.State, o Options) Model {
 			on(KeyCopyLink, "Copy link")
 		}
 		on(KeyCancel, "Cancel sign-in")
-	case session.SignedIn:
+	case core.SignedIn:
 		m.Icon = IconSignedIn
-		switch {
-		case s.Username != "":
-			line(KeyStatus, "Signed in as "+s.Username)
-		default:
-			line(KeyStatus, "Signed in (not yet confirmed by plex.tv)")
-		}
 		on(KeyCopyToken, "Copy token")
 		on(KeyServers, "Servers")
 		on(KeySignOut, "Sign out")
 		m.Servers = renderServers(s.Servers)
 	}
-	if s.Problem {
+	if s.Notice.Problem() {
 		m.Icon = IconError
 	}
-	line(KeyDetail, trim(s.Status, 140))
-	var hints []string
-	if s.KeychainHint != "" {
-		hints = append(hints, "Keychain: "+s.KeychainHint)
-	}
-	if s.ClipboardHint != "" {
-		hints = append(hints, "Clipboard: "+s.ClipboardHint)
-	}
-	line(KeyHint, trim(strings.Join(hints, " "), 120))
-	if s.ClipboardHint != "" {
+	line(KeyDetail, textsafe.Line(noticeLine(s), 140))
+	line(KeyHint, textsafe.Line(hintLine(s), 120))
+	if s.Clipboard != nil {
 		for _, k := range []Key{KeyCopyToken, KeyCode, KeyCopyLink} {
-			m.Items[k].Tooltip = s.ClipboardHint
+			m.Items[k].Tooltip = clipboardWords(s.Clipboard)
 		}
 	}
 
 	on(KeyAutostart, "Start at login")
-	m.Items[KeyAutostart].Checked = o.AutostartEnabled
-	m.Items[KeyAutostart].Enabled = o.AutostartOK
+	m.Items[KeyAutostart].Checked = s.Autostart.On
+	m.Items[KeyAutostart].Enabled = s.Autostart.Supported && !s.Autostart.Busy
 	on(KeyAbout, "About plextray "+o.Version)
 	m.Items[KeyAbout].Tooltip = "Version and log folder"
 	on(KeyQuit, "Quit")
@@ -166,67 +153,26 @@ func Render(s session.State, o Options) Model {
 	return m
 }
 
-func tooltip(s session.State) string {
-	t := "plextray — "
-	switch s.Phase {
-	case session.Starting:
-		t += "checking sign-in"
-	case session.SignedOut:
-		t += "not signed in to Plex"
-	case session.SigningIn:
-		if s.Code != "" && s.Method == signin.Code {
-			t += "signing in, code " + s.Code
-		} else {
-			t += "signing in"
-		}
-	case session.SignedIn:
-		if s.Username != "" {
-			t += "signed in as " + s.Username
-		} else {
-			t += "signed in (not confirmed)"
-		}
-	}
-	if s.Problem && s.Status != "" {
-		t += " — " + s.Status
-	}
-	return t
-}
-
-func renderServers(sv session.Servers) ServersModel {
+func renderServers(sv core.Servers) ServersModel {
 	m := ServersModel{CheckAgain: Item{Title: "Check again", Visible: true, Enabled: !sv.Checking}}
-	switch {
-	case sv.Error != "":
-		m.Note = Item{Title: sv.Error, Visible: true}
-	case sv.Checking && len(sv.List) == 0:
-		m.Note = Item{Title: "Checking…", Visible: true}
-	case !sv.Checking && len(sv.List) == 0 && !sv.Checked.IsZero():
-		m.Note = Item{Title: "No servers on this account", Visible: true}
+	if note := serversNote(sv); note != "" {
+		m.Note = Item{Title: note, Visible: true}
 	}
 	if sv.Checking {
 		m.CheckAgain.Title = "Checking…"
 	}
 	for _, srv := range sv.List {
-		sm := ServerModel{ID: srv.ID, Title: srv.Summary, Best: srv.Best}
-		if sm.Title == "" {
-			sm.Title = srv.Name
-		}
+		sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv), Best: srv.Best}
 		sm.CopyURI = Item{Title: "Copy URI", Visible: true, Enabled: srv.Best != ""}
 		if srv.Best != "" {
-			sm.CopyURI.Tooltip = srv.Best
+			sm.CopyURI.Tooltip = uri(srv.Best)
 		} else {
 			sm.CopyURI.Title = "Copy URI (no reachable connection)"
 		}
 		for _, c := range srv.Connections {
-			sm.Connections = append(sm.Connections, ConnModel{URI: c.URI, Title: fmt.Sprintf("%s — %s", c.URI, c.Label)})
+			sm.Connections = append(sm.Connections, ConnModel{URI: c.URI, Title: connTitle(c)})
 		}
 		m.List = append(m.List, sm)
 	}
 	return m
-}
-
-func trim(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }

@@ -3,8 +3,13 @@ package tray
 import (
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/plextray/plextray/internal/session"
+	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/desktop"
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 )
 
@@ -20,23 +25,25 @@ func visible(m Model) []string {
 }
 
 func TestRenderPhases(t *testing.T) {
-	o := Options{Version: "1.2.3", AutostartOK: true}
+	o := Options{Version: "1.2.3"}
 	for _, tc := range []struct {
 		name  string
-		state session.State
+		state core.State
 		want  []string
 		icon  Icon
 	}{
-		{"signed out", session.State{Phase: session.SignedOut},
+		{"signed out", core.State{Phase: core.SignedOut},
 			[]string{"Not signed in", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedOut},
-		{"signing in", session.State{Phase: session.SigningIn, Code: "7RQZ", URL: "https://plex.tv/link/?pin=7RQZ"},
+		{"signing in", core.State{Phase: core.SigningIn, Code: "7RQZ", URL: "https://plex.tv/link/?pin=7RQZ"},
 			[]string{"Signing in…", "Code: 7RQZ (click to copy)", "Open plex.tv/link again", "Copy link", "Cancel sign-in", "Start at login", "About plextray 1.2.3", "Quit"}, IconSigningIn},
-		{"one-click", session.State{Phase: session.SigningIn, Method: signin.Browser, Code: "longcode", URL: "https://app.plex.tv/auth#?code=longcode"},
+		{"one-click", core.State{Phase: core.SigningIn, Method: signin.Browser, Code: "longcode", URL: "https://app.plex.tv/auth#?code=longcode"},
 			[]string{"Signing in with your browser…", "Open the Plex sign-in page again", "Copy link", "Cancel sign-in", "Start at login", "About plextray 1.2.3", "Quit"}, IconSigningIn},
-		{"signed in", session.State{Phase: session.SignedIn, Username: "demo"},
+		{"locked", core.State{Phase: core.Locked, Keychain: keychain.ErrLocked},
+			[]string{"Your token is in a locked keyring", "Keychain: The keyring is locked: unlock it (e.g. with Seahorse), then click Try again.", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
+		{"signed in", core.State{Phase: core.SignedIn, Username: "demo"},
 			[]string{"Signed in as demo", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedIn},
-		{"error", session.State{Phase: session.SignedIn, Unverified: true, Status: "plex.tv unreachable", Problem: true},
-			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconError},
+		{"error", core.State{Phase: core.SignedIn, Unverified: true, Notice: core.Notice{Kind: core.NoticeUnreachable, Err: &plextv.StatusError{StatusCode: 503}, Wait: 15 * time.Second}},
+			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Render(tc.state, o)
@@ -54,7 +61,7 @@ func TestRenderPhases(t *testing.T) {
 }
 
 func TestStatusLinesAreNotClickable(t *testing.T) {
-	m := Render(session.State{Phase: session.SignedIn, Username: "x", Status: "hi", KeychainHint: "install gnome-keyring"}, Options{})
+	m := Render(core.State{Phase: core.SignedIn, Username: "x", Notice: core.Notice{Kind: core.NoticeCancelled}, Keychain: keychain.ErrUnavailable}, Options{})
 	for _, k := range []Key{KeyStatus, KeyDetail, KeyHint} {
 		if !m.Items[k].Visible || m.Items[k].Enabled {
 			t.Fatalf("item %d: %+v", k, m.Items[k])
@@ -66,23 +73,24 @@ func TestStatusLinesAreNotClickable(t *testing.T) {
 }
 
 func TestClipboardHintOnCopyItems(t *testing.T) {
-	m := Render(session.State{Phase: session.SignedIn, Username: "x", ClipboardHint: "install xclip or wl-clipboard (Linux)"}, Options{})
+	m := Render(core.State{Phase: core.SignedIn, Username: "x", Clipboard: desktop.ErrNoClipboard}, Options{})
 	if !strings.Contains(m.Items[KeyCopyToken].Tooltip, "xclip") || !strings.Contains(m.Items[KeyHint].Title, "xclip") {
 		t.Fatalf("%+v", m.Items[KeyCopyToken])
 	}
 }
 
 func TestRenderServers(t *testing.T) {
-	st := session.State{Phase: session.SignedIn, Username: "x", Servers: session.Servers{List: []session.Server{
-		{ID: "a", Name: "Living Room", Summary: "Living Room — local · 4 ms", Best: "https://a:1",
-			Connections: []session.Connection{{URI: "https://a:1", Label: "local https · 4 ms", OK: true}}},
-		{ID: "b", Name: "Old NAS", Summary: "Old NAS — offline"},
+	st := core.State{Phase: core.SignedIn, Username: "x", Servers: core.Servers{List: []servers.Server{
+		{ClientIdentifier: "a", Name: "Living Room", Owned: true, Best: "https://a:1", BestIndex: 0, Decided: true,
+			Connections: []servers.Connection{{URI: "https://a:1", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * time.Millisecond}}},
+		{ClientIdentifier: "b", Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+			Connections: []servers.Connection{{URI: "http://b:1", Protocol: "http", State: servers.Refused}}},
 	}}}
 	m := Render(st, Options{}).Servers
 	if len(m.List) != 2 || m.List[0].Title != "Living Room — local · 4 ms" || !m.List[0].CopyURI.Enabled || m.List[0].CopyURI.Tooltip != "https://a:1" || m.List[0].Best != "https://a:1" {
 		t.Fatalf("%+v", m.List)
 	}
-	if m.List[1].CopyURI.Enabled || m.List[0].Connections[0].Title != "https://a:1 — local https · 4 ms" {
+	if m.List[1].CopyURI.Enabled || m.List[1].Title != "Old NAS — offline" || m.List[0].Connections[0].Title != "https://a:1 — local · 4 ms" {
 		t.Fatalf("%+v", m.List)
 	}
 	if !m.CheckAgain.Enabled || m.Note.Visible {
@@ -92,5 +100,28 @@ func TestRenderServers(t *testing.T) {
 	m = Render(st, Options{}).Servers
 	if m.CheckAgain.Enabled || m.Note.Title != "Checking…" {
 		t.Fatalf("%+v", m)
+	}
+}
+
+// A friend controls a shared server's name and sourceTitle, and plex.tv
+// the URIs: the menu shows them as one clean, short line each.
+func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
+	hostile := "Evil\n\x1b[2J\x1b]0;pwned\x07\u202eredoc " + strings.Repeat("A", 10_000)
+	st := core.State{Phase: core.SignedIn, Username: "bob\x1b[31m\nroot", Servers: core.Servers{List: []servers.Server{
+		{Name: hostile, SourceTitle: hostile, BestIndex: 0, Decided: true, Best: "https://user:secret@a:1",
+			Connections: []servers.Connection{{URI: "https://user:secret@a:1\n\x1b[2J", Protocol: "https", State: servers.Reachable, Latency: time.Millisecond}}},
+	}}}
+	m := Render(st, Options{})
+	titles := []string{m.Items[KeyStatus].Title, m.Tooltip, m.Servers.List[0].Title, m.Servers.List[0].CopyURI.Tooltip, m.Servers.List[0].Connections[0].Title}
+	for _, title := range titles {
+		if strings.ContainsAny(title, "\n\r\x1b\x07\u202e") || strings.Contains(title, "secret") {
+			t.Errorf("unsafe label %q", title)
+		}
+		if n := len([]rune(title)); n > 300 {
+			t.Errorf("label of %d runes", n)
+		}
+	}
+	if !strings.HasPrefix(m.Servers.List[0].Title, "Evil") || !strings.Contains(m.Servers.List[0].Title, "…") {
+		t.Errorf("title %q", m.Servers.List[0].Title)
 	}
 }

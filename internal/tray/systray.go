@@ -5,10 +5,11 @@ import (
 	"sync"
 
 	"fyne.io/systray"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/signin"
 )
 
-// Actions are what clicks ask for; *session.Session implements them.
+// Actions are what clicks ask for; *core.Core implements them.
 type Actions interface {
 	SignIn(signin.Method)
 	CancelSignIn()
@@ -16,9 +17,10 @@ type Actions interface {
 	CopyCode()
 	CopyLink()
 	CopyToken()
-	CopyText(text, what string)
+	CopyText(text string, what core.Copied)
 	SignOut()
 	CheckServers()
+	Retry()
 	Quit()
 }
 
@@ -94,7 +96,7 @@ func (t *Tray) OnReady() {
 		t.shown[k] = Item{}
 	}
 	systray.AddSeparator()
-	for _, k := range []Key{KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeySignOut} {
+	for _, k := range []Key{KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeySignOut} {
 		add(k)
 	}
 	systray.AddSeparator()
@@ -120,6 +122,7 @@ func (t *Tray) OnReady() {
 		KeyCopyToken:     a.CopyToken,
 		KeySignOut:       a.SignOut,
 		KeyQuit:          a.Quit,
+		KeyTryAgain:      a.Retry,
 		KeyAutostart:     t.extra.ToggleAutostart,
 		KeyAbout:         t.extra.About,
 	}
@@ -207,7 +210,7 @@ func (t *Tray) applyServers(list []ServerModel) {
 			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
 			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
-			t.copyOnClick(e.copyURI, &e.best, "Server URI")
+			t.copyOnClick(e.copyURI, &e.best, core.CopiedServerURI)
 		}
 		e := t.servers[i]
 		e.best = sm.Best
@@ -218,7 +221,7 @@ func (t *Tray) applyServers(list []ServerModel) {
 				c := &connEntry{item: e.item.AddSubMenuItem(cm.Title, "Click to copy")}
 				c.shown = Item{Title: cm.Title, Visible: true, Enabled: true, Tooltip: "Click to copy"}
 				e.conns = append(e.conns, c)
-				t.copyOnClick(c.item, &c.uri, "Connection URI")
+				t.copyOnClick(c.item, &c.uri, core.CopiedConnectionURI)
 			}
 			c := e.conns[j]
 			c.uri = cm.URI
@@ -236,7 +239,7 @@ func (t *Tray) applyServers(list []ServerModel) {
 }
 
 // copyOnClick copies *uri, read under t.mu when clicked, if it is set.
-func (t *Tray) copyOnClick(it *systray.MenuItem, uri *string, what string) {
+func (t *Tray) copyOnClick(it *systray.MenuItem, uri *string, what core.Copied) {
 	onClick(it, func() {
 		t.mu.Lock()
 		u := *uri

@@ -1,4 +1,4 @@
-package servers
+package cli
 
 import (
 	"bytes"
@@ -6,37 +6,46 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plextray/plextray/internal/servers"
 )
 
-func sample() []Server {
+const (
+	idA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	idB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+func summary(s servers.Server) string { return serverName(s) + " — " + serverStatus(s) }
+
+func sample() []servers.Server {
 	ms := time.Millisecond
-	return []Server{
+	return []servers.Server{
 		{
 			Name: "Living Room", ClientIdentifier: idA, Owned: true, Presence: true,
 			Best: "https://192-168-1-2.abc.plex.direct:32400", BestIndex: 0,
 			Decided: true, DecidedAfter: 4200 * time.Microsecond,
-			Connections: []Connection{
-				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: Reachable, Latency: 4 * ms, Detail: "Plex Media Server 1.41.0"},
-				{URI: "https://203-0-113-7.abc.plex.direct:32400", Protocol: "https", State: TimedOut, Detail: "no answer within 3s"},
-				{URI: "https://[2001:db8::7]:32400", Protocol: "https", IPv6: true, State: Pending},
+			Connections: []servers.Connection{
+				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * ms, Detail: "Plex Media servers.Server 1.41.0"},
+				{URI: "https://203-0-113-7.abc.plex.direct:32400", Protocol: "https", State: servers.TimedOut, Detail: "no answer within 3s"},
+				{URI: "https://[2001:db8::7]:32400", Protocol: "https", IPv6: true, State: servers.Pending},
 			},
 		},
 		{
 			Name: "Dad's Plex", ClientIdentifier: idB, SourceTitle: "dad", BestIndex: 1, Decided: true,
 			Best: "https://198-51-100-1.def.plex.direct:8443",
-			Connections: []Connection{
-				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: Skipped, Detail: SkipSharedLocal},
-				{URI: "https://198-51-100-1.def.plex.direct:8443", Protocol: "https", Relay: true, State: Reachable, Latency: 80 * ms},
+			Connections: []servers.Connection{
+				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: servers.Skipped, Detail: servers.SkipSharedLocal},
+				{URI: "https://198-51-100-1.def.plex.direct:8443", Protocol: "https", Relay: true, State: servers.Reachable, Latency: 80 * ms},
 			},
 		},
 		{
 			Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
-			Connections: []Connection{
-				{URI: "http://192.168.1.9:32400", Protocol: "http", Local: true, State: Refused},
-				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: DNSFailure, Detail: "192-168-1-9.x.plex.direct did not resolve (no such host). This usually means …"},
+			Connections: []servers.Connection{
+				{URI: "http://192.168.1.9:32400", Protocol: "http", Local: true, State: servers.Refused},
+				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: servers.DNSFailure, Detail: "192-168-1-9.x.plex.direct did not resolve (no such host). This usually means …"},
 			},
 		},
-		{Name: "Attic", Owned: true, BestIndex: -1, Connections: []Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: Pending}}},
+		{Name: "Attic", Owned: true, BestIndex: -1, Connections: []servers.Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: servers.Pending}}},
 	}
 }
 
@@ -48,74 +57,56 @@ func TestSummary(t *testing.T) {
 		"Attic — checking…",
 	}
 	for i, s := range sample() {
-		if got := s.Summary(); got != want[i] {
+		if got := summary(s); got != want[i] {
 			t.Errorf("%q, want %q", got, want[i])
 		}
 	}
-	plainOffline := Server{Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
-		Connections: []Connection{{Protocol: "http", State: Refused}, {Protocol: "https", State: TimedOut}}}
-	if got := plainOffline.Summary(); got != "Old NAS — offline" {
+	plainOffline := servers.Server{Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+		Connections: []servers.Connection{{Protocol: "http", State: servers.Refused}, {Protocol: "https", State: servers.TimedOut}}}
+	if got := summary(plainOffline); got != "Old NAS — offline" {
 		t.Errorf("%q", got)
 	}
-	http := Server{Name: "Box", Owned: true, Decided: true, BestIndex: 0, Best: "http://10.0.0.1:32400",
-		Connections: []Connection{{Protocol: "http", Local: true, State: Reachable, Latency: 1500 * time.Millisecond}}}
-	if got := http.Summary(); got != "Box — local http · 1.5 s" {
+	http := servers.Server{Name: "Box", Owned: true, Decided: true, BestIndex: 0, Best: "http://10.0.0.1:32400",
+		Connections: []servers.Connection{{Protocol: "http", Local: true, State: servers.Reachable, Latency: 1500 * time.Millisecond}}}
+	if got := summary(http); got != "Box — local http · 1.5 s" {
 		t.Errorf("%q", got)
 	}
 	// A best that is not decided yet is not shown.
 	http.Decided = false
-	if got := http.Summary(); got != "Box — checking…" {
+	if got := summary(http); got != "Box — checking…" {
 		t.Errorf("%q", got)
 	}
 }
 
 func TestLabels(t *testing.T) {
 	tests := []struct {
-		c    Connection
+		c    servers.Connection
 		want string
 	}{
-		{Connection{State: Reachable, Latency: 4 * time.Millisecond}, "4 ms"},
-		{Connection{State: Reachable, Latency: 300 * time.Microsecond}, "<1 ms"},
-		{Connection{State: Refused}, "refused"},
-		{Connection{State: TimedOut}, "timed out"},
-		{Connection{State: TLSError}, "TLS error"},
-		{Connection{State: DNSFailure, URI: "https://1-2-3-4.h.plex.direct:32400"}, "DNS failed (rebinding protection?)"},
-		{Connection{State: DNSFailure, URI: "https://nas.example:32400"}, "DNS failed"},
-		{Connection{State: WrongServer}, "wrong server"},
-		{Connection{State: HTTPError, StatusCode: 401}, "HTTP 401"},
-		{Connection{State: Skipped, Detail: SkipHTTPSRequired}, "not tried: http while https required"},
-		{Connection{State: Unreachable}, "unreachable"},
-		{Connection{State: Cancelled}, "cancelled"},
-		{Connection{State: Pending}, "checking…"},
+		{servers.Connection{State: servers.Reachable, Latency: 4 * time.Millisecond}, "4 ms"},
+		{servers.Connection{State: servers.Reachable, Latency: 300 * time.Microsecond}, "<1 ms"},
+		{servers.Connection{State: servers.Refused}, "refused"},
+		{servers.Connection{State: servers.TimedOut}, "timed out"},
+		{servers.Connection{State: servers.TLSError}, "TLS error"},
+		{servers.Connection{State: servers.DNSFailure, URI: "https://1-2-3-4.h.plex.direct:32400"}, "DNS failed (rebinding protection?)"},
+		{servers.Connection{State: servers.DNSFailure, URI: "https://nas.example:32400"}, "DNS failed"},
+		{servers.Connection{State: servers.WrongServer}, "wrong server"},
+		{servers.Connection{State: servers.HTTPError, StatusCode: 401}, "HTTP 401"},
+		{servers.Connection{State: servers.Skipped, Detail: servers.SkipHTTPSRequired}, "not tried: http while https required"},
+		{servers.Connection{State: servers.Unreachable}, "unreachable"},
+		{servers.Connection{State: servers.Cancelled}, "cancelled"},
+		{servers.Connection{State: servers.Pending}, "checking…"},
 	}
 	for _, tt := range tests {
-		if got := tt.c.Label(); got != tt.want {
+		if got := connLabel(tt.c); got != tt.want {
 			t.Errorf("%v: %q, want %q", tt.c.State, got, tt.want)
 		}
 	}
 }
 
-func TestStateText(t *testing.T) {
-	want := []string{"pending", "reachable", "refused", "timed_out", "tls_error", "dns_failure", "wrong_server", "http_error", "skipped", "unreachable", "cancelled"}
-	for i, w := range want {
-		s := State(i)
-		if s.String() != w {
-			t.Errorf("%d: %q, want %q", i, s, w)
-		}
-		var back State
-		if err := back.UnmarshalText([]byte(w)); err != nil || back != s {
-			t.Errorf("%q: %v %v", w, back, err)
-		}
-	}
-	var s State
-	if s.UnmarshalText([]byte("bogus")) == nil {
-		t.Error("bogus state accepted")
-	}
-}
-
 func TestWriteJSON(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, sample()); err != nil {
+	if err := writeJSON(&buf, sample()); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -157,14 +148,14 @@ func TestWriteJSON(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := WriteJSON(&buf, nil); err != nil || strings.TrimSpace(buf.String()) != "[]" {
+	if err := writeJSON(&buf, nil); err != nil || strings.TrimSpace(buf.String()) != "[]" {
 		t.Errorf("empty: %q %v", buf.String(), err)
 	}
 }
 
 func TestWriteTable(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, sample()); err != nil {
+	if err := writeTable(&buf, sample()); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -184,7 +175,7 @@ func TestWriteTable(t *testing.T) {
 		}
 	}
 	buf.Reset()
-	WriteTable(&buf, nil)
+	writeTable(&buf, nil)
 	if buf.String() != "No Plex Media Servers on this account.\n" {
 		t.Errorf("empty: %q", buf.String())
 	}

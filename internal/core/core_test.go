@@ -1,8 +1,9 @@
-package session
+package core
 
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,39 +17,52 @@ import (
 	"github.com/plextray/plextray/internal/signin"
 )
 
-// desk records what the session asked of the desktop.
+// desk records what the core asked of the desktop.
 type desk struct {
+	poke     func() // tells the harness something happened
 	mu       sync.Mutex
 	urls     []string
-	notes    []string
+	notes    []Notice
 	clip     string
 	noClip   bool
 	noBrowse bool
+	steal    bool // someone else copies right after each copy
 	reads    int
 }
 
-func (d *desk) Notify(title, body string) error {
+var (
+	errNoBrowser = errors.New("no browser")
+	errNoClip    = errors.New("no clipboard tool")
+)
+
+func (d *desk) Notify(n Notice, _ State) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.notes = append(d.notes, title+" | "+body)
+	d.notes = append(d.notes, n)
+	d.poke()
 	return nil
 }
 func (d *desk) Open(url string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.noBrowse {
-		return errors.New("couldn't open a web browser")
+		return errNoBrowser
 	}
 	d.urls = append(d.urls, url)
+	d.poke()
 	return nil
 }
 func (d *desk) Copy(s string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.noClip {
-		return errors.New("no clipboard: install xclip or wl-clipboard (Linux)")
+		return errNoClip
 	}
 	d.clip = s
+	if d.steal && s != "" {
+		d.clip = "something else"
+	}
+	d.poke()
 	return nil
 }
 func (d *desk) Read() (string, error) {
@@ -57,21 +71,38 @@ func (d *desk) Read() (string, error) {
 	d.reads++
 	return d.clip, nil
 }
-func (d *desk) get() (urls, notes []string, clip string) {
+func (d *desk) get() (urls []string, notes []Notice, clip string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]string(nil), d.urls...), append([]string(nil), d.notes...), d.clip
+	return append([]string(nil), d.urls...), append([]Notice(nil), d.notes...), d.clip
+}
+
+// watchedClock is a fake clock that tells the harness whenever a timer
+// is set, so the harness moves time only when the core waits on it.
+type watchedClock struct {
+	*clock.Fake
+	set chan struct{}
+}
+
+func (c watchedClock) After(d time.Duration) (<-chan time.Time, func()) {
+	ch, stop := c.Fake.After(d)
+	select {
+	case c.set <- struct{}{}:
+	default:
+	}
+	return ch, stop
 }
 
 type harness struct {
 	t     *testing.T
 	sim   *plextvsim.Sim
-	clk   *clock.Fake
+	clk   watchedClock
 	desk  *desk
 	kc    keychain.Store
-	s     *Session
+	c     *Core
 	mu    sync.Mutex
 	state State
+	seen  []Notice // every notice published, in order
 	ch    chan struct{}
 	done  chan struct{}
 }
@@ -80,88 +111,124 @@ var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func start(t *testing.T, kc keychain.Store, tweak ...func(*Config)) *harness {
 	t.Helper()
-	clk := clock.NewFake(t0)
+	clk := watchedClock{clock.NewFake(t0), make(chan struct{}, 1)}
 	sim := plextvsim.StartForTest(t, plextvsim.Options{Now: clk.Now})
 	return attach(t, sim, clk, kc, tweak...)
 }
 
-// startWithSim starts a second session against h's simulator and clock.
+// startWithSim starts a second core against h's simulator and clock.
 func startWithSim(t *testing.T, h *harness, kc keychain.Store) *harness {
 	t.Helper()
 	return attach(t, h.sim, h.clk, kc)
 }
 
-// attach runs a session against sim, publishing into a new harness.
-func attach(t *testing.T, sim *plextvsim.Sim, clk *clock.Fake, kc keychain.Store, tweak ...func(*Config)) *harness {
+// attach runs a core against sim, publishing into a new harness.
+func attach(t *testing.T, sim *plextvsim.Sim, clk watchedClock, kc keychain.Store, tweak ...func(*Config)) *harness {
 	t.Helper()
 	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, sim: sim, clk: clk, desk: &desk{}, kc: kc, ch: make(chan struct{}, 1), done: make(chan struct{})}
+	h.desk.poke = h.poke
 	cfg := Config{
-		PlexTV: client, Keychain: kc, Notifier: h.desk, Clipboard: h.desk, Browser: h.desk,
-		Clock: clk, LinkURL: client.LinkURL,
-		AppURL: func(code string) string { return plextv.AuthAppURL(sim.URL(), "test-client-1", code, "plextray") },
+		Services: Services{
+			PlexTV: client, Keychain: kc, Clock: clk, LinkURL: client.LinkURL,
+			AppURL: func(code string) string { return plextv.AuthAppURL(sim.URL(), "test-client-1", code, "plextray") },
+		},
+		Notifier: h.desk, Clipboard: h.desk, Browser: h.desk,
 		OnChange: func(s State) {
 			h.mu.Lock()
+			if n := len(h.seen); n == 0 || h.seen[n-1].Seq != s.Notice.Seq {
+				h.seen = append(h.seen, s.Notice)
+			}
 			h.state = s
 			h.mu.Unlock()
-			select {
-			case h.ch <- struct{}{}:
-			default:
-			}
+			h.poke()
 		},
 	}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	h.s = New(cfg)
-	go func() { h.s.Run(); close(h.done) }()
+	h.c = New(cfg)
+	go func() { h.c.Run(); close(h.done) }()
 	t.Cleanup(func() {
-		h.s.Quit()
+		h.c.Quit()
 		select {
 		case <-h.done:
 		case <-time.After(10 * time.Second):
-			t.Error("session did not stop")
+			t.Error("core did not stop")
 		}
 	})
 	return h
 }
 
-// wait waits (real time, bounded) until pred holds for the published
-// state. While waiting it moves the fake clock a second at a time whenever
-// the session is waiting on it, so polls happen without real sleeping.
+// wait waits until pred holds for the published state. It moves the fake
+// clock a second whenever the core has a timer set, and otherwise waits
+// for the next published state or timer: no real-time pump. The real
+// 10 s limit only turns a hang into a failure.
 func (h *harness) wait(desc string, pred func(State) bool) State {
 	h.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	giveUp := time.After(10 * time.Second)
+	for {
 		h.mu.Lock()
 		s := h.state
 		h.mu.Unlock()
 		if pred(s) {
 			return s
 		}
+		if h.clk.Waiters() > 0 {
+			h.clk.Advance(time.Second)
+			continue
+		}
 		select {
 		case <-h.ch:
-		case <-time.After(20 * time.Millisecond):
-			if h.clk.Waiters() > 0 {
-				h.clk.Advance(time.Second)
-			}
+		case <-h.clk.set:
+		case <-giveUp:
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.t.Fatalf("timed out waiting for %s; state: %+v", desc, h.state)
+			return State{}
 		}
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.t.Fatalf("timed out waiting for %s; state: %+v", desc, h.state)
-	return State{}
 }
 
+func (h *harness) poke() {
+	select {
+	case h.ch <- struct{}{}:
+	default:
+	}
+}
+
+// saw waits until a notice of kind k has been published (even if a later
+// one replaced it already) and returns it.
+func (h *harness) saw(k NoticeKind) Notice {
+	h.t.Helper()
+	var found Notice
+	h.wait("a notice of kind "+itoa(int(k)), func(State) bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, n := range h.seen {
+			if n.Kind == k {
+				found = n
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
 func phase(p Phase) func(State) bool { return func(s State) bool { return s.Phase == p } }
+
+func notice(k NoticeKind) func(State) bool { return func(s State) bool { return s.Notice.Kind == k } }
 
 func signedIn(s State) bool { return s.Phase == SignedIn && s.Username != "" }
 
 // link links code in the simulator, as a person at plex.tv/link would,
-// and waits until the session is signed in.
+// and waits until the core is signed in.
 func (h *harness) link(code string) State {
 	h.t.Helper()
 	if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
@@ -172,7 +239,7 @@ func (h *harness) link(code string) State {
 
 func (h *harness) signIn() (code string) {
 	h.t.Helper()
-	h.s.SignIn(signin.Code)
+	h.c.SignIn(signin.Code)
 	st := h.wait("a code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
 	return st.Code
 }
@@ -185,13 +252,13 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 	if len(code) != 4 {
 		t.Fatalf("code %q", code)
 	}
-	h.s.SignIn(signin.Code) // a second click starts no second flow
+	h.c.SignIn(signin.Code) // a second click starts no second flow
 	h.wait("browser opened", func(State) bool { u, _, _ := h.desk.get(); return len(u) > 0 })
 	if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
 		t.Fatal(err)
 	}
 	st := h.wait("signed in as demo", signedIn)
-	if st.Username != h.sim.DemoAccount().Username || st.Problem || st.Unverified || st.Status != "" {
+	if st.Username != h.sim.DemoAccount().Username || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
 		t.Fatalf("state %+v", st)
 	}
 	tok, err := kc.Get(context.Background())
@@ -200,13 +267,13 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 	}
 	h.wait("signed-in notification", func(State) bool {
 		_, n, _ := h.desk.get()
-		return len(n) > 0 && strings.HasPrefix(n[len(n)-1], "Signed in as ")
+		return len(n) > 0 && n[len(n)-1].Kind == NoticeSignedIn
 	})
 	urls, notes, clip := h.desk.get()
 	if len(urls) != 1 || urls[0] != h.sim.URL()+"/link/?pin="+code {
 		t.Fatalf("opened %v", urls)
 	}
-	if !strings.Contains(notes[0], code) || clip != code {
+	if notes[0].Kind != NoticeWaitingCode || notes[0].What != CopiedCode || clip != code {
 		t.Fatalf("notes %v clipboard %q", notes, clip)
 	}
 	if pins := h.sim.PINs(); len(pins) != 1 {
@@ -220,7 +287,7 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 func TestOneClickBrowserSignIn(t *testing.T) {
 	h := start(t, &keychain.Memory{})
 	h.wait("signed out", phase(SignedOut))
-	h.s.SignIn(signin.Browser)
+	h.c.SignIn(signin.Browser)
 	st := h.wait("a strong code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
 	if len(st.Code) < 20 || !strings.Contains(st.URL, "/auth#?clientID=test-client-1&code="+st.Code) {
 		t.Fatalf("state %+v", st)
@@ -232,9 +299,9 @@ func TestCancelSignIn(t *testing.T) {
 	h := start(t, &keychain.Memory{})
 	h.wait("signed out", phase(SignedOut))
 	h.signIn()
-	h.s.CancelSignIn()
+	h.c.CancelSignIn()
 	st := h.wait("signed out after cancel", phase(SignedOut))
-	if st.Status != "Sign-in cancelled." || st.Code != "" {
+	if st.Notice.Kind != NoticeCancelled || st.Code != "" {
 		t.Fatalf("state %+v", st)
 	}
 }
@@ -254,9 +321,26 @@ func TestPollingSurvivesTransientFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h.wait("a retry message", func(s State) bool { return s.Problem && strings.Contains(s.Status, "still waiting") })
+	h.wait("a retry notice", notice(NoticeSignInRetrying))
 	h.wait("faults used up", func(State) bool { return len(h.sim.Faults()) == 0 })
 	h.link(code)
+}
+
+// A permanent error while polling ends the sign-in at once: no waiting
+// until the timeout.
+func TestPermanentPollErrorEndsSignIn(t *testing.T) {
+	h := start(t, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = time.Hour })
+	h.wait("signed out", phase(SignedOut))
+	h.signIn()
+	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 401})
+	start := h.clk.Now()
+	st := h.wait("sign-in failed", phase(SignedOut))
+	if st.Notice.Kind != NoticeSignInFailed || !errors.Is(st.Notice.Err, plextv.ErrTokenInvalid) {
+		t.Fatalf("notice %+v", st.Notice)
+	}
+	if took := h.clk.Now().Sub(start); took > 10*time.Second {
+		t.Fatalf("ended after %v of polling", took)
+	}
 }
 
 func TestExpiredCodeIsRenewed(t *testing.T) {
@@ -267,12 +351,12 @@ func TestExpiredCodeIsRenewed(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := h.wait("a new code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" && s.Code != first })
-	if !strings.Contains(st.Status, "new one") {
-		t.Fatalf("status %q", st.Status)
+	if st.Notice.Kind != NoticeCodeRenewed {
+		t.Fatalf("notice %+v", st.Notice)
 	}
 	h.wait("renewal notification", func(State) bool {
 		_, n, clip := h.desk.get()
-		return len(n) >= 2 && strings.Contains(n[len(n)-1], st.Code) && clip == st.Code
+		return len(n) >= 2 && n[len(n)-1].Kind == NoticeCodeRenewed && clip == st.Code
 	})
 	h.link(st.Code)
 }
@@ -282,18 +366,32 @@ func TestSignInTimesOut(t *testing.T) {
 	h.wait("signed out", phase(SignedOut))
 	h.signIn()
 	st := h.wait("timed out", phase(SignedOut))
-	if !st.Problem || !strings.Contains(st.Status, "timed out") {
+	if !st.Notice.Problem() || st.Notice.Kind != NoticeTimedOut {
 		t.Fatalf("state %+v", st)
 	}
 }
 
-func TestPlexTVDownAtSignIn(t *testing.T) {
+func TestPlexTVRefusesAtSignIn(t *testing.T) {
+	h := start(t, &keychain.Memory{})
+	h.wait("signed out", phase(SignedOut))
+	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 400})
+	h.c.SignIn(signin.Code)
+	st := h.wait("sign-in failure", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignInFailed })
+	var se *plextv.StatusError
+	if !errors.As(st.Notice.Err, &se) || se.StatusCode != 400 {
+		t.Fatalf("notice %+v", st.Notice)
+	}
+	h.signIn() // and the next click works
+}
+
+func TestPlexTVDownAtSignInIsWaitedOut(t *testing.T) {
 	h := start(t, &keychain.Memory{})
 	h.wait("signed out", phase(SignedOut))
 	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 503})
-	h.s.SignIn(signin.Code)
-	h.wait("sign-in failure", func(s State) bool { return s.Phase == SignedOut && s.Problem && strings.Contains(s.Status, "503") })
-	h.signIn() // and the next click works
+	h.c.SignIn(signin.Code)
+	h.wait("a retry notice", notice(NoticeSignInRetrying))
+	st := h.wait("a code after all", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
+	h.link(st.Code)
 }
 
 func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
@@ -306,13 +404,12 @@ func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
 
 func TestStartWithValidToken(t *testing.T) {
 	h := start(t, &keychain.Memory{})
-	// A fresh session over a keychain that already holds a token.
 	tok := storedToken(t, h.sim)
 	kc2 := &keychain.Memory{}
 	kc2.Set(context.Background(), tok)
 	h2 := startWithSim(t, h, kc2)
 	st := h2.wait("signed in", signedIn)
-	if st.Problem {
+	if st.Notice.Problem() || !st.Stored {
 		t.Fatalf("state %+v", st)
 	}
 }
@@ -325,7 +422,7 @@ func TestRevokedTokenIsRemoved(t *testing.T) {
 	kc.Set(context.Background(), tok)
 	h2 := startWithSim(t, h, kc)
 	st := h2.wait("signed out", phase(SignedOut))
-	if !st.Problem || !strings.Contains(st.Status, "revoked") {
+	if st.Notice.Kind != NoticeRevoked {
 		t.Fatalf("state %+v", st)
 	}
 	h2.wait("keychain emptied", func(State) bool {
@@ -341,9 +438,9 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 	kc.Set(context.Background(), tok)
 	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 2, Status: 500})
 	h2 := startWithSim(t, h, kc)
-	st := h2.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Problem })
-	if !strings.Contains(st.Status, "token kept") {
-		t.Fatalf("status %q", st.Status)
+	st := h2.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
+	if st.Notice.Wait != firstRecheck {
+		t.Fatalf("notice %+v", st.Notice)
 	}
 	if got, err := kc.Get(context.Background()); err != nil || got != tok {
 		t.Fatal("token dropped on a transient error")
@@ -351,7 +448,7 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 	// The re-checks (after 15 s, then 30 s on the fake clock) succeed
 	// once plex.tv answers again.
 	st = h2.wait("verified after retry", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && !s.Unverified })
-	if st.Problem {
+	if st.Notice.Problem() {
 		t.Fatalf("state %+v", st)
 	}
 }
@@ -362,8 +459,8 @@ func TestSignOut(t *testing.T) {
 	h.wait("signed out", phase(SignedOut))
 	h.link(h.signIn())
 	tok, _ := kc.Get(context.Background())
-	h.s.SignOut()
-	h.wait("signed out message", func(s State) bool { return s.Phase == SignedOut && s.Status == "Signed out." })
+	h.c.SignOut()
+	h.wait("signed out notice", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
 	if h.sim.TokenValid(tok.Reveal()) {
 		t.Fatal("token still valid at plex.tv")
 	}
@@ -378,10 +475,10 @@ func TestSignOutWhilePlexTVDown(t *testing.T) {
 	h.wait("signed out", phase(SignedOut))
 	h.link(h.signIn())
 	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSignOut, Status: 503})
-	h.s.SignOut()
-	st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Problem })
-	if !strings.Contains(st.Status, "couldn't be reached") {
-		t.Fatalf("status %q", st.Status)
+	h.c.SignOut()
+	st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignOutOffline })
+	if st.Notice.Err == nil {
+		t.Fatalf("notice %+v", st.Notice)
 	}
 	if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
 		t.Fatal("token still in keychain")
@@ -390,17 +487,52 @@ func TestSignOutWhilePlexTVDown(t *testing.T) {
 
 func TestNoKeychainKeepsTokenInMemory(t *testing.T) {
 	h := start(t, keychaintest.Missing{})
-	st := h.wait("signed out with hint", phase(SignedOut))
-	if !strings.Contains(st.KeychainHint, "gnome-keyring") {
-		t.Fatalf("hint %q", st.KeychainHint)
+	st := h.wait("signed out with the reason", phase(SignedOut))
+	if !errors.Is(st.Keychain, keychain.ErrUnavailable) {
+		t.Fatalf("keychain %v", st.Keychain)
 	}
 	h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
-	st = h.wait("signed in", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && s.Problem })
-	if !strings.Contains(st.Status, "keychain unavailable") {
-		t.Fatalf("status %q", st.Status)
+	st = h.wait("signed in", signedIn)
+	if st.Stored || st.Notice.Kind != NoticeSignedIn || st.Keychain == nil {
+		t.Fatalf("state %+v", st)
 	}
-	h.s.CopyToken()
+	h.c.CopyToken()
 	h.wait("token copied", func(State) bool { _, _, c := h.desk.get(); return h.sim.TokenValid(c) })
+}
+
+// lockedKeychain is locked until unlocked.
+type lockedKeychain struct {
+	keychain.Memory
+	mu     sync.Mutex
+	locked bool
+}
+
+func (k *lockedKeychain) Get(ctx context.Context) (plextv.Token, error) {
+	k.mu.Lock()
+	locked := k.locked
+	k.mu.Unlock()
+	if locked {
+		return "", keychain.ErrLocked
+	}
+	return k.Memory.Get(ctx)
+}
+
+func TestLockedKeychainOffersRetry(t *testing.T) {
+	kc := &lockedKeychain{locked: true}
+	h := start(t, kc)
+	kc.Memory.Set(context.Background(), storedToken(t, h.sim))
+	st := h.wait("locked", phase(Locked))
+	if !errors.Is(st.Keychain, keychain.ErrLocked) {
+		t.Fatalf("state %+v", st)
+	}
+	kc.mu.Lock()
+	kc.locked = false
+	kc.mu.Unlock()
+	h.c.Retry()
+	st = h.wait("signed in with the stored token", signedIn)
+	if st.Keychain != nil || !st.Stored {
+		t.Fatalf("state %+v", st)
+	}
 }
 
 func TestCopyTokenClearsClipboard(t *testing.T) {
@@ -409,25 +541,25 @@ func TestCopyTokenClearsClipboard(t *testing.T) {
 	h.wait("signed out", phase(SignedOut))
 	h.link(h.signIn())
 	tok, _ := kc.Get(context.Background())
-	h.s.CopyToken()
-	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
-	h.wait("cleared after 30 s", func(State) bool { _, _, c := h.desk.get(); return c == "" })
+	h.c.CopyToken()
+	if n := h.saw(NoticeTokenCopied); n.Wait != defaultClipTTL {
+		t.Fatalf("notice %+v", n)
+	}
+	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() || c == "" })
+	h.saw(NoticeTokenCleared)
+	if _, _, c := h.desk.get(); c != "" {
+		t.Fatalf("clipboard %q", c)
+	}
 
 	// Something else copied meanwhile is left alone.
-	h.s.CopyToken()
-	h.wait("copied again", func(s State) bool { return strings.HasPrefix(s.Status, "Token copied") })
-	h.desk.Copy("something else")
 	h.desk.mu.Lock()
-	reads := h.desk.reads
+	h.desk.steal = true
 	h.desk.mu.Unlock()
-	h.wait("the clear timer looked at the clipboard", func(State) bool {
-		h.desk.mu.Lock()
-		defer h.desk.mu.Unlock()
-		return h.desk.reads > reads
-	})
-	// Quit waits for every worker, so the clear has finished either way.
-	h.s.Quit()
-	<-h.done
+	h.mu.Lock()
+	seq := h.state.Notice.Seq
+	h.mu.Unlock()
+	h.c.CopyToken()
+	h.wait("the clear timer ran", func(s State) bool { return s.Notice.Seq > seq+1 && s.Notice.Kind == NoticeNone })
 	if _, _, c := h.desk.get(); c != "something else" {
 		t.Fatalf("clipboard %q", c)
 	}
@@ -438,20 +570,61 @@ func TestBrowserAndClipboardFailuresAreShown(t *testing.T) {
 	h.desk.noBrowse, h.desk.noClip = true, true
 	h.wait("signed out", phase(SignedOut))
 	code := h.signIn()
-	st := h.wait("browser hint", func(s State) bool { return s.Problem && strings.Contains(s.Status, "open a browser") })
-	if !strings.Contains(st.Status, code) || !strings.Contains(st.Status, "/link/?pin=") || st.Phase != SigningIn {
-		t.Fatalf("status %q", st.Status)
+	st := h.wait("browser failure", notice(NoticeBrowserFailed))
+	if st.Code != code || !strings.Contains(st.URL, "/link/?pin=") || st.Phase != SigningIn || !errors.Is(st.Notice.Err, errNoBrowser) {
+		t.Fatalf("state %+v", st)
 	}
-	h.s.CopyCode()
-	h.wait("clipboard hint", func(s State) bool { return strings.Contains(s.Status, "xclip") })
+	h.c.CopyCode()
+	st = h.wait("copy failure", notice(NoticeCopyFailed))
+	if st.Notice.What != CopiedCode || !errors.Is(st.Notice.Err, errNoClip) {
+		t.Fatalf("notice %+v", st.Notice)
+	}
 	h.link(code)
+}
+
+// fakeAutostart records toggles; Enable and Disable block until released,
+// so the test sees that the core stays responsive meanwhile.
+type fakeAutostart struct {
+	mu      sync.Mutex
+	on      bool
+	release chan struct{}
+}
+
+func (a *fakeAutostart) Enabled() (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.on, nil
+}
+func (a *fakeAutostart) set(on bool) error {
+	<-a.release
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.on = on
+	return nil
+}
+func (a *fakeAutostart) Enable() error  { return a.set(true) }
+func (a *fakeAutostart) Disable() error { return a.set(false) }
+
+func TestAutostartIsWrittenOffTheOwner(t *testing.T) {
+	a := &fakeAutostart{release: make(chan struct{})}
+	h := start(t, &keychain.Memory{}, func(c *Config) { c.Autostart = a })
+	h.wait("autostart read", func(s State) bool { return s.Autostart.Supported && !s.Autostart.Busy && !s.Autostart.On })
+	h.c.ToggleAutostart()
+	h.wait("busy", func(s State) bool { return s.Autostart.Busy })
+	// The write is blocked, yet the core still answers.
+	h.c.SignIn(signin.Code)
+	h.wait("signing in while the write hangs", phase(SigningIn))
+	close(a.release)
+	h.wait("on", func(s State) bool { return s.Autostart.On && !s.Autostart.Busy })
+	h.c.ToggleAutostart()
+	h.wait("off", func(s State) bool { return !s.Autostart.On && !s.Autostart.Busy })
 }
 
 func TestQuitDuringFlow(t *testing.T) {
 	h := start(t, &keychain.Memory{})
 	h.wait("signed out", phase(SignedOut))
 	h.signIn()
-	h.s.Quit()
+	h.c.Quit()
 	select {
 	case <-h.done:
 	case <-time.After(10 * time.Second):

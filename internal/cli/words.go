@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/textsafe"
+)
+
+// The command line's words for what the core and its packages report.
+// Every string from the network goes through textsafe here; --json keeps
+// full values.
+
+func name(s string) string { return textsafe.Line(s, textsafe.Name) }
+func code(s string) string { return textsafe.Line(s, textsafe.Short) }
+func uri(s string) string  { return textsafe.URI(s) }
+
+// clean is an error for a message: one line, no control characters
+// (plex.tv's error texts are untrusted).
+func clean(err error) string { return textsafe.Line(err.Error(), textsafe.Long) }
+
+// keychainWords says in one line what is wrong with the keychain and
+// what works instead.
+func keychainWords(err error, prog string) string {
+	switch {
+	case errors.Is(err, keychain.ErrNoSessionBus):
+		return fmt.Sprintf("no D-Bus session bus here (SSH, cron?), so the keychain can't be used; use '%s login --print' and PLEXTRAY_TOKEN instead.", prog)
+	case errors.Is(err, keychain.ErrLocked):
+		return "the keyring is locked; unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock) and try again."
+	case errors.Is(err, keychain.ErrUnavailable):
+		return fmt.Sprintf("the keychain is unavailable (%s): install and start gnome-keyring (or KeePassXC's Secret Service), or use '%s login --print' and PLEXTRAY_TOKEN.", clean(err), prog)
+	}
+	return clean(err)
+}
+
+// serverName: "Dad's Plex (shared)".
+func serverName(s servers.Server) string {
+	n := name(s.Name)
+	if n == "" {
+		n = "Unnamed server"
+	}
+	if !s.Owned {
+		n += " (shared)"
+	}
+	return n
+}
+
+// serverStatus: "local · 4 ms", "offline", "checking…".
+func serverStatus(s servers.Server) string {
+	if c, ok := s.BestConnection(); ok && s.Decided {
+		return kind(c) + " · " + latency(c.Latency)
+	}
+	if !s.Decided {
+		return "checking…"
+	}
+	var answered, dnsPlexDirect, cancelled, tried bool
+	status := 0
+	for _, c := range s.Connections {
+		switch c.State {
+		case servers.HTTPError:
+			answered = true
+			if status == 0 {
+				status = c.StatusCode
+			}
+		case servers.DNSFailure:
+			dnsPlexDirect = dnsPlexDirect || servers.IsPlexDirect(c.URI)
+		case servers.Cancelled:
+			cancelled = true
+		}
+		if c.State != servers.Skipped {
+			tried = true
+		}
+	}
+	switch {
+	case len(s.Connections) == 0:
+		return "no connections listed"
+	case !tried:
+		return "not tried (" + name(s.Connections[0].Detail) + ")"
+	case answered:
+		return fmt.Sprintf("answers HTTP %d, not verified", status)
+	case cancelled:
+		return "check cancelled"
+	case dnsPlexDirect:
+		return "offline · DNS failed (rebinding protection?)"
+	}
+	return "offline"
+}
+
+// location is "local", "remote" or "relay" (a relay is never local).
+func location(c servers.Connection) string {
+	switch {
+	case c.Relay:
+		return "relay"
+	case c.Local:
+		return "local"
+	}
+	return "remote"
+}
+
+// kind is location with " http" for plain http.
+func kind(c servers.Connection) string {
+	if c.Protocol != "https" {
+		return location(c) + " http"
+	}
+	return location(c)
+}
+
+// connLabel is a connection's state in a few words.
+func connLabel(c servers.Connection) string {
+	switch c.State {
+	case servers.Pending:
+		return "checking…"
+	case servers.Reachable:
+		return latency(c.Latency)
+	case servers.Refused:
+		return "refused"
+	case servers.TimedOut:
+		return "timed out"
+	case servers.TLSError:
+		return "TLS error"
+	case servers.DNSFailure:
+		if servers.IsPlexDirect(c.URI) {
+			return "DNS failed (rebinding protection?)"
+		}
+		return "DNS failed"
+	case servers.WrongServer:
+		return "wrong server"
+	case servers.HTTPError:
+		if c.StatusCode != 0 {
+			return fmt.Sprintf("HTTP %d", c.StatusCode)
+		}
+		return "HTTP error"
+	case servers.Skipped:
+		return "not tried: " + name(c.Detail)
+	case servers.Unreachable:
+		return "unreachable"
+	case servers.Cancelled:
+		return "cancelled"
+	}
+	return c.State.String()
+}
+
+// latency: "<1 ms", "4 ms", "1.2 s".
+func latency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1 ms"
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}

@@ -1,0 +1,161 @@
+package core
+
+import (
+	"time"
+
+	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/signin"
+)
+
+// Phase is where the person is in signing in.
+type Phase int
+
+const (
+	Starting  Phase = iota // reading the keychain, checking the token
+	SignedOut              // no token
+	SigningIn              // a PIN flow is running
+	SignedIn               // we hold a token
+	// Locked: the keychain is locked, so a stored token may exist but
+	// can't be read. Retry reads it again; signing in is offered too.
+	Locked
+)
+
+func (p Phase) String() string {
+	return [...]string{"starting", "signed out", "signing in", "signed in", "locked"}[p]
+}
+
+// State is everything a front end shows. The core publishes copies; front
+// ends never change them. It holds no sentences: front ends word it.
+type State struct {
+	Phase Phase
+
+	// Signed in.
+	Username string // empty until plex.tv confirmed the token; untrusted
+	// Unverified: we hold a token but plex.tv could not be asked; it is
+	// kept and checked again later.
+	Unverified bool
+	// Stored: the token is in the OS keychain (else in memory only).
+	Stored bool
+
+	// Signing in.
+	Method      signin.Method
+	Code        string // untrusted
+	URL         string // page to open for the code
+	CodeExpires time.Time
+
+	// Notice is the latest thing worth saying.
+	Notice Notice
+
+	// Keychain is why the OS keychain can't be used (nil: it can). It
+	// matches keychain.ErrNoSessionBus, keychain.ErrLocked or
+	// keychain.ErrUnavailable with errors.Is.
+	Keychain error
+	// Clipboard is why copying can't work here (nil: it can).
+	Clipboard error
+
+	Servers   Servers
+	Autostart Autostart
+}
+
+// Servers is the state of the reachability check.
+type Servers struct {
+	Checking bool
+	Checked  time.Time // when the last check ended; zero: never
+	Err      error     // listing the servers failed
+	// List is the servers as package servers reports them, in plex.tv's
+	// order; updated in place while a check runs.
+	List []servers.Server
+}
+
+// Autostart is the "start at login" setting.
+type Autostart struct {
+	Supported bool // it can be toggled on this system
+	On        bool
+	Busy      bool // a toggle is being written
+}
+
+// NoticeKind says what happened; front ends turn it into words.
+type NoticeKind int
+
+const (
+	NoticeNone NoticeKind = iota
+
+	// Steps in progress; the next result replaces them.
+	NoticeAskingCode   // creating a PIN
+	NoticeWaitingCode  // a code is shown; waiting for it to be entered
+	NoticeCodeRenewed  // the code expired, a new one is shown
+	NoticeSaving       // linked; storing the token
+	NoticeVerifying    // asking plex.tv about the token
+	NoticeSigningOut   // signing out at plex.tv
+	NoticeTokenCopied  // Wait: when the clipboard is cleared (0: never)
+	NoticeCopied       // What was copied
+	NoticeTokenCleared // the copied token was cleared from the clipboard
+
+	// Outcomes.
+	NoticeSignedIn        // signed in and confirmed; State.Stored says where the token is
+	NoticeSignedOut       // signed out here and at plex.tv
+	NoticeSignOutOffline  // Err: signed out here; plex.tv couldn't be told
+	NoticeCancelled       // sign-in cancelled
+	NoticeTimedOut        // sign-in timed out
+	NoticeExpired         // the code expired (no renewal)
+	NoticeSignInFailed    // Err: a permanent plex.tv error ended the sign-in
+	NoticeSignInRetrying  // Err, Wait: plex.tv trouble while signing in; still waiting
+	NoticeUnreachable     // Err, Wait: plex.tv couldn't check the token; kept, asked again after Wait
+	NoticeRevoked         // plex.tv rejected the stored token; it was removed
+	NoticeBrowserFailed   // Err: the browser didn't open; State.URL/Code say what to open
+	NoticeCopyFailed      // What, Err
+	NoticeKeychainFailed  // Err: reading, storing or removing the token failed
+	NoticeAutostartFailed // Err
+)
+
+// Copied names what a copy notice is about.
+type Copied int
+
+const (
+	CopiedNothing Copied = iota
+	CopiedToken
+	CopiedCode
+	CopiedLink
+	CopiedServerURI
+	CopiedConnectionURI
+)
+
+// Notice is the latest thing worth saying: a kind and the error behind
+// it, never a sentence. Seq grows with every new notice, so a front end
+// can tell a new one from a republished one.
+type Notice struct {
+	Kind NoticeKind
+	Err  error
+	What Copied
+	Wait time.Duration
+	Seq  int
+}
+
+// Problem reports whether the notice is an error (the error icon).
+func (n Notice) Problem() bool {
+	switch n.Kind {
+	case NoticeTimedOut, NoticeExpired, NoticeSignInFailed, NoticeSignInRetrying,
+		NoticeUnreachable, NoticeRevoked, NoticeBrowserFailed, NoticeCopyFailed,
+		NoticeKeychainFailed, NoticeAutostartFailed, NoticeSignOutOffline:
+		return true
+	}
+	return false
+}
+
+// Progress reports whether the notice is a step the next result replaces.
+func (n Notice) Progress() bool {
+	switch n.Kind {
+	case NoticeAskingCode, NoticeWaitingCode, NoticeCodeRenewed, NoticeSaving,
+		NoticeVerifying, NoticeSigningOut:
+		return true
+	}
+	return false
+}
+
+func (s State) clone() State {
+	s.Servers.List = append([]servers.Server(nil), s.Servers.List...)
+	for i := range s.Servers.List {
+		s.Servers.List[i].Connections = append([]servers.Connection(nil), s.Servers.List[i].Connections...)
+	}
+	return s
+}

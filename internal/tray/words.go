@@ -1,0 +1,403 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/desktop"
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/signin"
+	"github.com/plextray/plextray/internal/textsafe"
+)
+
+// The tray's words: every sentence the menu, tooltip and notifications
+// show is made here, from the core's kinds and errors. Every string from
+// the network goes through textsafe.
+
+// name is an untrusted name (user, server, owner) for a label.
+func name(s string) string { return textsafe.Line(s, textsafe.Name) }
+
+// code is an untrusted PIN code for a label.
+func code(s string) string { return textsafe.Line(s, textsafe.Short) }
+
+// uri is an untrusted URI for a label (no user:password@).
+func uri(s string) string { return textsafe.URI(s) }
+
+// statusLine is the top line.
+func statusLine(s core.State) string {
+	switch s.Phase {
+	case core.Starting:
+		return "Checking sign-in…"
+	case core.Locked:
+		return "Your token is in a locked keyring"
+	case core.SignedOut:
+		return "Not signed in"
+	case core.SigningIn:
+		if s.Method == signin.Browser {
+			return "Signing in with your browser…"
+		}
+		return "Signing in…"
+	case core.SignedIn:
+		if s.Username != "" {
+			return "Signed in as " + name(s.Username)
+		}
+		return "Signed in (not yet confirmed by plex.tv)"
+	}
+	return ""
+}
+
+// noticeLine is the detail line: the latest notice in words.
+func noticeLine(s core.State) string {
+	n := s.Notice
+	switch n.Kind {
+	case core.NoticeAskingCode:
+		return "Asking plex.tv for a code…"
+	case core.NoticeWaitingCode:
+		return "Waiting for you to enter the code…"
+	case core.NoticeCodeRenewed:
+		return "The code expired; here is a new one: " + code(s.Code)
+	case core.NoticeSaving:
+		return "Linked — saving your token…"
+	case core.NoticeVerifying:
+		if s.Phase == core.SignedIn {
+			return "Checking your token with plex.tv…"
+		}
+		return "Checking your Plex sign-in…"
+	case core.NoticeSigningOut:
+		return "Signing out…"
+	case core.NoticeTokenCopied:
+		if n.Wait > 0 {
+			return fmt.Sprintf("Token copied; clipboard clears in %s", n.Wait.Round(time.Second))
+		}
+		return "Token copied"
+	case core.NoticeCopied:
+		return copiedWhat(n.What, s) + " copied"
+	case core.NoticeTokenCleared:
+		return "Token cleared from the clipboard."
+	case core.NoticeSignedIn:
+		if !s.Stored {
+			return "Token not saved: keychain unavailable"
+		}
+		return ""
+	case core.NoticeSignedOut:
+		return "Signed out."
+	case core.NoticeSignOutOffline:
+		return "Signed out here; plex.tv couldn't be reached, so the token may stay valid there (" + short(n.Err) + ")."
+	case core.NoticeCancelled:
+		return "Sign-in cancelled."
+	case core.NoticeTimedOut:
+		return "Sign-in timed out — nobody entered the code. Try again."
+	case core.NoticeExpired:
+		return "The code expired. Try again."
+	case core.NoticeSignInFailed:
+		if errors.Is(n.Err, plextv.ErrTokenInvalid) {
+			return "Sign-in failed: plex.tv rejected this app (" + short(n.Err) + ")."
+		}
+		return "Couldn't start sign-in: " + short(n.Err)
+	case core.NoticeSignInRetrying:
+		return fmt.Sprintf("plex.tv unreachable (%s) — still waiting, next try in %s", short(n.Err), n.Wait.Round(time.Second))
+	case core.NoticeUnreachable:
+		return fmt.Sprintf("plex.tv unreachable (%s) — token kept, retrying in %s", short(n.Err), n.Wait)
+	case core.NoticeRevoked:
+		return "Plex revoked your token — sign in again."
+	case core.NoticeBrowserFailed:
+		line := "Couldn't open a browser: open " + uri(s.URL) + " yourself"
+		if c := code(s.Code); len(c) == 4 {
+			line += " and enter " + c
+		}
+		return line
+	case core.NoticeCopyFailed:
+		if n.What == core.CopiedToken {
+			return "Couldn't copy the token: " + clipboardWords(n.Err)
+		}
+		return "Couldn't copy: " + clipboardWords(n.Err)
+	case core.NoticeKeychainFailed:
+		return "Keychain: " + keychainWords(n.Err)
+	case core.NoticeAutostartFailed:
+		return "Couldn't change Start at login: " + textsafe.Line(n.Err.Error(), textsafe.Long)
+	}
+	return ""
+}
+
+func copiedWhat(w core.Copied, s core.State) string {
+	switch w {
+	case core.CopiedToken:
+		return "Token"
+	case core.CopiedCode:
+		return "Code " + code(s.Code)
+	case core.CopiedLink:
+		return "Link"
+	case core.CopiedServerURI:
+		return "Server URI"
+	case core.CopiedConnectionURI:
+		return "Connection URI"
+	}
+	return "Text"
+}
+
+// hintLine names missing capabilities and what to do about them.
+func hintLine(s core.State) string {
+	var hints []string
+	if s.Keychain != nil {
+		hints = append(hints, "Keychain: "+keychainWords(s.Keychain))
+	}
+	if s.Clipboard != nil {
+		hints = append(hints, "Clipboard: "+clipboardWords(s.Clipboard))
+	}
+	return strings.Join(hints, " ")
+}
+
+// keychainWords says what is wrong with the keychain and what to do.
+func keychainWords(err error) string {
+	switch {
+	case errors.Is(err, keychain.ErrLocked):
+		return "The keyring is locked: unlock it (e.g. with Seahorse), then click Try again."
+	case errors.Is(err, keychain.ErrNoSessionBus):
+		return "No D-Bus session bus: run plextray inside a desktop session."
+	}
+	return "No Secret Service is running: install gnome-keyring (or KeePassXC with Secret Service) and sign in again."
+}
+
+// clipboardWords says what is wrong with the clipboard.
+func clipboardWords(err error) string {
+	if errors.Is(err, desktop.ErrNoClipboard) {
+		return "install xclip or wl-clipboard (Linux)"
+	}
+	return textsafe.Line(err.Error(), textsafe.Long)
+}
+
+// short is a plex.tv error in a few words.
+func short(err error) string {
+	var se *plextv.StatusError
+	var ne *plextv.NetworkError
+	var de *plextv.DecodeError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &se) && se.StatusCode == 429:
+		return "rate limited"
+	case errors.As(err, &se):
+		return fmt.Sprintf("HTTP %d", se.StatusCode)
+	case errors.As(err, &de):
+		return "bad answer"
+	case errors.As(err, &ne) && errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.As(err, &ne):
+		return textsafe.Line(ne.Err.Error(), 60)
+	}
+	return textsafe.Line(err.Error(), 60)
+}
+
+func tooltip(s core.State) string {
+	t := "plextray — "
+	switch s.Phase {
+	case core.Starting:
+		t += "checking sign-in"
+	case core.Locked:
+		t += "keyring locked"
+	case core.SignedOut:
+		t += "not signed in to Plex"
+	case core.SigningIn:
+		if s.Code != "" && s.Method == signin.Code {
+			t += "signing in, code " + code(s.Code)
+		} else {
+			t += "signing in"
+		}
+	case core.SignedIn:
+		if s.Username != "" {
+			t += "signed in as " + name(s.Username)
+		} else {
+			t += "signed in (not confirmed)"
+		}
+	}
+	if s.Notice.Problem() {
+		if line := noticeLine(s); line != "" {
+			t += " — " + line
+		}
+	}
+	return t
+}
+
+// Notification is a notification in words.
+type Notification struct{ Title, Body string }
+
+// Notify words the notice the core asks to show; ok is false for
+// notices the tray does not notify about.
+func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
+	switch n.Kind {
+	case core.NoticeWaitingCode, core.NoticeCodeRenewed:
+		var no Notification
+		if s.Method == signin.Browser {
+			no = Notification{"Sign in to Plex in your browser", "Click \"Sign in\" on the Plex page that opened."}
+		} else {
+			no = Notification{"Plex sign-in code: " + code(s.Code), "Enter it at " + uri(s.URL)}
+			if n.What == core.CopiedCode {
+				no.Body += " (it is on your clipboard)."
+			}
+		}
+		if n.Kind == core.NoticeCodeRenewed {
+			no.Title = "New code — " + no.Title
+		}
+		return no, true
+	case core.NoticeSignedIn:
+		body := "Your token is in the keychain."
+		if !s.Stored {
+			body = "The keychain is unavailable, so the token is kept only until you quit. " + keychainWords(s.Keychain)
+		}
+		return Notification{"Signed in as " + name(s.Username), body}, true
+	case core.NoticeRevoked:
+		return Notification{"Signed out of Plex", "Your token was revoked or expired. Sign in again from the tray."}, true
+	case core.NoticeTimedOut:
+		return Notification{"Plex sign-in timed out", "The code was not entered in time. Click \"Sign in to Plex…\" to try again."}, true
+	case core.NoticeSignInFailed:
+		return Notification{"Plex sign-in failed", "plex.tv said no: " + short(n.Err)}, true
+	}
+	return Notification{}, false
+}
+
+// ——— servers ———
+
+// serverTitle: "Living Room — local · 4 ms", "Dad's Plex (shared) —
+// relay · 80 ms", "Cabin — offline", "Attic — checking…".
+func serverTitle(s servers.Server) string {
+	return serverName(s) + " — " + serverStatus(s)
+}
+
+func serverName(s servers.Server) string {
+	n := name(s.Name)
+	if n == "" {
+		n = "Unnamed server"
+	}
+	if !s.Owned {
+		n += " (shared)"
+	}
+	return n
+}
+
+func serverStatus(s servers.Server) string {
+	if c, ok := s.BestConnection(); ok && s.Decided {
+		return connKind(c) + " · " + latency(c.Latency)
+	}
+	if !s.Decided {
+		return "checking…"
+	}
+	var answered, dnsPlexDirect, cancelled, tried bool
+	status := 0
+	for _, c := range s.Connections {
+		switch c.State {
+		case servers.HTTPError:
+			answered = true
+			if status == 0 {
+				status = c.StatusCode
+			}
+		case servers.DNSFailure:
+			dnsPlexDirect = dnsPlexDirect || servers.IsPlexDirect(c.URI)
+		case servers.Cancelled:
+			cancelled = true
+		}
+		if c.State != servers.Skipped {
+			tried = true
+		}
+	}
+	switch {
+	case len(s.Connections) == 0:
+		return "no connections listed"
+	case !tried:
+		return "not tried (" + skipWords(s.Connections[0].Detail) + ")"
+	case answered:
+		return fmt.Sprintf("answers HTTP %d, not verified", status)
+	case cancelled:
+		return "check cancelled"
+	case dnsPlexDirect:
+		return "offline · DNS failed (rebinding protection?)"
+	}
+	return "offline"
+}
+
+// connKind: "local", "local http", "remote", "relay".
+func connKind(c servers.Connection) string {
+	k := "remote"
+	switch {
+	case c.Relay:
+		k = "relay"
+	case c.Local:
+		k = "local"
+	}
+	if c.Protocol != "https" {
+		k += " http"
+	}
+	return k
+}
+
+// connLabel is a connection's state in a few words.
+func connLabel(c servers.Connection) string {
+	switch c.State {
+	case servers.Pending:
+		return "checking…"
+	case servers.Reachable:
+		return latency(c.Latency)
+	case servers.Refused:
+		return "refused"
+	case servers.TimedOut:
+		return "timed out"
+	case servers.TLSError:
+		return "TLS error"
+	case servers.DNSFailure:
+		if servers.IsPlexDirect(c.URI) {
+			return "DNS failed (rebinding protection?)"
+		}
+		return "DNS failed"
+	case servers.WrongServer:
+		return "wrong server"
+	case servers.HTTPError:
+		if c.StatusCode != 0 {
+			return fmt.Sprintf("HTTP %d", c.StatusCode)
+		}
+		return "HTTP error"
+	case servers.Skipped:
+		return "not tried: " + skipWords(c.Detail)
+	case servers.Unreachable:
+		return "unreachable"
+	case servers.Cancelled:
+		return "cancelled"
+	}
+	return c.State.String()
+}
+
+// skipWords: the reasons servers.Plan gives are its own constants.
+func skipWords(detail string) string { return textsafe.Line(detail, textsafe.Name) }
+
+// connTitle: "https://…:32400 — local · 4 ms".
+func connTitle(c servers.Connection) string {
+	return uri(c.URI) + " — " + connKind(c) + " · " + connLabel(c)
+}
+
+// latency: "<1 ms", "4 ms", "1.2 s".
+func latency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1 ms"
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// serversNote is the Servers submenu's note line.
+func serversNote(sv core.Servers) string {
+	switch {
+	case sv.Err != nil:
+		return "Couldn't list servers: " + short(sv.Err)
+	case sv.Checking && len(sv.List) == 0:
+		return "Checking…"
+	case !sv.Checking && len(sv.List) == 0 && !sv.Checked.IsZero():
+		return "No servers on this account"
+	}
+	return ""
+}
