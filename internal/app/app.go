@@ -57,7 +57,7 @@ func Setup(version string) (*Env, error) {
 		ConfigDir: dir,
 		Info:      info,
 		PlexTV:    client,
-		Keychain:  keychain.OS{},
+		Keychain:  keychain.OS{SessionBus: os.Getenv("DBUS_SESSION_BUS_ADDRESS")},
 		AppURL:    appURL,
 	}, nil
 }
