@@ -33,7 +33,7 @@ func Setup(version string) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := config.ClientID(dir)
+	id, _, err := config.ClientID(dir)
 	if err != nil {
 		return nil, err
 	}
