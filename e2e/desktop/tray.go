@@ -125,7 +125,7 @@ func (tr *Tray) menuPath() (dbus.ObjectPath, error) {
 	}
 	p, ok := v.(dbus.ObjectPath)
 	if !ok || !p.IsValid() {
-		return "", fmt.Errorf("Menu property is %T %v, not an object path", v, v)
+		return "", fmt.Errorf("the Menu property is %T %v, not an object path", v, v)
 	}
 	tr.menu = p
 	return p, nil
