@@ -139,7 +139,9 @@ func (w *world) runCLI(env []string, args ...string) (int, string, string) {
 // signs in with --print, and leaves no dbus-daemon or
 // gnome-keyring-daemon behind (godbus would autolaunch one).
 func TestNoSessionBus(t *testing.T) {
-	w := newWorld(t, desktop.Options{NoSessionBus: true, NoDisplay: true})
+	// dbus-launch on PATH, as on a desktop machine reached over SSH: godbus
+	// runs it when DBUS_SESSION_BUS_ADDRESS is unset.
+	w := newWorld(t, desktop.Options{NoSessionBus: true, NoDisplay: true, ExtraTools: []string{"dbus-launch"}})
 	env := w.d.Env(w.env...)
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") || strings.HasPrefix(kv, "DISPLAY=") {
