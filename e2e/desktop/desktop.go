@@ -247,14 +247,8 @@ func (d *Desktop) makeDirs() error {
 // Dir is the session's temporary directory (logs/, home/, ...).
 func (d *Desktop) Dir() string { return d.root }
 
-// Display is the X display (":N"), or "" with NoDisplay.
-func (d *Desktop) Display() string { return d.display }
-
 // BusAddress is the private session bus's address.
 func (d *Desktop) BusAddress() string { return d.busAddr }
-
-// Home is the HOME given to apps.
-func (d *Desktop) Home() string { return d.home }
 
 // Conn is the harness's own connection to the private session bus, for
 // calls this package does not wrap.
@@ -627,14 +621,6 @@ func (d *Desktop) WaitOpenedURL(t testing.TB, timeout time.Duration) string {
 	d.urlsSeen = seen + 1
 	d.mu.Unlock()
 	return url
-}
-
-// Notifications lists every Notify call received so far.
-func (d *Desktop) Notifications() []Notification {
-	if d.notify == nil {
-		return nil
-	}
-	return d.notify.all()
 }
 
 // WaitNotification waits until a received notification (earlier ones

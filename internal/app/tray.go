@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -67,8 +68,8 @@ func RunTray(env *Env, o TrayOptions) int {
 	s := session.New(session.Config{
 		PlexTV:              env.PlexTV,
 		Keychain:            env.Keychain,
-		Notifier:            desktop.NewNotifier(),
-		Clipboard:           desktop.NewClipboard(),
+		Notifier:            desktop.NewNotifier(notifyIconFile()),
+		Clipboard:           desktop.NewClipboard(os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""),
 		Browser:             desktop.NewBrowser(),
 		Checker:             o.Checker,
 		Log:                 log,
@@ -130,4 +131,13 @@ func RunTray(env *Env, o TrayOptions) int {
 	<-done
 	log.Info("quit")
 	return 0
+}
+
+// notifyIconFile is where notifications' icon is written (desktop.NewNotifier).
+func notifyIconFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "plextray", "icon.png")
 }

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/plextray/plextray/internal/fsutil"
 )
 
 // AppName names the config folder, the keychain service and the product.
@@ -42,10 +44,6 @@ func validID(s string) bool { return uuidRE.MatchString(s) }
 type Replaced struct {
 	Path     string // the client-id file
 	SetAside string // where the damaged file now is
-}
-
-func (r *Replaced) String() string {
-	return fmt.Sprintf("the client identifier in %s was damaged; it was moved to %s and a new one was made", r.Path, r.SetAside)
 }
 
 // ClientID returns the install's client identifier from dir, creating a
@@ -85,26 +83,14 @@ func ClientID(dir string) (id string, replaced *Replaced, err error) {
 	return "", nil, fmt.Errorf("client identifier in %s keeps changing", path)
 }
 
-// create writes a new identifier to a temporary file, then links it into
-// place: the link appears complete or not at all, and fails if another
-// process got there first, in which case its identifier wins.
+// create makes a new identifier. fsutil.CreateFile links it into place:
+// it appears complete or not at all, and if another process got there
+// first, its identifier wins.
 func create(dir, path string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating config folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".client-id-*") // mode 0600
-	if err != nil {
-		return fmt.Errorf("saving client identifier: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(newUUID() + "\n")
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return fmt.Errorf("saving client identifier: %w", werr)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := fsutil.CreateFile(path, []byte(newUUID()+"\n"), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("saving client identifier: %w", err)
 	}
 	return nil
