@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -30,7 +31,12 @@ func stdIO() cli.IO {
 }
 
 func runTray() int {
-	log, closer, err := logging.Open(logging.DefaultApp)
+	logDir, err := logging.Dir(os.Getenv)
+	var log *slog.Logger
+	var closer io.Closer
+	if err == nil {
+		log, closer, err = logging.Open(logDir)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "plextray: logging disabled: %v\n", err)
 		log = slog.New(logging.NewRedactingHandler(slog.NewTextHandler(os.Stderr, nil)))
@@ -60,10 +66,11 @@ func runTray() int {
 		Autostart:           autostartToggle{},
 		Secret:              logging.RegisterSecret,
 		OpenLogs: func() {
-			if dir, err := logging.Dir(); err == nil {
-				if err := browser.Open(dir); err != nil {
-					log.Info("log folder not opened", "dir", dir, "err", err)
-				}
+			if logDir == "" {
+				return
+			}
+			if err := browser.Open(logDir); err != nil {
+				log.Info("log folder not opened", "dir", logDir, "err", err)
 			}
 		},
 	})
