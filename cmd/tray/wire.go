@@ -63,7 +63,7 @@ func runTray() int {
 		Checker:             checker(env, settings.ProbeTimeout),
 		SigninTimeout:       settings.SigninTimeout,
 		ClearClipboardAfter: settings.ClearClipboardAfter,
-		Autostart:           autostartToggle{},
+		Autostart:           autostart.Toggle{Getenv: os.Getenv},
 		Secret:              logging.RegisterSecret,
 		OpenLogs: func() {
 			if logDir == "" {
@@ -75,13 +75,6 @@ func runTray() int {
 		},
 	})
 }
-
-// autostartToggle adapts package autostart to the tray's toggle.
-type autostartToggle struct{}
-
-func (autostartToggle) Enabled() (bool, error)  { return autostart.Enabled() }
-func (autostartToggle) Enable(exe string) error { return autostart.Enable(exe) }
-func (autostartToggle) Disable() error          { return autostart.Disable() }
 
 func icons() tray.IconSet {
 	set := tray.IconSet{PNG: map[tray.Icon][]byte{}, ICO: map[tray.Icon][]byte{}, Template: map[tray.Icon][]byte{}}

@@ -13,11 +13,11 @@ import (
 
 // Enable makes plextray start at login by running exe, an absolute path,
 // with no arguments. It replaces an existing entry.
-func Enable(exe string) error {
+func (t Toggle) Enable(exe string) error {
 	if err := checkExe(exe, filepath.IsAbs); err != nil {
 		return err
 	}
-	path, err := Location()
+	path, err := t.Location()
 	if err != nil {
 		return err
 	}
@@ -25,8 +25,8 @@ func Enable(exe string) error {
 }
 
 // Disable removes the autostart entry. Removing a missing one is not an error.
-func Disable() error {
-	path, err := Location()
+func (t Toggle) Disable() error {
+	path, err := t.Location()
 	if err != nil {
 		return err
 	}
