@@ -29,7 +29,7 @@ type Env struct {
 // XDG_CONFIG_HOME, SSL_CERT_FILE via Go's system roots) and makes sure the
 // install has its client identifier.
 func Setup(version string) (*Env, error) {
-	dir, err := config.Dir()
+	dir, err := config.Dir(os.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-// Package config owns plextray's config folder (os.UserConfigDir()/plextray,
+// Package config owns plextray's config folder (<user config dir>/plextray,
 // so $XDG_CONFIG_HOME is honoured) and the one stable client identifier per
 // install. The folder never holds a secret: the token lives in the keychain.
 package config
@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -22,13 +23,41 @@ const AppName = "plextray"
 
 const clientIDFile = "client-id"
 
-// Dir returns the config folder, without creating it.
-func Dir() (string, error) {
-	base, err := os.UserConfigDir()
+// Dir returns the config folder, without creating it, from the
+// environment getenv reads (main passes os.Getenv), as os.UserConfigDir
+// does: %AppData% on Windows, $HOME/Library/Application Support on macOS,
+// $XDG_CONFIG_HOME or $HOME/.config elsewhere.
+func Dir(getenv func(string) string) (string, error) {
+	base, err := userConfigDir(runtime.GOOS, getenv)
 	if err != nil {
 		return "", fmt.Errorf("finding the config folder: %w", err)
 	}
 	return filepath.Join(base, AppName), nil
+}
+
+func userConfigDir(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "windows":
+		if d := getenv("AppData"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%AppData% is not set")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support"), nil
+		}
+		return "", errors.New("$HOME is not set")
+	}
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		if !filepath.IsAbs(d) {
+			return "", errors.New("$XDG_CONFIG_HOME is not an absolute path")
+		}
+		return d, nil
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config"), nil
+	}
+	return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME is set")
 }
 
 // uuidRE accepts any spelling of a UUID: either case, with or without

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -117,10 +118,36 @@ func TestClientIDConcurrentRepair(t *testing.T) {
 	}
 }
 
-func TestDirHonoursXDG(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", "/tmp/xdgtest")
-	if d, err := Dir(); err != nil || d != "/tmp/xdgtest/plextray" {
-		t.Fatalf("Dir() = %q, %v", d, err)
+func TestDir(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, tc := range []struct {
+		goos string
+		env  func(string) string
+		want string // "" = an error
+	}{
+		{"linux", env("XDG_CONFIG_HOME", "/xdg", "HOME", "/home/ann"), "/xdg"},
+		{"linux", env("HOME", "/home/ann"), "/home/ann/.config"},
+		{"linux", env("XDG_CONFIG_HOME", "rel", "HOME", "/home/ann"), ""},
+		{"linux", env(), ""},
+		{"darwin", env("HOME", "/Users/ann", "XDG_CONFIG_HOME", "/xdg"), "/Users/ann/Library/Application Support"},
+		{"windows", env("AppData", `C:\Users\ann\AppData\Roaming`), `C:\Users\ann\AppData\Roaming`},
+		{"windows", env("HOME", "/x"), ""},
+	} {
+		got, err := userConfigDir(tc.goos, tc.env)
+		if (tc.want == "") != (err != nil) || got != filepath.FromSlash(tc.want) {
+			t.Errorf("%s: got %q, %v; want %q", tc.goos, got, err, tc.want)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		if d, err := Dir(env("XDG_CONFIG_HOME", "/tmp/xdgtest")); err != nil || d != "/tmp/xdgtest/plextray" {
+			t.Fatalf("Dir = %q, %v", d, err)
+		}
 	}
 }
 
