@@ -46,6 +46,10 @@ var (
 	// unlocked (e.g. in Seahorse, or by logging in) before the token can
 	// be read or saved.
 	ErrLocked = fmt.Errorf("%w: the keyring is locked", ErrUnavailable)
+	// ErrLockedToken: Get found the entry, but in a locked keyring (the
+	// Secret Service shows that an entry exists without unlocking): a token
+	// is stored, it just can't be read yet. Wraps ErrLocked.
+	ErrLockedToken = fmt.Errorf("%w with the token in it", ErrLocked)
 	// ErrNoAnswer: the keychain did not answer within OS.Timeout.
 	ErrNoAnswer = fmt.Errorf("%w: no answer", ErrUnavailable)
 )

@@ -18,7 +18,7 @@ func TestCallTimesOut(t *testing.T) {
 }
 
 func TestCallKeepsTypedErrors(t *testing.T) {
-	for _, want := range []error{ErrNotFound, ErrNoSessionBus, ErrNoSecretService, ErrLocked} {
+	for _, want := range []error{ErrNotFound, ErrNoSessionBus, ErrNoSecretService, ErrLocked, ErrLockedToken} {
 		err := OS{}.call(context.Background(), "reading", func(context.Context) error { return want })
 		if !errors.Is(err, want) {
 			t.Errorf("call returned %v, want %v", err, want)

@@ -146,6 +146,14 @@ func (s *secretService) find(ctx context.Context, attrs map[string]string) (dbus
 	return items[0], nil
 }
 
+// lockedEntry reports whether the Secret Service knows a locked item with
+// attrs (it answers without unlocking anything).
+func (s *secretService) lockedEntry(ctx context.Context, attrs map[string]string) bool {
+	var unlocked, locked []dbus.ObjectPath
+	err := s.svc.CallWithContext(ctx, ssService+".SearchItems", 0, attrs).Store(&unlocked, &locked)
+	return err == nil && len(locked) > 0
+}
+
 // openSession opens a "plain" session (the bus connection is private to
 // this process, so there is nothing to gain from encrypting on it).
 func (s *secretService) openSession(ctx context.Context) (dbus.ObjectPath, func(), error) {
@@ -166,6 +174,9 @@ func (k OS) get(ctx context.Context) (string, error) {
 	}
 	defer s.close()
 	item, err := s.find(ctx, k.attributes())
+	if errors.Is(err, ErrLocked) && s.lockedEntry(ctx, k.attributes()) {
+		return "", ErrLockedToken
+	}
 	if err != nil {
 		return "", err
 	}

@@ -152,8 +152,13 @@ func TestSecretServiceLocked(t *testing.T) {
 	}
 	lockAll(t, d.Conn())
 
-	if _, err := kc.Get(ctx); !errors.Is(err, ErrLocked) {
-		t.Fatalf("Get on a locked keyring = %v, want ErrLocked", err)
+	if _, err := kc.Get(ctx); !errors.Is(err, ErrLockedToken) || !errors.Is(err, ErrLocked) {
+		t.Fatalf("Get on a locked keyring holding the token = %v, want ErrLockedToken", err)
+	}
+	other := kc
+	other.Account = "nobody"
+	if _, err := other.Get(ctx); !errors.Is(err, ErrLocked) || errors.Is(err, ErrLockedToken) {
+		t.Fatalf("Get on a locked keyring without the entry = %v, want ErrLocked only", err)
 	}
 	if err := kc.Set(ctx, "tok-new"); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Set on a locked keyring = %v, want ErrLocked", err)
