@@ -3,6 +3,7 @@
 package desktop
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/godbus/dbus/v5"
 )
 
 func knownReport(t *testing.T) string {
@@ -107,3 +110,23 @@ func TestRaceInACommandFailsTheTest(t *testing.T) {
 }
 
 func must[T any](v T, _ error) T { return v }
+
+func TestLeftWithoutReply(t *testing.T) {
+	noReply := func(msg string) dbus.Error {
+		return dbus.Error{Name: "org.freedesktop.DBus.Error.NoReply", Body: []any{msg}}
+	}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{noReply("Message recipient disconnected from message bus without replying"), true},
+		{fmt.Errorf("wrapped: %w", noReply("recipient disconnected")), true},
+		{noReply("Did not receive a reply."), false},
+		{dbus.Error{Name: "org.freedesktop.DBus.Error.UnknownMethod", Body: []any{"disconnected"}}, false},
+		{errors.New("disconnected"), false},
+	} {
+		if got := leftWithoutReply(tc.err); got != tc.want {
+			t.Errorf("leftWithoutReply(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
