@@ -149,6 +149,21 @@ func TestNoSessionBus(t *testing.T) {
 		}
 	}
 
+	// A damaged client identifier blocks nothing: it is set aside and
+	// replaced, and the new one is what plex.tv sees.
+	var cfg string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+			cfg = filepath.Join(v, "plextray")
+		}
+	}
+	if err := os.MkdirAll(cfg, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "client-id"), []byte("not a uuid\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	code, stdout, stderr := w.runCLI(env, "token")
 	if code != 1 || stdout != "" || strings.TrimSpace(stderr) == "" {
 		t.Fatalf("tray token: exit %d, stdout %q, stderr %q; want 1, nothing, a reason", code, stdout, stderr)
@@ -186,6 +201,15 @@ func TestNoSessionBus(t *testing.T) {
 	}
 	if tok := strings.TrimSpace(out.String()); !w.sim.TokenValid(tok) {
 		t.Fatalf("login --print wrote %q, not a valid token\n%s", out.String(), errs.String())
+	}
+
+	id, _ := os.ReadFile(filepath.Join(cfg, "client-id"))
+	aside, _ := filepath.Glob(filepath.Join(cfg, "client-id.damaged-*"))
+	if pins[0].ClientIdentifier != strings.TrimSpace(string(id)) || len(aside) != 1 {
+		t.Fatalf("client-id %q, PIN made by %q, set aside: %v", id, pins[0].ClientIdentifier, aside)
+	}
+	if b, _ := os.ReadFile(aside[0]); string(b) != "not a uuid\n" {
+		t.Fatalf("set-aside file holds %q", b)
 	}
 
 	if strays := w.d.Strays(); len(strays) > 0 {
