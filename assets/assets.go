@@ -71,16 +71,6 @@ func ICO(s State) []byte { return mustRead(s.String() + ".ico") }
 // so the 44 px image stays sharp on Retina screens.
 func Template(s State) []byte { return mustRead(s.String() + "-template@2x.png") }
 
-// Icon returns the regular (non-template) tray icon for s on goos (a
-// runtime.GOOS value): ICO on Windows, PNG elsewhere. On macOS pass
-// Template(s) and Icon(s, "darwin") to systray.SetTemplateIcon.
-func Icon(s State, goos string) []byte {
-	if goos == "windows" {
-		return ICO(s)
-	}
-	return PNG(s)
-}
-
 func mustRead(name string) []byte {
 	b, err := FS.ReadFile(name)
 	if err != nil {

@@ -103,17 +103,6 @@ func TestAppIcons(t *testing.T) {
 	wantSize(t, "icon-128.png", decodePNG(t, "icon-128.png", NotifyIcon), 128)
 }
 
-func TestIconPicksFormat(t *testing.T) {
-	if !bytes.Equal(Icon(SignedIn, "windows"), ICO(SignedIn)) {
-		t.Error("Icon(windows) is not the ICO")
-	}
-	for _, goos := range []string{"linux", "freebsd", "darwin"} {
-		if !bytes.Equal(Icon(Error, goos), PNG(Error)) {
-			t.Errorf("Icon(%s) is not the PNG", goos)
-		}
-	}
-}
-
 func TestStateString(t *testing.T) {
 	if got := State(9).String(); got != "State(9)" {
 		t.Errorf("State(9).String() = %q", got)

@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,4 +110,109 @@ func TestTrayAndCLIAgree(t *testing.T) {
 		w.waitClipboard(s.Name+"'s best URI "+*s.Best, func(c string) bool { return c == *s.Best })
 	}
 	quit(t, app, tr)
+}
+
+// runCLI runs the binary with args in the session and returns its exit
+// code, stdout and stderr; it fails the test if the command has not
+// returned within wait.
+func (w *world) runCLI(env []string, args ...string) (int, string, string) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, w.bin, args...)
+	cmd.Env = env
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		w.t.Fatalf("tray %s did not return within %v\n%s", strings.Join(args, " "), wait, stderr.String())
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		w.t.Fatalf("tray %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// TestNoSessionBus: over SSH or in cron there is no session bus. The
+// command line says the keychain can't be used, returns promptly, still
+// signs in with --print, and leaves no dbus-daemon or
+// gnome-keyring-daemon behind (godbus would autolaunch one).
+func TestNoSessionBus(t *testing.T) {
+	// dbus-launch on PATH, as on a desktop machine reached over SSH: godbus
+	// runs it when DBUS_SESSION_BUS_ADDRESS is unset.
+	w := newWorld(t, desktop.Options{NoSessionBus: true, NoDisplay: true, ExtraTools: []string{"dbus-launch"}})
+	env := w.d.Env(w.env...)
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") || strings.HasPrefix(kv, "DISPLAY=") {
+			t.Fatalf("the session sets %s", kv)
+		}
+	}
+
+	// A damaged client identifier blocks nothing: it is set aside and
+	// replaced, and the new one is what plex.tv sees.
+	var cfg string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+			cfg = filepath.Join(v, "plextray")
+		}
+	}
+	if err := os.MkdirAll(cfg, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "client-id"), []byte("not a uuid\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := w.runCLI(env, "token")
+	if code != 1 || stdout != "" || strings.TrimSpace(stderr) == "" {
+		t.Fatalf("tray token: exit %d, stdout %q, stderr %q; want 1, nothing, a reason", code, stdout, stderr)
+	}
+
+	cmd := exec.Command(w.bin, "login", "--print", "--no-browser")
+	cmd.Env = env
+	var out, errs strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(wait)
+	for len(w.sim.PINs()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
+	}
+	pins := w.sim.PINs()
+	if len(pins) != 1 {
+		cmd.Process.Kill()
+		t.Fatalf("PINs: %+v\n%s", pins, errs.String())
+	}
+	if _, err := w.sim.LinkPIN(pins[0].Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("login --print: %v\n%s", err, errs.String())
+		}
+	case <-time.After(wait):
+		cmd.Process.Kill()
+		t.Fatalf("login --print did not return within %v\n%s", wait, errs.String())
+	}
+	if tok := strings.TrimSpace(out.String()); !w.sim.TokenValid(tok) {
+		t.Fatalf("login --print wrote %q, not a valid token\n%s", out.String(), errs.String())
+	}
+
+	id, _ := os.ReadFile(filepath.Join(cfg, "client-id"))
+	aside, _ := filepath.Glob(filepath.Join(cfg, "client-id.damaged-*"))
+	if pins[0].ClientIdentifier != strings.TrimSpace(string(id)) || len(aside) != 1 {
+		t.Fatalf("client-id %q, PIN made by %q, set aside: %v", id, pins[0].ClientIdentifier, aside)
+	}
+	if b, _ := os.ReadFile(aside[0]); string(b) != "not a uuid\n" {
+		t.Fatalf("set-aside file holds %q", b)
+	}
+
+	if strays := w.d.Strays(); len(strays) > 0 {
+		t.Fatalf("left behind:\n%s", strings.Join(strays, "\n"))
+	}
 }

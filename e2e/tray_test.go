@@ -66,12 +66,17 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// world is one test's simulator and desktop session. The harness scans
+// the race reports of every process started with w.d.Env() (the tray and
+// command-line runs alike) at teardown and fails the test on any race but
+// the known fyne.io/systray one (desktop.KnownRace).
 type world struct {
-	t   *testing.T
-	sim *plextvsim.Sim
-	d   *desktop.Desktop
-	bin string
-	env []string
+	t    *testing.T
+	sim  *plextvsim.Sim
+	d    *desktop.Desktop
+	bin  string
+	env  []string
+	apps []*desktop.App
 }
 
 func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
@@ -91,8 +96,6 @@ func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
 		"PLEXTRAY_APP_URL=" + sim.URL(),
 		"SSL_CERT_FILE=" + caPath,
 		"PLEXTRAY_PROBE_TIMEOUT=1s",
-		// Report races without changing the exit code; quit() reads them.
-		"GORACE=exitcode=0",
 	}, env...)
 	return w
 }
@@ -100,6 +103,7 @@ func newWorld(t *testing.T, opts desktop.Options, env ...string) *world {
 func (w *world) start() (*desktop.App, *desktop.Tray) {
 	w.t.Helper()
 	app := w.d.StartApp(w.t, w.bin, nil, w.env...)
+	w.apps = append(w.apps, app)
 	return app, app.Tray(w.t, wait)
 }
 
@@ -117,30 +121,6 @@ func quit(t *testing.T, app *desktop.App, tr *desktop.Tray) {
 	if err != nil || code != 0 {
 		t.Fatalf("Quit: exit %d, %v\n%s", code, err, app.Output())
 	}
-	if races := ourRaces(app.Output()); len(races) > 0 {
-		t.Fatalf("race detected:\n%s", strings.Join(races, "\n"))
-	}
-}
-
-// knownUpstreamRace is fyne.io/systray v1.12.2's own race: refresh()
-// bumps menuVersion under instance.lock while GetLayout reads it under
-// menuLock. Nothing of ours is involved; any other race fails the test.
-func knownUpstreamRace(report string) bool {
-	return strings.Contains(report, "fyne.io/systray.refresh()") &&
-		strings.Contains(report, "fyne.io/systray.(*tray).GetLayout()") &&
-		!strings.Contains(report, "plextray/internal")
-}
-
-// ourRaces returns the race reports in out that are not the known one.
-func ourRaces(out string) []string {
-	var races []string
-	for _, block := range strings.Split(out, "==================\nWARNING: DATA RACE")[1:] {
-		report, _, _ := strings.Cut(block, "==================")
-		if !knownUpstreamRace(report) {
-			races = append(races, "WARNING: DATA RACE"+report)
-		}
-	}
-	return races
 }
 
 // signIn clicks "Sign in to Plex…", checks the side effects and links the
@@ -280,9 +260,11 @@ func identityAnswers(t *testing.T, uri string) {
 	resp.Body.Close()
 }
 
-// noTokenAnywhere: not in the app's output or logs, not in any file under
-// its config/state/cache folders, not in any child process's command line
-// or environment.
+// noTokenAnywhere: not in the app's stdout or stderr, not in any file
+// under its config/state/cache folders (logs included), not in the command
+// line or environment of any process the harness started nor of any the app
+// started (xdg-open, xclip: recorded by the harness's wrappers while they
+// ran).
 func noTokenAnywhere(t *testing.T, w *world, tok string) {
 	t.Helper()
 	if tok == "" {
@@ -291,6 +273,21 @@ func noTokenAnywhere(t *testing.T, w *world, tok string) {
 	for _, p := range w.d.Processes() {
 		if strings.Contains(strings.Join(p.Args, " "), tok) || strings.Contains(strings.Join(p.Env, " "), tok) {
 			t.Errorf("token in process %s's command line or environment", p.Name)
+		}
+	}
+	seen := map[string]int{}
+	for _, p := range w.d.Children() {
+		seen[p.Name]++
+		if strings.Contains(strings.Join(p.Args, "\x00"), tok) || strings.Contains(strings.Join(p.Env, "\x00"), tok) {
+			t.Errorf("token in the command line or environment of %s (pid %d), started by the app: %q", p.Name, p.PID, p.Args)
+		}
+	}
+	if seen["xdg-open"] == 0 || seen["xclip"] == 0 {
+		t.Errorf("the app's children were not all seen (want xdg-open and xclip): %v", seen)
+	}
+	for _, app := range w.apps {
+		if strings.Contains(app.Stdout(), tok) || strings.Contains(app.Stderr(), tok) {
+			t.Errorf("token in the output of %s:\n%s", app, app.Output())
 		}
 	}
 	env := map[string]string{}

@@ -14,7 +14,6 @@ import (
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/cli"
 	"github.com/plextray/plextray/internal/desktop"
-	"github.com/plextray/plextray/internal/keychain"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -42,7 +41,7 @@ func main() {
 		Terminal:    terminal,
 		Settings:    settings,
 		SettingsErr: err,
-		Keychain:    keychain.OS{},
+		Keychain:    app.Keychain(settings),
 		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
 		OpenBrowser: desktop.NewBrowser().Open,
 	}))

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/plextray/plextray/assets"
 	"github.com/plextray/plextray/internal/app"
@@ -14,7 +16,12 @@ import (
 )
 
 func runTray(settings app.Settings) int {
-	log, closer, err := logging.Open(logging.DefaultApp)
+	logDir, err := logging.Dir(settings.Getenv)
+	var log *slog.Logger
+	var closer io.Closer
+	if err == nil {
+		log, closer, err = logging.Open(logDir)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "plextray: logging disabled: %v\n", err)
 		log = slog.New(logging.NewRedactingHandler(slog.NewTextHandler(os.Stderr, nil)))
@@ -28,17 +35,22 @@ func runTray(settings app.Settings) int {
 		return 1
 	}
 	log.Info("starting", "version", version, "plextv", env.PlexTV.BaseURL())
+	if r := env.Replaced; r != nil {
+		log.Warn("damaged client-id replaced", "path", r.Path, "kept_as", r.SetAside)
+	}
 	browser := desktop.NewBrowser()
 	return app.RunTray(env, app.TrayOptions{
-		Log:       log,
-		Icons:     icons(),
-		Autostart: autostartToggle{},
-		Secret:    logging.RegisterSecret,
+		Log:        log,
+		Icons:      icons(),
+		Autostart:  autostartToggle{autostart.Toggle{Getenv: settings.Getenv}},
+		Secret:     logging.RegisterSecret,
+		NotifyIcon: notifyIconFile(),
 		OpenLogs: func() {
-			if dir, err := logging.Dir(); err == nil {
-				if err := browser.Open(dir); err != nil {
-					log.Info("log folder not opened", "dir", dir, "err", err)
-				}
+			if logDir == "" {
+				return
+			}
+			if err := browser.Open(logDir); err != nil {
+				log.Info("log folder not opened", "dir", logDir, "err", err)
 			}
 		},
 	})
@@ -46,16 +58,23 @@ func runTray(settings app.Settings) int {
 
 // autostartToggle adapts package autostart to the core's setting: it
 // starts this executable at login.
-type autostartToggle struct{}
+type autostartToggle struct{ autostart.Toggle }
 
-func (autostartToggle) Enabled() (bool, error) { return autostart.Enabled() }
-func (autostartToggle) Disable() error         { return autostart.Disable() }
-func (autostartToggle) Enable() error {
+func (a autostartToggle) Enable() error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding this program: %w", err)
 	}
-	return autostart.Enable(exe)
+	return a.Toggle.Enable(exe)
+}
+
+// notifyIconFile is where notifications' icon is written (desktop.NewNotifier).
+func notifyIconFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "plextray", "icon.png")
 }
 
 func icons() tray.IconSet {

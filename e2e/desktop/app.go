@@ -124,3 +124,6 @@ func (a *App) Tray(t testing.TB, timeout time.Duration) *Tray {
 	t.Helper()
 	return a.d.tray(t, a.PID(), timeout)
 }
+
+// String names the app as the harness does in its logs ("app1-tray").
+func (a *App) String() string { return a.name }

@@ -29,6 +29,9 @@ const markerVar = "E2E_DESKTOP_SESSION"
 // gives everything: display, keyring, notification server, panel (watcher),
 // fake browser and clipboard tool.
 type Options struct {
+	// NoSessionBus: no dbus-daemon and no DBUS_SESSION_BUS_ADDRESS, as over
+	// SSH or in cron. Implies NoKeyring, NoNotifications and NoWatcher.
+	NoSessionBus bool
 	// NoDisplay: no Xvfb and no DISPLAY (the clipboard cannot work).
 	NoDisplay bool
 	// NoKeyring: no gnome-keyring-daemon. Pair it with NoServiceActivation,
@@ -66,7 +69,7 @@ type Desktop struct {
 
 	root                                            string
 	home, config, data, state, cache, runtime, logs string
-	fakeBin, toolsBin, urlsFile                     string
+	fakeBin, toolsBin, urlsFile, children           string
 
 	display string // ":N", or "" with NoDisplay
 	busAddr string
@@ -100,11 +103,17 @@ type Process struct {
 type tool struct{ name, pkg string }
 
 // Start brings up a private desktop session for t and tears it down in
-// t.Cleanup. It skips the test (fails it when CI=true) if a needed host
-// tool is missing.
+// t.Cleanup. It skips the test with -short (it starts D-Bus, Xvfb and a
+// keyring), and if a needed host tool is missing (fails it when CI=true).
 func Start(t testing.TB, opts Options) *Desktop {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("e2e/desktop: starts D-Bus, Xvfb or a keyring; skipped with -short")
+	}
 	enableSubreaper()
+	if opts.NoSessionBus {
+		opts.NoKeyring, opts.NoNotifications, opts.NoWatcher = true, true, true
+	}
 
 	if opts.KeyringPassword == "" {
 		opts.KeyringPassword = "e2e-password"
@@ -113,7 +122,10 @@ func Start(t testing.TB, opts Options) *Desktop {
 		opts.ScreenSize = "1024x768x24"
 	}
 
-	need := []tool{{"dbus-daemon", "apt package dbus"}}
+	var need []tool
+	if !opts.NoSessionBus {
+		need = append(need, tool{"dbus-daemon", "apt package dbus"})
+	}
 	if !opts.NoDisplay {
 		need = append(need, tool{"Xvfb", "apt package xvfb"}, tool{"xclip", "apt package xclip"})
 	}
@@ -166,11 +178,13 @@ func Start(t testing.TB, opts Options) *Desktop {
 			t.Fatalf("e2e/desktop: Xvfb: %v", err)
 		}
 	}
-	if err := d.startBus(); err != nil {
-		t.Fatalf("e2e/desktop: dbus-daemon: %v", err)
-	}
-	if err := d.startServices(); err != nil {
-		t.Fatalf("e2e/desktop: %v", err)
+	if !opts.NoSessionBus {
+		if err := d.startBus(); err != nil {
+			t.Fatalf("e2e/desktop: dbus-daemon: %v", err)
+		}
+		if err := d.startServices(); err != nil {
+			t.Fatalf("e2e/desktop: %v", err)
+		}
 	}
 	if !opts.NoKeyring {
 		if err := d.startKeyring(); err != nil {
@@ -186,7 +200,8 @@ func (d *Desktop) makeDirs() error {
 	d.cache, d.runtime, d.logs = j("cache"), j("run"), j("logs")
 	d.fakeBin, d.toolsBin = j("fakebin"), j("tools")
 	d.urlsFile = j("opened-urls.txt")
-	for _, dir := range []string{d.home, d.config, d.data, d.state, d.cache, d.runtime, d.logs, d.fakeBin, d.toolsBin} {
+	d.children = j("children")
+	for _, dir := range []string{d.home, d.config, d.data, d.state, d.cache, d.runtime, d.logs, d.fakeBin, d.toolsBin, d.children, j(raceDir)} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
@@ -196,6 +211,7 @@ func (d *Desktop) makeDirs() error {
 	}
 	if !d.opts.NoBrowser {
 		script := "#!/bin/sh\n# fake xdg-open from e2e/desktop: records the URL instead of opening it\n" +
+			recordSelf(d.children, "xdg-open") +
 			"printf '%s\\n' \"$*\" >> " + shellQuote(d.urlsFile) + "\n"
 		if err := os.WriteFile(filepath.Join(d.fakeBin, "xdg-open"), []byte(script), 0o755); err != nil {
 			return err
@@ -207,10 +223,22 @@ func (d *Desktop) makeDirs() error {
 	}
 	allowed = append(allowed, d.opts.ExtraTools...)
 	for _, name := range allowed {
-		if p, ok := d.hostTools[name]; ok {
-			if err := os.Symlink(p, filepath.Join(d.toolsBin, name)); err != nil && !errors.Is(err, os.ErrExist) {
+		p, ok := d.hostTools[name]
+		if !ok {
+			continue
+		}
+		if wrapped[name] {
+			// A wrapper that records its own command line and environment
+			// (what other local users could see), then becomes the tool.
+			script := "#!/bin/sh\n# " + name + " wrapper from e2e/desktop\n" + recordSelf(d.children, name) +
+				"exec " + shellQuote(p) + " \"$@\"\n"
+			if err := os.WriteFile(filepath.Join(d.toolsBin, name), []byte(script), 0o755); err != nil {
 				return err
 			}
+			continue
+		}
+		if err := os.Symlink(p, filepath.Join(d.toolsBin, name)); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
 		}
 	}
 	return nil
@@ -219,14 +247,8 @@ func (d *Desktop) makeDirs() error {
 // Dir is the session's temporary directory (logs/, home/, ...).
 func (d *Desktop) Dir() string { return d.root }
 
-// Display is the X display (":N"), or "" with NoDisplay.
-func (d *Desktop) Display() string { return d.display }
-
 // BusAddress is the private session bus's address.
 func (d *Desktop) BusAddress() string { return d.busAddr }
-
-// Home is the HOME given to apps.
-func (d *Desktop) Home() string { return d.home }
 
 // Conn is the harness's own connection to the private session bus, for
 // calls this package does not wrap.
@@ -235,8 +257,9 @@ func (d *Desktop) Conn() *dbus.Conn { return d.conn }
 // Env is the environment for a program in this session: the bus, the
 // display, PATH (fake opener + allowed tools only), fresh HOME and XDG_*
 // directories, then Options.Env, then extra ("KEY=value"; later wins).
-// Nothing else is inherited from the test's environment except GOCOVERDIR,
-// GORACE and GOTRACEBACK.
+// Nothing else is inherited from the test's environment except GOCOVERDIR
+// and GOTRACEBACK; GORACE keeps the test's options but always sends race
+// reports into the session directory (see Races).
 func (d *Desktop) Env(extra ...string) []string {
 	env := []string{
 		"HOME=" + d.home,
@@ -256,7 +279,8 @@ func (d *Desktop) Env(extra ...string) []string {
 	if d.display != "" {
 		env = append(env, "DISPLAY="+d.display)
 	}
-	for _, k := range []string{"GOCOVERDIR", "GORACE", "GOTRACEBACK"} {
+	env = append(env, "GORACE="+d.goraceValue())
+	for _, k := range []string{"GOCOVERDIR", "GOTRACEBACK"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
@@ -597,14 +621,6 @@ func (d *Desktop) WaitOpenedURL(t testing.TB, timeout time.Duration) string {
 	d.urlsSeen = seen + 1
 	d.mu.Unlock()
 	return url
-}
-
-// Notifications lists every Notify call received so far.
-func (d *Desktop) Notifications() []Notification {
-	if d.notify == nil {
-		return nil
-	}
-	return d.notify.all()
 }
 
 // WaitNotification waits until a received notification (earlier ones

@@ -19,6 +19,23 @@
 //     (xclip, secret-tool, ...; Options.NoClipboardTool leaves the clipboard
 //     tools out).
 //
+// Without a session bus at all (Options.NoSessionBus: no dbus-daemon, no
+// DBUS_SESSION_BUS_ADDRESS), a test plays SSH or cron; Strays then lists any
+// process of the session the harness did not start (a daemon a program
+// autolaunched).
+//
+// The browser opener and the clipboard tools (xclip, xsel) the app runs are
+// wrappers that record their own command line and environment from /proc
+// while they run; Children returns them, for secret-leak checks.
+//
+// Races: every process started with Env() (apps, and commands a test runs
+// itself with that environment) writes its race detector reports into the
+// session (GORACE log_path) and exits as if there were none; at teardown the
+// harness fails the test for every report except KnownRace, the
+// fyne.io/systray v1.12.2 race matched by its exact file:line pair.
+//
+// Start skips the test with -short: it starts D-Bus, Xvfb or a keyring.
+//
 // Everything is torn down in t.Cleanup: processes are stopped by process
 // group, and any process left that carries the session's marker variable is
 // killed and reaped. The package only works on Linux; elsewhere it is empty.

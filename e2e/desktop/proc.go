@@ -202,6 +202,7 @@ func (d *Desktop) close() {
 	if rest := markerPIDs(d.root); len(rest) > 0 {
 		d.t.Errorf("e2e/desktop: processes still running after teardown: %v", rest)
 	}
+	d.checkRaces()
 
 	if d.t.Failed() {
 		d.logProcesses()

@@ -4,6 +4,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -125,7 +126,7 @@ func (tr *Tray) menuPath() (dbus.ObjectPath, error) {
 	}
 	p, ok := v.(dbus.ObjectPath)
 	if !ok || !p.IsValid() {
-		return "", fmt.Errorf("Menu property is %T %v, not an object path", v, v)
+		return "", fmt.Errorf("the Menu property is %T %v, not an object path", v, v)
 	}
 	tr.menu = p
 	return p, nil
@@ -238,10 +239,20 @@ func (tr *Tray) Click(id int32) error {
 	defer cancel()
 	call := tr.d.conn.Object(tr.Service, mp).CallWithContext(ctx, dbusmenuIfce+".Event", 0,
 		id, "clicked", dbus.MakeVariant(int32(0)), uint32(time.Now().Unix()))
-	if call.Err != nil {
+	if call.Err != nil && !leftWithoutReply(call.Err) {
 		return fmt.Errorf("Event(%d, clicked): %w", id, call.Err)
 	}
 	return nil
+}
+
+// leftWithoutReply reports whether err says the app received the call and
+// left the bus before replying: what a click on Quit may do (the app exits
+// while fyne.io/systray's reply is still unsent). The click was delivered;
+// a crash instead shows in the app's exit status.
+func leftWithoutReply(err error) bool {
+	var de dbus.Error
+	return errors.As(err, &de) && de.Name == "org.freedesktop.DBus.Error.NoReply" &&
+		strings.Contains(fmt.Sprint(de.Body...), "disconnected")
 }
 
 // ClickLabel waits (up to DefaultTimeout) for a visible, enabled item whose

@@ -25,17 +25,20 @@ type Env struct {
 	Info     plextv.Info
 	PlexTV   *plextv.Client
 	Keychain keychain.Store
+	// Replaced is set when a damaged client-id file was set aside and a
+	// new identifier made (Plex will list this install once more).
+	Replaced *config.Replaced
 }
 
 // Setup makes sure the install has its client identifier and builds the
 // plex.tv client from s. Commands that need neither (`token`) don't call
 // it, so a damaged client-id file cannot block them.
 func Setup(version string, s Settings) (*Env, error) {
-	dir, err := config.Dir()
+	dir, err := config.Dir(s.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	id, err := config.ClientID(dir)
+	id, replaced, err := config.ClientID(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +53,13 @@ func Setup(version string, s Settings) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvPlexTVURL, err)
 	}
-	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: keychain.OS{}}, nil
+	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: Keychain(s), Replaced: replaced}, nil
+}
+
+// Keychain is the OS keychain for s: without a session bus it answers
+// keychain.ErrNoSessionBus and never starts one.
+func Keychain(s Settings) keychain.OS {
+	return keychain.OS{SessionBus: s.SessionBus}
 }
 
 // Services are the core's use-cases on this environment; checker may be

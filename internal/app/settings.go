@@ -31,6 +31,12 @@ type Settings struct {
 	// Display: DISPLAY or WAYLAND_DISPLAY is set (explains a failing
 	// clipboard tool).
 	Display bool
+	// SessionBus is DBUS_SESSION_BUS_ADDRESS: empty means there is no
+	// session bus, and the keychain must not start one.
+	SessionBus string
+	// Getenv is main's os.Getenv, handed down only to resolve the
+	// per-user folders (XDG_CONFIG_HOME, XDG_STATE_HOME, HOME …).
+	Getenv func(string) string
 }
 
 // ParseSettings reads the settings through getenv (os.Getenv in main); a
@@ -41,6 +47,9 @@ func ParseSettings(getenv func(string) string) (Settings, error) {
 		AppURL:    strings.TrimSpace(getenv(EnvAppURL)),
 		Token:     strings.TrimSpace(getenv(EnvToken)),
 		Display:   getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "",
+
+		SessionBus: getenv("DBUS_SESSION_BUS_ADDRESS"),
+		Getenv:     getenv,
 	}
 	if s.PlexTVURL == "" {
 		s.PlexTVURL = plextv.DefaultBaseURL

@@ -23,6 +23,8 @@ type TrayOptions struct {
 	OpenLogs func()
 	// Secret registers a token for log redaction.
 	Secret func(string)
+	// NotifyIcon is the file notifications show as their icon ("": none).
+	NotifyIcon string
 }
 
 // RunTray runs the tray until Quit (or SIGINT/SIGTERM) and returns the
@@ -42,7 +44,7 @@ func RunTray(env *Env, o TrayOptions) int {
 	opts := tray.Options{Version: env.Version}
 	c := core.New(core.Config{
 		Services:            env.Services(env.Checker(0)),
-		Notifier:            notifier{desktop.NewNotifier()},
+		Notifier:            notifier{desktop.NewNotifier(o.NotifyIcon)},
 		Clipboard:           desktop.NewClipboard(env.Settings.Display),
 		Browser:             desktop.NewBrowser(),
 		Autostart:           o.Autostart,

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"path/filepath"
 	"strings"
 	"unicode"
 )
@@ -27,6 +28,29 @@ const (
 	// ID is the reverse-DNS app ID, also the LaunchAgent's label.
 	ID = "io.github.plextray.plextray"
 )
+
+// Toggle turns start-at-login on and off for the person whose environment
+// Getenv reads (main passes os.Getenv): XDG_CONFIG_HOME and HOME on Linux,
+// HOME on macOS; Windows uses the registry and needs none.
+type Toggle struct {
+	Getenv func(string) string
+}
+
+func (t Toggle) getenv(k string) string {
+	if t.Getenv == nil {
+		return ""
+	}
+	return t.Getenv(k)
+}
+
+// home is $HOME, which must be an absolute path.
+func (t Toggle) home() (string, error) {
+	h := t.getenv("HOME")
+	if !filepath.IsAbs(h) {
+		return "", errors.New("autostart: HOME is not set")
+	}
+	return h, nil
+}
 
 // ErrBadExecutable is returned by Enable for a path it will not store: not
 // absolute, or holding control characters (or a double quote on Windows).

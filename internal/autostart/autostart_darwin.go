@@ -9,8 +9,8 @@ import (
 
 // Location returns the LaunchAgent's path,
 // ~/Library/LaunchAgents/io.github.plextray.plextray.plist.
-func Location() (string, error) {
-	home, err := os.UserHomeDir()
+func (t Toggle) Location() (string, error) {
+	home, err := t.home()
 	if err != nil {
 		return "", err
 	}
@@ -18,8 +18,8 @@ func Location() (string, error) {
 }
 
 // Enabled reports whether the LaunchAgent exists.
-func Enabled() (bool, error) {
-	path, err := Location()
+func (t Toggle) Enabled() (bool, error) {
+	path, err := t.Location()
 	if err != nil {
 		return false, err
 	}

@@ -8,22 +8,27 @@ import (
 
 func TestLaunchAgentEnableDisable(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
+	a := Toggle{Getenv: func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}}
 	file := filepath.Join(home, "Library", "LaunchAgents", ID+".plist")
 	const exe = "/Applications/plextray.app/Contents/MacOS/plextray"
-	if err := Enable(exe); err != nil {
+	if err := a.Enable(exe); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := os.ReadFile(file); err != nil || string(b) != launchAgent(exe) {
 		t.Fatalf("plist = %q, %v", b, err)
 	}
-	if on, err := Enabled(); !on || err != nil {
+	if on, err := a.Enabled(); !on || err != nil {
 		t.Fatalf("Enabled = %v, %v", on, err)
 	}
-	if err := Disable(); err != nil {
+	if err := a.Disable(); err != nil {
 		t.Fatal(err)
 	}
-	if on, err := Enabled(); on || err != nil {
+	if on, err := a.Enabled(); on || err != nil {
 		t.Fatalf("Enabled after Disable = %v, %v", on, err)
 	}
 }

@@ -13,13 +13,13 @@ const (
 )
 
 // Location describes where the entry lives: the Run key's value "plextray".
-func Location() (string, error) {
+func (Toggle) Location() (string, error) {
 	return `HKEY_CURRENT_USER\` + runKey + `\` + Name, nil
 }
 
 // Enabled reports whether the Run value exists and is not switched off in
 // Task Manager's Startup tab (StartupApproved).
-func Enabled() (bool, error) {
+func (Toggle) Enabled() (bool, error) {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
 	if errors.Is(err, registry.ErrNotExist) {
 		return false, nil
@@ -49,7 +49,7 @@ func Enabled() (bool, error) {
 // Enable sets the Run value to exe, an absolute path, quoted, with no
 // arguments, and clears a "switched off" mark left by Task Manager so the
 // entry takes effect.
-func Enable(exe string) error {
+func (Toggle) Enable(exe string) error {
 	if err := checkExe(exe, filepath.IsAbs); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func Enable(exe string) error {
 }
 
 // Disable deletes the Run value. Deleting a missing value is not an error.
-func Disable() error {
+func (Toggle) Disable() error {
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.SET_VALUE)
 	if errors.Is(err, registry.ErrNotExist) {
 		return nil

@@ -13,10 +13,10 @@ import (
 // $XDG_CONFIG_HOME/autostart/plextray.desktop, or ~/.config/… when
 // XDG_CONFIG_HOME is unset or relative (the Base Directory spec says to
 // ignore a relative one).
-func Location() (string, error) {
-	dir := os.Getenv("XDG_CONFIG_HOME")
+func (t Toggle) Location() (string, error) {
+	dir := t.getenv("XDG_CONFIG_HOME")
 	if !filepath.IsAbs(dir) {
-		home, err := os.UserHomeDir()
+		home, err := t.home()
 		if err != nil {
 			return "", err
 		}
@@ -27,8 +27,8 @@ func Location() (string, error) {
 
 // Enabled reports whether plextray starts at login: the entry exists and is
 // not switched off (Hidden=true or X-GNOME-Autostart-enabled=false).
-func Enabled() (bool, error) {
-	path, err := Location()
+func (t Toggle) Enabled() (bool, error) {
+	path, err := t.Location()
 	if err != nil {
 		return false, err
 	}

@@ -11,17 +11,17 @@ import (
 
 func TestXDGEnableDisable(t *testing.T) {
 	cfg := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", cfg)
+	a := Toggle{Getenv: env("XDG_CONFIG_HOME", cfg, "HOME", "/nonexistent")}
 	file := filepath.Join(cfg, "autostart", "plextray.desktop")
 
-	if loc, err := Location(); err != nil || loc != file {
+	if loc, err := a.Location(); err != nil || loc != file {
 		t.Fatalf("Location = %q, %v; want %q", loc, err, file)
 	}
-	if on, err := Enabled(); on || err != nil {
+	if on, err := a.Enabled(); on || err != nil {
 		t.Fatalf("Enabled before Enable = %v, %v", on, err)
 	}
 	const exe = "/opt/Plex Tray/plextray"
-	if err := Enable(exe); err != nil {
+	if err := a.Enable(exe); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(file)
@@ -31,7 +31,7 @@ func TestXDGEnableDisable(t *testing.T) {
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
 	}
-	if on, err := Enabled(); !on || err != nil {
+	if on, err := a.Enabled(); !on || err != nil {
 		t.Fatalf("Enabled after Enable = %v, %v", on, err)
 	}
 
@@ -39,18 +39,18 @@ func TestXDGEnableDisable(t *testing.T) {
 	if err := os.WriteFile(file, append(b, "Hidden=true\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if on, _ := Enabled(); on {
+	if on, _ := a.Enabled(); on {
 		t.Error("Enabled with Hidden=true")
 	}
-	if err := Enable(exe); err != nil { // switching it on again rewrites the entry
+	if err := a.Enable(exe); err != nil { // switching it on again rewrites the entry
 		t.Fatal(err)
 	}
-	if on, _ := Enabled(); !on {
+	if on, _ := a.Enabled(); !on {
 		t.Error("Enable did not undo Hidden=true")
 	}
 
 	for range 2 { // Disable is idempotent
-		if err := Disable(); err != nil {
+		if err := a.Disable(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -65,22 +65,41 @@ func TestXDGEnableDisable(t *testing.T) {
 
 func TestXDGFallsBackToHome(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
 	want := filepath.Join(home, ".config", "autostart", "plextray.desktop")
 	for _, v := range []string{"", "relative/dir"} {
-		t.Setenv("XDG_CONFIG_HOME", v)
-		if got, err := Location(); err != nil || got != want {
+		a := Toggle{Getenv: env("HOME", home, "XDG_CONFIG_HOME", v)}
+		if got, err := a.Location(); err != nil || got != want {
 			t.Errorf("XDG_CONFIG_HOME=%q: Location = %q, %v; want %q", v, got, err, want)
 		}
 	}
 }
 
 func TestEnableRejectsRelativePath(t *testing.T) {
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	if err := Enable("plextray"); !errors.Is(err, ErrBadExecutable) {
-		t.Errorf("Enable(relative) = %v", err)
+	a := Toggle{Getenv: env("XDG_CONFIG_HOME", t.TempDir())}
+	if err := a.Enable("plextray"); !errors.Is(err, ErrBadExecutable) {
+		t.Errorf("a.Enable(relative) = %v", err)
 	}
-	if on, _ := Enabled(); on {
+	if on, _ := a.Enabled(); on {
 		t.Error("a rejected Enable left an entry")
 	}
+}
+
+func TestNoHome(t *testing.T) {
+	for _, a := range []Toggle{{}, {Getenv: env("HOME", "relative")}} {
+		if _, err := a.Location(); err == nil {
+			t.Errorf("%+v: Location without HOME succeeded", a)
+		}
+		if err := a.Enable("/usr/bin/plextray"); err == nil {
+			t.Errorf("Enable without HOME succeeded")
+		}
+	}
+}
+
+// env is a getenv over key, value pairs.
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
 }

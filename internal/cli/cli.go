@@ -206,9 +206,8 @@ func withEnv(fs *flag.FlagSet, args []string, io IO, run func(context.Context, *
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
-	env, err := io.Setup(io.Settings)
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+	env, ok := setup(io)
+	if !ok {
 		return ExitFailure
 	}
 	ctx, stop := signalContext()
@@ -229,12 +228,25 @@ func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(c
 	if tok.IsZero() {
 		return code
 	}
-	env, err := io.Setup(io.Settings)
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+	env, ok := setup(io)
+	if !ok {
 		return ExitFailure
 	}
 	return run(ctx, env, tok)
+}
+
+// setup builds the plex.tv side, saying so when a damaged client-id file
+// had to be replaced.
+func setup(io IO) (*app.Env, bool) {
+	env, err := io.Setup(io.Settings)
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+		return nil, false
+	}
+	if r := env.Replaced; r != nil {
+		fmt.Fprintf(io.Stderr, "%s: %s was damaged; it is kept as %s and this install has a new client identifier (Plex will list it once more under Authorized Devices).\n", io.Prog, r.Path, r.SetAside)
+	}
+	return env, true
 }
 
 // explain maps a plex.tv error to a message and exit code.

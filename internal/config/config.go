@@ -1,4 +1,4 @@
-// Package config owns plextray's config folder (os.UserConfigDir()/plextray,
+// Package config owns plextray's config folder (<user config dir>/plextray,
 // so $XDG_CONFIG_HOME is honoured) and the one stable client identifier per
 // install. The folder never holds a secret: the token lives in the keychain.
 package config
@@ -11,7 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"time"
+
+	"github.com/plextray/plextray/internal/fsutil"
 )
 
 // AppName names the config folder, the keychain service and the product.
@@ -19,55 +23,127 @@ const AppName = "plextray"
 
 const clientIDFile = "client-id"
 
-// Dir returns the config folder, without creating it.
-func Dir() (string, error) {
-	base, err := os.UserConfigDir()
+// Dir returns the config folder, without creating it, from the
+// environment getenv reads (main passes os.Getenv), as os.UserConfigDir
+// does: %AppData% on Windows, $HOME/Library/Application Support on macOS,
+// $XDG_CONFIG_HOME or $HOME/.config elsewhere.
+func Dir(getenv func(string) string) (string, error) {
+	base, err := userConfigDir(runtime.GOOS, getenv)
 	if err != nil {
 		return "", fmt.Errorf("finding the config folder: %w", err)
 	}
 	return filepath.Join(base, AppName), nil
 }
 
-var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+func userConfigDir(goos string, getenv func(string) string) (string, error) {
+	switch goos {
+	case "windows":
+		if d := getenv("AppData"); d != "" {
+			return d, nil
+		}
+		return "", errors.New("%AppData% is not set")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support"), nil
+		}
+		return "", errors.New("$HOME is not set")
+	}
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		if !filepath.IsAbs(d) {
+			return "", errors.New("$XDG_CONFIG_HOME is not an absolute path")
+		}
+		return d, nil
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config"), nil
+	}
+	return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME is set")
+}
+
+// uuidRE accepts any spelling of a UUID: either case, with or without
+// braces or a "urn:uuid:" prefix, any version.
+var uuidRE = regexp.MustCompile(`^(?i)(urn:uuid:)?(\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
+
+// validID reports whether s (already trimmed) is a UUID in any spelling.
+func validID(s string) bool { return uuidRE.MatchString(s) }
+
+// Replaced is the warning ClientID returns when the client-id file was
+// damaged: it was moved to SetAside and a new identifier was made (Plex
+// will list this install once more under Authorized Devices).
+type Replaced struct {
+	Path     string // the client-id file
+	SetAside string // where the damaged file now is
+}
 
 // ClientID returns the install's client identifier from dir, creating a
 // random UUID there on first use. Plex lists every new identifier as an
-// "Authorized Device", so it is created once and reused forever.
-func ClientID(dir string) (string, error) {
+// "Authorized Device", so it is created once and reused forever, exactly as
+// written (an identifier in another spelling, e.g. upper case, is used as
+// it is, since Plex compares the text).
+//
+// A damaged file (not a UUID) is moved aside and replaced: replaced says
+// so, and is nil otherwise. err is set only if no identifier could be
+// read or made (an unreadable folder, a full disk).
+func ClientID(dir string) (id string, replaced *Replaced, err error) {
 	path := filepath.Join(dir, clientIDFile)
-	b, err := os.ReadFile(path)
-	if err == nil {
-		id := strings.TrimSpace(string(b))
-		if uuidRE.MatchString(id) {
-			return id, nil
+	for range 10 { // each round makes progress unless other processes keep racing us
+		b, err := os.ReadFile(path)
+		if err == nil {
+			id := strings.TrimSpace(string(b))
+			if validID(id) {
+				return id, replaced, nil
+			}
+			r, err := setAside(path)
+			if err != nil {
+				return "", nil, err
+			}
+			if r != nil {
+				replaced = r
+			}
+			continue
 		}
-		return "", fmt.Errorf("client identifier in %s is damaged; delete the file to make a new one", path)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", nil, fmt.Errorf("reading client identifier: %w", err)
+		}
+		if err := create(dir, path); err != nil {
+			return "", nil, err
+		}
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("reading client identifier: %w", err)
-	}
+	return "", nil, fmt.Errorf("client identifier in %s keeps changing", path)
+}
+
+// create makes a new identifier. fsutil.CreateFile links it into place:
+// it appears complete or not at all, and if another process got there
+// first, its identifier wins.
+func create(dir, path string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("creating config folder: %w", err)
+		return fmt.Errorf("creating config folder: %w", err)
 	}
-	// Write the identifier to a temporary file, then link it into place:
-	// the link appears complete or not at all, and fails if another
-	// process got there first, in which case its identifier wins.
-	tmp, err := os.CreateTemp(dir, ".client-id-*") // mode 0600
-	if err != nil {
-		return "", fmt.Errorf("saving client identifier: %w", err)
+	if err := fsutil.CreateFile(path, []byte(newUUID()+"\n"), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("saving client identifier: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(newUUID() + "\n")
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
+	return nil
+}
+
+// setAside moves a damaged client-id file to client-id.damaged-<time>-<n>.
+// Another process may have replaced the file between our read and the
+// move: if what was moved turns out to be a valid identifier it is linked
+// back (unless yet another one is in place by then) and nil is returned.
+func setAside(path string) (*Replaced, error) {
+	aside := fmt.Sprintf("%s.damaged-%s-%s", path, time.Now().UTC().Format("20060102T150405Z"), rand.Text()[:6])
+	if err := os.Rename(path, aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil // someone else moved it
+		}
+		return nil, fmt.Errorf("moving the damaged client identifier aside: %w", err)
 	}
-	if werr != nil {
-		return "", fmt.Errorf("saving client identifier: %w", werr)
+	b, err := os.ReadFile(aside)
+	if err == nil && validID(strings.TrimSpace(string(b))) {
+		_ = os.Link(aside, path) // put another process's good identifier back
+		os.Remove(aside)
+		return nil, nil
 	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("saving client identifier: %w", err)
-	}
-	return ClientID(dir)
+	return &Replaced{Path: path, SetAside: aside}, nil
 }
 
 // newUUID returns a random (version 4) UUID.

@@ -21,19 +21,19 @@ type Clipboard interface {
 }
 
 // NewClipboard returns the Clipboard backed by atotto/clipboard.
-// haveDisplay tells whether DISPLAY or WAYLAND_DISPLAY is set (main reads
-// the environment), to explain a failing clipboard tool.
-func NewClipboard(haveDisplay bool) Clipboard { return systemClipboard{haveDisplay} }
+// graphical says whether there is a graphical session (DISPLAY or
+// WAYLAND_DISPLAY set); it only picks the words of an error.
+func NewClipboard(graphical bool) Clipboard { return systemClipboard{graphical: graphical} }
 
-type systemClipboard struct{ haveDisplay bool }
+type systemClipboard struct{ graphical bool }
 
 func (c systemClipboard) Copy(s string) error {
-	return clipboardError("couldn't copy to the clipboard", clipboard.WriteAll(s), c.haveDisplay)
+	return clipboardError("couldn't copy to the clipboard", clipboard.WriteAll(s), c.graphical)
 }
 
 func (c systemClipboard) Read() (string, error) {
 	s, err := clipboard.ReadAll()
-	return s, clipboardError("couldn't read the clipboard", err, c.haveDisplay)
+	return s, clipboardError("couldn't read the clipboard", err, c.graphical)
 }
 
 // ClipboardAvailable reports, without touching the clipboard, whether a
@@ -50,23 +50,4 @@ func ClipboardAvailable() error {
 		}
 	}
 	return nil
-}
-
-// ClearIfUnchanged empties the clipboard if it still holds value, so a token
-// copied earlier does not linger ("token cleared from clipboard after 30 s")
-// while anything the person copied since is left alone. It reports whether it
-// cleared the clipboard. Between the read and the write someone else may copy;
-// that window is a few milliseconds.
-func ClearIfUnchanged(cb Clipboard, value string) (bool, error) {
-	cur, err := cb.Read()
-	if err != nil {
-		return false, err
-	}
-	if cur != value {
-		return false, nil
-	}
-	if err := cb.Copy(""); err != nil {
-		return false, err
-	}
-	return true, nil
 }

@@ -147,93 +147,48 @@ func TestBrowserAdapter(t *testing.T) {
 }
 
 func TestNotifierAdapter(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	var gotIcon any
-	n := &notifier{send: func(title, body string, icon any) error {
-		gotIcon = icon
+	iconFile := filepath.Join(t.TempDir(), "plextray", "icon.png")
+	var icons []any
+	n := &notifier{iconFile: iconFile, send: func(title, body string, icon any) error {
+		icons = append(icons, icon)
 		if title != "Plex" || body != "Code ABCD" {
 			t.Errorf("sent %q, %q", title, body)
 		}
 		return errors.New(beeepNoServer)
 	}}
-	if err := n.Notify("Plex", "Code ABCD"); !errors.Is(err, ErrNoNotificationServer) {
-		t.Errorf("Notify = %v, want ErrNoNotificationServer", err)
-	}
-	switch icon := gotIcon.(type) {
-	case string:
-		b, err := os.ReadFile(icon)
-		if err != nil || string(b) != string(assets.NotifyIcon) {
-			t.Errorf("icon file %s: %v", icon, err)
-		}
-	case []byte:
-		// The cache dir was not writable (notifyIcon ran earlier in this process).
-	default:
-		t.Errorf("icon is %T", gotIcon)
-	}
-}
-
-func TestWriteOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "icon.png")
 	for range 2 {
-		got, err := writeOnce(path, []byte("png"))
-		if err != nil || got != path {
-			t.Fatalf("writeOnce = %q, %v", got, err)
+		if err := n.Notify("Plex", "Code ABCD"); !errors.Is(err, ErrNoNotificationServer) {
+			t.Errorf("Notify = %v, want ErrNoNotificationServer", err)
 		}
 	}
-	if _, err := writeOnce(path, []byte("new")); err != nil {
+	for _, icon := range icons {
+		if icon != iconFile {
+			t.Fatalf("icon is %v, want the file %s", icon, iconFile)
+		}
+	}
+	if b, err := os.ReadFile(iconFile); err != nil || string(b) != string(assets.NotifyIcon) {
+		t.Errorf("icon file %s: %v", iconFile, err)
+	}
+
+	// Nowhere to write the icon: the PNG bytes go instead.
+	blocked := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(blocked, nil, 0o600)
+	n = &notifier{iconFile: filepath.Join(blocked, "icon.png"), send: func(_, _ string, icon any) error {
+		if b, ok := icon.([]byte); !ok || string(b) != string(assets.NotifyIcon) {
+			t.Errorf("icon is %T, want the PNG bytes", icon)
+		}
+		return nil
+	}}
+	if err := n.Notify("a", "b"); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "new" {
-		t.Errorf("content %q, want new", b)
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("left temporary files: %v", entries)
-	}
-}
-
-// fakeClipboard is an in-memory Clipboard.
-type fakeClipboard struct {
-	text             string
-	readErr, copyErr error
-	copies           int
-}
-
-func (f *fakeClipboard) Copy(s string) error {
-	if f.copyErr != nil {
-		return f.copyErr
-	}
-	f.copies++
-	f.text = s
-	return nil
-}
-
-func (f *fakeClipboard) Read() (string, error) { return f.text, f.readErr }
-
-func TestClearIfUnchanged(t *testing.T) {
-	const tok = "secret-token-value"
-
-	cb := &fakeClipboard{text: tok}
-	if cleared, err := ClearIfUnchanged(cb, tok); !cleared || err != nil || cb.text != "" {
-		t.Errorf("unchanged: cleared=%v err=%v text=%q", cleared, err, cb.text)
-	}
-
-	cb = &fakeClipboard{text: "something the person copied since"}
-	if cleared, err := ClearIfUnchanged(cb, tok); cleared || err != nil || cb.copies != 0 {
-		t.Errorf("changed: cleared=%v err=%v copies=%d", cleared, err, cb.copies)
-	}
-
-	readErr := errors.New("read failed")
-	cb = &fakeClipboard{text: tok, readErr: readErr}
-	if cleared, err := ClearIfUnchanged(cb, tok); cleared || !errors.Is(err, readErr) || cb.copies != 0 {
-		t.Errorf("read error: cleared=%v err=%v copies=%d", cleared, err, cb.copies)
-	}
-
-	copyErr := errors.New("copy failed")
-	cb = &fakeClipboard{text: tok, copyErr: copyErr}
-	if cleared, err := ClearIfUnchanged(cb, tok); cleared || !errors.Is(err, copyErr) {
-		t.Errorf("copy error: cleared=%v err=%v", cleared, err)
-	}
+	n = &notifier{send: func(_, _ string, icon any) error {
+		if _, ok := icon.([]byte); !ok {
+			t.Errorf("no icon file given: icon is %T, want the PNG bytes", icon)
+		}
+		return nil
+	}}
+	n.Notify("a", "b")
 }
 
 func TestErrorFormat(t *testing.T) {

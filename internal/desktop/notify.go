@@ -1,14 +1,12 @@
 package desktop
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/gen2brain/beeep"
 
 	"github.com/plextray/plextray/assets"
+	"github.com/plextray/plextray/internal/fsutil"
 )
 
 // Notifier shows a desktop notification.
@@ -25,71 +23,42 @@ const AppName = "plextray"
 
 var setAppName sync.Once
 
-// NewNotifier returns the Notifier backed by beeep.
+// NewNotifier returns the Notifier backed by beeep. iconFile is where the
+// app icon is written (once, when first needed) for notifications to show,
+// e.g. <user cache dir>/plextray/icon.png; when empty or not writable the
+// PNG bytes are passed instead.
 //
 // On Linux beeep talks to org.freedesktop.Notifications over the shared
 // session-bus connection (dbus.SessionBus) and, since v0.11.3, never closes
 // it; fyne.io/systray uses the same connection, so nothing here closes it
 // either.
-func NewNotifier() Notifier {
+func NewNotifier(iconFile string) Notifier {
 	setAppName.Do(func() { beeep.AppName = AppName })
-	return &notifier{send: beeep.Notify}
+	return &notifier{send: beeep.Notify, iconFile: iconFile}
 }
 
 type notifier struct {
-	send func(title, body string, icon any) error
+	send     func(title, body string, icon any) error
+	iconFile string
+
+	iconOnce sync.Once
+	icon     any // iconFile if it could be written, else PNG bytes
 }
 
 func (n *notifier) Notify(title, body string) error {
-	return notifyError(n.send(title, body, notifyIcon()))
+	return notifyError(n.send(title, body, n.iconArg()))
 }
 
-var (
-	iconOnce sync.Once
-	iconArg  any // a file path if the cache file could be written, else PNG bytes
-)
-
-// notifyIcon returns the app icon for beeep: a path to a PNG in the user's
-// cache directory, written once per run, or the PNG bytes if that failed.
-// A path keeps the D-Bus message small and spares beeep a temporary file on
-// every notification (Windows, notify-send, macOS).
-func notifyIcon() any {
-	iconOnce.Do(func() {
-		iconArg = assets.NotifyIcon
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			return
-		}
-		if path, err := writeOnce(filepath.Join(dir, AppName, "icon.png"), assets.NotifyIcon); err == nil {
-			iconArg = path
+// iconArg returns the app icon for beeep: iconFile, written once per
+// notifier, or the PNG bytes if that failed. A path keeps the D-Bus message
+// small and spares beeep a temporary file on every notification (Windows,
+// notify-send, macOS).
+func (n *notifier) iconArg() any {
+	n.iconOnce.Do(func() {
+		n.icon = assets.NotifyIcon
+		if n.iconFile != "" && fsutil.WriteFileIfChanged(n.iconFile, assets.NotifyIcon, 0o600) == nil {
+			n.icon = n.iconFile
 		}
 	})
-	return iconArg
-}
-
-// writeOnce makes sure path holds data, writing it (atomically) only when it
-// differs, and returns path.
-func writeOnce(path string, data []byte) (string, error) {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return path, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".icon-*.png")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return path, nil
+	return n.icon
 }

@@ -1,21 +1,25 @@
-// Package keychain keeps the Plex token in the OS keychain (Secret Service
-// on Linux, Keychain on macOS, Credential Manager on Windows) through
-// go-keyring, under service "plextray", account "plex-token".
+// Package keychain keeps the Plex token in the OS keychain: the Secret
+// Service over D-Bus on Linux (spoken directly, on a private connection to
+// the session bus the caller names), Keychain on macOS and Credential
+// Manager on Windows (through go-keyring). The entry is service "plextray",
+// account "plex-token" (or OS.Account).
 //
 // There is no plaintext fallback: when no keychain is available the caller
 // keeps the token in memory for this run and says so.
+//
+// Nothing here ever starts a process: without a session bus (SSH, cron, a
+// headless box) every call returns ErrNoSessionBus at once, and a locked
+// keyring is reported as ErrLocked without prompting.
 package keychain
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/plextray/plextray/internal/plextv"
-	"github.com/zalando/go-keyring"
 )
 
 // Service and Account name the keychain entry.
@@ -24,21 +28,30 @@ const (
 	Account = "plex-token"
 )
 
-// Errors; test with errors.Is.
+// Errors; test with errors.Is. Every error but ErrNotFound wraps
+// ErrUnavailable.
 var (
 	// ErrNotFound: there is no stored token.
 	ErrNotFound = errors.New("no token in the keychain")
-	// ErrUnavailable: the keychain itself can't be used (no Secret Service
-	// on the bus, locked and nobody to unlock it, timed out). The more
-	// precise errors below wrap it too.
+	// ErrUnavailable: the keychain itself can't be used. The more precise
+	// errors below wrap it.
 	ErrUnavailable = errors.New("the keychain is unavailable")
 	// ErrNoSessionBus: there is no D-Bus session bus (SSH, cron, a
-	// headless box), so no Secret Service can be reached. Wraps
-	// ErrUnavailable.
+	// headless box), so no Secret Service can be reached.
 	ErrNoSessionBus = fmt.Errorf("%w: no D-Bus session bus", ErrUnavailable)
-	// ErrLocked: the keyring holding the entry is locked. Wraps
-	// ErrUnavailable.
+	// ErrNoSecretService: the session bus has no Secret Service (no
+	// gnome-keyring, KeePassXC, ...) and none can be started on demand.
+	ErrNoSecretService = fmt.Errorf("%w: no Secret Service on the session bus", ErrUnavailable)
+	// ErrLocked: the keyring holding the entry is locked; it must be
+	// unlocked (e.g. in Seahorse, or by logging in) before the token can
+	// be read or saved.
 	ErrLocked = fmt.Errorf("%w: the keyring is locked", ErrUnavailable)
+	// ErrLockedToken: Get found the entry, but in a locked keyring (the
+	// Secret Service shows that an entry exists without unlocking): a token
+	// is stored, it just can't be read yet. Wraps ErrLocked.
+	ErrLockedToken = fmt.Errorf("%w with the token in it", ErrLocked)
+	// ErrNoAnswer: the keychain did not answer within OS.Timeout.
+	ErrNoAnswer = fmt.Errorf("%w: no answer", ErrUnavailable)
 )
 
 // Store keeps one token.
@@ -48,14 +61,24 @@ type Store interface {
 	Delete(ctx context.Context) error
 }
 
-// DefaultTimeout bounds one keychain call: a locked Secret Service with no
-// prompter otherwise blocks for D-Bus's 25 s.
+// DefaultTimeout bounds one keychain call.
 const DefaultTimeout = 10 * time.Second
 
 // OS is the real keychain, one entry: service Service, account Account
 // (or the Account field when set, e.g. a Home profile's token).
+//
+// main fills it from the environment:
+//
+//	keychain.OS{SessionBus: os.Getenv("DBUS_SESSION_BUS_ADDRESS")}
 type OS struct {
+	// SessionBus is the D-Bus session bus address (Linux and other
+	// Secret Service platforms; ignored on macOS and Windows). Empty
+	// means there is no session bus: every call returns ErrNoSessionBus
+	// without trying to start one.
+	SessionBus string
+	// Timeout bounds one call; DefaultTimeout when zero.
 	Timeout time.Duration
+	// Account names the entry; Account (the package constant) when empty.
 	Account string
 }
 
@@ -68,25 +91,25 @@ func (k OS) account() string {
 
 func (k OS) Get(ctx context.Context) (plextv.Token, error) {
 	var s string
-	err := k.call(ctx, "reading", func() (err error) { s, err = keyring.Get(Service, k.account()); return })
+	err := k.call(ctx, "reading", func(ctx context.Context) (err error) { s, err = k.get(ctx); return })
 	return plextv.Token(s), err
 }
 
 func (k OS) Set(ctx context.Context, tok plextv.Token) error {
-	return k.call(ctx, "saving", func() error { return keyring.Set(Service, k.account(), tok.Reveal()) })
+	return k.call(ctx, "saving", func(ctx context.Context) error { return k.set(ctx, tok.Reveal()) })
 }
 
 func (k OS) Delete(ctx context.Context) error {
-	err := k.call(ctx, "removing", func() error { return keyring.Delete(Service, k.account()) })
+	err := k.call(ctx, "removing", func(ctx context.Context) error { return k.delete(ctx) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
 	return err
 }
 
-// call runs fn with a deadline. go-keyring takes no context, so a call
-// that hangs is abandoned (its goroutine ends when D-Bus gives up).
-func (k OS) call(ctx context.Context, what string, fn func() error) error {
+// call runs fn with a deadline. fn honours ctx where it can; a backend
+// that takes no context (go-keyring) is abandoned when the deadline passes.
+func (k OS) call(ctx context.Context, what string, fn func(context.Context) error) error {
 	timeout := k.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -94,27 +117,26 @@ func (k OS) call(ctx context.Context, what string, fn func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- fn() }()
+	go func() { done <- fn(ctx) }()
+	var err error
 	select {
-	case err := <-done:
-		return classify(what, err)
+	case err = <-done:
 	case <-ctx.Done():
-		return fmt.Errorf("%s the token: %w: no answer within %s (is the keyring locked?)", what, ErrUnavailable, timeout)
+		err = ctx.Err()
 	}
-}
-
-func classify(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, keyring.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 		return ErrNotFound
-	default:
-		return &UnavailableError{What: what, Err: err}
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		err = fmt.Errorf("%w within %s", ErrNoAnswer, timeout)
 	}
+	return &UnavailableError{What: what, Err: err}
 }
 
-// UnavailableError is a keychain failure with a hint for the person.
+// UnavailableError is a keychain failure: what was being done ("reading",
+// "saving", "removing") and why. It wraps ErrUnavailable and Err.
 type UnavailableError struct {
 	What string
 	Err  error
@@ -125,19 +147,20 @@ func (e *UnavailableError) Error() string {
 }
 func (e *UnavailableError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
 
-// Hint says what to do about err in a person's words.
+// Hint says what to do about err in a person's words. Front ends may use
+// their own words instead: the typed errors above are what to branch on.
 func Hint(err error) string {
-	if err == nil {
-		return ""
-	}
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "org.freedesktop.secrets"), strings.Contains(msg, "ServiceUnknown"):
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrNoSessionBus):
+		return "No D-Bus session bus (SSH, cron?): the keychain needs a desktop session. Use 'login --print' or PLEXTRAY_TOKEN instead."
+	case errors.Is(err, ErrNoSecretService):
 		return "No Secret Service is running: install gnome-keyring (or KeePassXC with Secret Service) and sign in again."
-	case strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS"), strings.Contains(msg, "session bus"):
-		return "No D-Bus session bus: run plextray inside a desktop session."
-	case strings.Contains(msg, "locked"), strings.Contains(msg, "no answer within"):
+	case errors.Is(err, ErrLocked):
 		return "The keyring is locked: unlock it (e.g. with Seahorse) and try again."
+	case errors.Is(err, ErrNoAnswer):
+		return "The keychain did not answer: try again."
 	}
 	return "The keychain can't be used right now."
 }

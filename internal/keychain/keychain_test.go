@@ -6,49 +6,46 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
-
-func TestOSWithMockProvider(t *testing.T) {
-	keyring.MockInit()
-	ctx := context.Background()
-	k := OS{}
-	if _, err := k.Get(ctx); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("empty Get = %v", err)
-	}
-	if err := k.Set(ctx, "tok-1"); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := k.Get(ctx); err != nil || got.Reveal() != "tok-1" {
-		t.Fatalf("Get = %q, %v", got.Reveal(), err)
-	}
-	if err := k.Delete(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Delete(ctx); err != nil {
-		t.Fatalf("deleting a missing entry: %v", err)
-	}
-}
-
-func TestOSErrorsAreUnavailable(t *testing.T) {
-	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
-	t.Cleanup(keyring.MockInit)
-	_, err := OS{}.Get(context.Background())
-	if !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v", err)
-	}
-	if h := Hint(err); !strings.Contains(h, "gnome-keyring") {
-		t.Fatalf("hint = %q", h)
-	}
-}
 
 func TestCallTimesOut(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
-	err := OS{Timeout: 10 * time.Millisecond}.call(context.Background(), "reading", func() error { <-block; return nil })
-	if !errors.Is(err, ErrUnavailable) || !strings.Contains(Hint(err), "locked") {
-		t.Fatalf("err = %v, hint %q", err, Hint(err))
+	err := OS{Timeout: time.Nanosecond}.call(context.Background(), "reading", func(context.Context) error { <-block; return nil })
+	if !errors.Is(err, ErrNoAnswer) || !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCallKeepsTypedErrors(t *testing.T) {
+	for _, want := range []error{ErrNotFound, ErrNoSessionBus, ErrNoSecretService, ErrLocked, ErrLockedToken} {
+		err := OS{}.call(context.Background(), "reading", func(context.Context) error { return want })
+		if !errors.Is(err, want) {
+			t.Errorf("call returned %v, want %v", err, want)
+		}
+		if want != ErrNotFound && !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%v does not wrap ErrUnavailable", err)
+		}
+	}
+	if err := (OS{}).call(context.Background(), "reading", func(context.Context) error { return ErrNotFound }); err != ErrNotFound {
+		t.Errorf("not found = %v", err)
+	}
+}
+
+func TestHintNamesTheCause(t *testing.T) {
+	for err, want := range map[error]string{
+		ErrNoSessionBus:    "session bus",
+		ErrNoSecretService: "gnome-keyring",
+		ErrLocked:          "locked",
+		&UnavailableError{What: "reading", Err: ErrLocked}: "locked",
+		errors.New("other"): "can't be used",
+	} {
+		if h := Hint(err); !strings.Contains(h, want) {
+			t.Errorf("Hint(%v) = %q, want it to mention %q", err, h, want)
+		}
+	}
+	if Hint(nil) != "" {
+		t.Error("Hint(nil) not empty")
 	}
 }
 

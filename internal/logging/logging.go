@@ -26,24 +26,32 @@ import (
 // MaxSize is the size at which the log file is rotated.
 const MaxSize = 1 << 20
 
-// DefaultApp is the app name Dir uses.
-const DefaultApp = "plextray"
+// App names the log folder and file.
+const App = "plextray"
 
 // Level is the minimum level Open's logger writes; Info unless changed
 // (e.g. Level.Set(slog.LevelDebug) for a -debug flag). It may be changed at
 // any time.
 var Level = new(slog.LevelVar)
 
-// Open opens (creating it if needed) appName's log file in its directory
-// and returns a logger writing text records to it through the redacting
-// handler, and the Closer of the file. The file and directory are private
-// to the user (0600, 0700).
-func Open(appName string) (*slog.Logger, io.Closer, error) {
-	dir, err := dirFor(runtime.GOOS, appName, os.Getenv, os.UserHomeDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	return open(dir, appName, MaxSize)
+// Dir returns the folder plextray's log lives in on this OS (it may not
+// exist yet), from the environment getenv reads (main passes os.Getenv):
+// XDG_STATE_HOME or HOME on Linux, HOME on macOS, LOCALAPPDATA on Windows.
+func Dir(getenv func(string) string) (string, error) {
+	return dirFor(runtime.GOOS, App, getenv, func() (string, error) {
+		if h := getenv("HOME"); filepath.IsAbs(h) {
+			return h, nil
+		}
+		return "", errors.New("HOME is not set")
+	})
+}
+
+// Open opens (creating them if needed) the folder dir and the log file in
+// it, and returns a logger writing text records to it through the
+// redacting handler, and the Closer of the file. The file and folder are
+// private to the user (0600, 0700).
+func Open(dir string) (*slog.Logger, io.Closer, error) {
+	return open(dir, App, MaxSize)
 }
 
 func open(dir, appName string, maxSize int64) (*slog.Logger, io.Closer, error) {
@@ -56,12 +64,6 @@ func open(dir, appName string, maxSize int64) (*slog.Logger, io.Closer, error) {
 	}
 	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: Level})
 	return slog.New(NewRedactingHandler(h)), w, nil
-}
-
-// Dir returns the directory plextray's log file lives in (it may not exist
-// yet), for an "Open log folder" item.
-func Dir() (string, error) {
-	return dirFor(runtime.GOOS, DefaultApp, os.Getenv, os.UserHomeDir)
 }
 
 // dirFor returns appName's log directory on goos.

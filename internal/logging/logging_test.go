@@ -11,12 +11,13 @@ import (
 	"testing"
 )
 
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
 func TestDirFor(t *testing.T) {
 	home := func() (string, error) { return "/home/ann", nil }
 	noHome := func() (string, error) { return "", errors.New("$HOME is not defined") }
-	env := func(m map[string]string) func(string) string {
-		return func(k string) string { return m[k] }
-	}
 	for _, tc := range []struct {
 		goos   string
 		env    map[string]string
@@ -46,17 +47,29 @@ func TestDirFor(t *testing.T) {
 	}
 }
 
+func TestDirFromGivenEnvironment(t *testing.T) {
+	home := t.TempDir()
+	getenv := env(map[string]string{"HOME": home, "XDG_STATE_HOME": "", "LOCALAPPDATA": home})
+	want := map[string]string{
+		"windows": filepath.Join(home, "plextray", "logs"),
+		"darwin":  filepath.Join(home, "Library", "Logs", "plextray"),
+	}[runtime.GOOS]
+	if want == "" {
+		want = filepath.Join(home, ".local", "state", "plextray")
+	}
+	if got, err := Dir(getenv); err != nil || got != want {
+		t.Fatalf("Dir = %q, %v; want %q", got, err, want)
+	}
+	if runtime.GOOS != "windows" {
+		if got, err := Dir(env(nil)); err == nil {
+			t.Fatalf("Dir with no HOME = %q, want an error", got)
+		}
+	}
+}
+
 func TestOpenWritesToDir(t *testing.T) {
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
-		t.Skip("uses XDG_STATE_HOME")
-	}
-	state := t.TempDir()
-	t.Setenv("XDG_STATE_HOME", state)
-	dir, err := Dir()
-	if want := filepath.Join(state, "plextray"); err != nil || dir != want {
-		t.Fatalf("Dir = %q, %v; want %q", dir, err, want)
-	}
-	log, c, err := Open("plextray")
+	dir := filepath.Join(t.TempDir(), "plextray")
+	log, c, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +96,7 @@ func TestOpenWritesToDir(t *testing.T) {
 	// Level is live.
 	Level.Set(slog.LevelDebug)
 	defer Level.Set(slog.LevelInfo)
-	log, c, err = Open("plextray")
+	log, c, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

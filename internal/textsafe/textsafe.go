@@ -26,7 +26,11 @@ const (
 // limit); a shortened result ends in "…".
 func Line(s string, max int) string {
 	var b strings.Builder
-	b.Grow(min(len(s), 4*max+4))
+	if max > 0 {
+		b.Grow(min(len(s), 4*max+4))
+	} else {
+		b.Grow(len(s))
+	}
 	n := 0
 	space := false
 	for i, w := 0, 0; i < len(s); i += w {

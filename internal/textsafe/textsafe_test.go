@@ -52,11 +52,17 @@ func FuzzLine(f *testing.F) {
 	for _, s := range []string{"", "Living Room", "a\nb", "\x1b[31mred", "\u202Eabc", strings.Repeat("é", 100), "\xff\xfe"} {
 		f.Add(s, 10)
 	}
+	f.Add("a\tb\u2028c", -5)
 	f.Fuzz(func(t *testing.T, s string, max int) {
-		max = max%300 + 1
 		if max < 1 {
-			max = -max + 1
+			// No limit: only cleaned (and it must not panic, whatever max).
+			got := Line(s, max)
+			if got != Line(s, 0) || strings.ContainsAny(got, "\n\r\x1b\u202e") {
+				t.Fatalf("Line(%q, %d) = %q", s, max, got)
+			}
+			return
 		}
+		max = max%300 + 1
 		got := Line(s, max)
 		if !utf8.ValidString(got) {
 			t.Fatalf("invalid UTF-8: %q", got)

@@ -3,7 +3,6 @@ package keychaintest
 
 import (
 	"context"
-	"errors"
 
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
@@ -13,7 +12,7 @@ import (
 // Secret Service, wrapped as the keychain package wraps it.
 var ErrNoSecretService = &keychain.UnavailableError{
 	What: "reading",
-	Err:  errors.New("The name org.freedesktop.secrets was not provided by any .service files"),
+	Err:  keychain.ErrNoSecretService,
 }
 
 // Missing is a keychain that is not there: every call fails.
