@@ -112,9 +112,15 @@ func sections(b *strings.Builder, lines []string, first string) {
 		cur = nil
 	}
 	for _, l := range lines {
-		if t := strings.TrimSpace(l); l == t && strings.HasSuffix(t, ":") && len(t) > 1 && len(t) < 40 {
+		if t := strings.TrimSpace(l); l == t && strings.HasSuffix(t, ":") && len(t) > 1 && len(t) < 80 {
 			flush()
 			heading = strings.TrimSuffix(t, ":")
+			// "Environment (the same for …):" is section ENVIRONMENT whose
+			// text starts with the remark.
+			if name, remark, ok := strings.Cut(heading, " ("); ok {
+				heading = name
+				cur = append(cur, "("+remark)
+			}
 			if heading == "Usage" {
 				heading = "Synopsis"
 			}

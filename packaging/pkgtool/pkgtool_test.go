@@ -27,6 +27,9 @@ Usage:
 Run 'plextray <command> --help' for a command's flags.
 .a line that looks like a request, and a \backslash
 
+Environment (the same for the tray and every command):
+  PLEXTRAY_TOKEN   a token
+
 Exit codes:
   0 success · 1 failure
 `
@@ -49,7 +52,7 @@ func TestRenderManIsCleanTroff(t *testing.T) {
 	for _, want := range []string{
 		`.TH "PLEXTRAY" 1 "2023\-11\-14" "plextray 1.2.3"`,
 		".SH NAME\nplextray \\- sign in to Plex from the tray, and from scripts\n",
-		".SH \"SYNOPSIS\"", ".SH \"EXIT CODES\"", ".SS \"login\"",
+		".SH \"SYNOPSIS\"", ".SH \"EXIT CODES\"", ".SH \"ENVIRONMENT\"\n.PP\n(the same for the tray and every command)\n", ".SS \"login\"",
 		`\&.a line`, `\ebackslash`, `\-\-print`,
 	} {
 		if !strings.Contains(src, want) {
