@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -170,6 +171,7 @@ func TestUserInstallFromTarball(t *testing.T) {
 		}
 		return string(out)
 	}
+	before := files(t, home, data)
 	t.Log(run())
 	bin := filepath.Join(home, ".local", "bin", "plextray")
 	entry := filepath.Join(data, "applications", "io.github.plextray.plextray.desktop")
@@ -217,16 +219,25 @@ func TestUserInstallFromTarball(t *testing.T) {
 			t.Errorf("left after --uninstall: %s (%v)", f, err)
 		}
 	}
-	var left []string
-	filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.Contains(p, "plextray") {
-			left = append(left, p)
-		}
-		return nil
-	})
-	if len(left) > 0 {
-		t.Errorf("left after --uninstall: %q", left)
+	if after := files(t, home, data); !slices.Equal(before, after) {
+		t.Errorf("--uninstall left files behind:\nbefore %q\nafter  %q", before, after)
 	}
+}
+
+// files lists the regular files under dirs.
+func files(t *testing.T, dirs ...string) []string {
+	t.Helper()
+	var list []string
+	for _, dir := range dirs {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				list = append(list, p)
+			}
+			return nil
+		})
+	}
+	slices.Sort(list)
+	return slices.Compact(list)
 }
 
 // untar unpacks a .tar.gz into dir and returns its one top directory.

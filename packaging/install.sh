@@ -40,9 +40,10 @@ desktop_exec() {
 	printf '%s' "$q" | sed -e 's/\\/\\\\/g' -e 's/%/%%/g'
 }
 
+# Launchers see a new entry by themselves (no MimeType, so no
+# update-desktop-database: its cache would outlive an uninstall). An icon
+# cache is refreshed only where one is kept.
 refresh() {
-	command -v update-desktop-database >/dev/null 2>&1 &&
-		update-desktop-database -q "$datadir/applications" 2>/dev/null || true
 	command -v gtk-update-icon-cache >/dev/null 2>&1 &&
 		[ -f "$datadir/icons/hicolor/index.theme" ] &&
 		gtk-update-icon-cache -q -t "$datadir/icons/hicolor" 2>/dev/null || true
