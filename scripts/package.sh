@@ -93,19 +93,24 @@ for arch in amd64 arm64; do
 	[ -f "$work/plextray-linux-$arch" ] || build linux "$arch" "$work/plextray-linux-$arch"
 	install -m 755 "$work/plextray-linux-$arch" "$stage/usr/bin/plextray"
 	cp -r "$share/." "$stage/usr/share/"
-	# zsh's standard vendor directory on Debian and Fedora.
 	mv "$stage/usr/share/zsh/site-functions" "$stage/usr/share/zsh/vendor-completions"
-	config=$work/nfpm-$arch.yaml
-	{
-		cat packaging/nfpm.yaml
-		echo "contents:"
-		(cd "$stage" && find . -type f | sed 's|^\./||' | sort) | while IFS= read -r f; do
-			mode=0644
-			[ -x "$stage/$f" ] && mode=0755
-			printf '  - src: "%s"\n    dst: "/%s"\n    file_info: {mode: %s}\n' "$stage/$f" "$f" "$mode"
-		done
-	} >"$config"
 	for fmt in deb rpm; do
+		config=$work/nfpm-$arch-$fmt.yaml
+		{
+			cat packaging/nfpm.yaml
+			echo "contents:"
+			(cd "$stage" && find . -type f | sed 's|^\./||' | sort) | while IFS= read -r f; do
+				mode=0644
+				[ -x "$stage/$f" ] && mode=0755
+				dst=/$f
+				# zsh looks in vendor-completions on Debian, site-functions on
+				# Fedora and openSUSE.
+				if [ "$fmt" = rpm ]; then
+					dst=$(printf '%s' "$dst" | sed 's|^/usr/share/zsh/vendor-completions/|/usr/share/zsh/site-functions/|')
+				fi
+				printf '  - src: "%s"\n    dst: "%s"\n    file_info: {mode: %s}\n' "$stage/$f" "$dst" "$mode"
+			done
+		} >"$config"
 		if ! out=$(PKG_VERSION=$version PKG_ARCH=$arch \
 			nfpm package --config "$config" --packager "$fmt" --target "$dist/plextray_${version}_$arch.$fmt" 2>&1); then
 			echo "$out" >&2
