@@ -68,6 +68,7 @@ appstreamcli validate --no-net "$tmp/deb/usr/share/metainfo/$app_id.metainfo.xml
 for size in 16 24 32 48 64 128 256 512; do
 	[ -f "$tmp/deb/usr/share/icons/hicolor/${size}x${size}/apps/$app_id.png" ] || fail "no ${size}x${size} icon"
 done
+[ -f "$tmp/deb/usr/share/icons/hicolor/scalable/apps/$app_id.svg" ] || fail "no scalable icon"
 zcat "$tmp/deb/usr/share/man/man1/plextray.1.gz" | groff -k -man -Tutf8 -ww -z 2>"$tmp/groff.err" && [ ! -s "$tmp/groff.err" ] ||
 	fail "man page: $(cat "$tmp/groff.err")"
 dpkg-deb -f "$deb" Recommends | grep -q 'gnome-keyring' || fail "Recommends lacks gnome-keyring"

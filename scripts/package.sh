@@ -76,6 +76,7 @@ mkdir -p "$share/applications" "$share/metainfo" "$share/man/man1" \
 install -m 644 "packaging/$APP_ID.desktop" "$share/applications/$APP_ID.desktop"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$date_iso/" "packaging/$APP_ID.metainfo.xml" >"$share/metainfo/$APP_ID.metainfo.xml"
 "$work/pkgtool" icons -src assets/icon.png -name "$APP_ID" -o "$share/icons"
+install -D -m 644 "packaging/$APP_ID.svg" "$share/icons/hicolor/scalable/apps/$APP_ID.svg"
 # The man page is made from the built binary's own --help, run under the
 # name it is installed as.
 mkdir -p "$work/named" && cp "$host_bin" "$work/named/plextray"
