@@ -10,7 +10,7 @@
 #   SHA256SUMS
 #
 # VERSION defaults to `git describe` (a leading v dropped, - turned into .),
-# or FyneApp.toml's version +git.<commit> when there is no tag.
+# or FyneApp.toml's version +git<commit count>.<commit> when there is no tag.
 # Offline after one `go mod download` (and `go -C tools mod download`): nfpm
 # is a Go tool pinned in tools/go.mod. Reproducible: the same commit and
 # version give byte-identical files (-trimpath, no build id or VCS stamp,
@@ -33,7 +33,8 @@ if [ -z "$version" ]; then
 		version=${version//-/.}
 	else
 		base=$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
-		version="${base:-0.0.0}+git.$(git rev-parse --short=12 HEAD)"
+		# The commit count first, so later commits sort higher.
+		version="${base:-0.0.0}+git$(git rev-list --count HEAD).$(git rev-parse --short=12 HEAD)"
 		git diff --quiet HEAD 2>/dev/null || version="$version.dirty"
 	fi
 fi
@@ -70,7 +71,7 @@ build() { # GOOS GOARCH OUT
 share=$work/share
 build linux amd64 "$work/plextray-linux-amd64"
 host_bin=$work/plextray-linux-amd64
-case $(go env GOHOSTARCH) in arm64) build linux arm64 "$work/host/plextray"; host_bin=$work/host/plextray ;; esac
+case $(go env GOHOSTARCH) in arm64) mkdir -p "$work/host" && build linux arm64 "$work/host/plextray" && host_bin=$work/host/plextray ;; esac
 mkdir -p "$share/applications" "$share/metainfo" "$share/man/man1" \
 	"$share/bash-completion/completions" "$share/zsh/site-functions" "$share/fish/vendor_completions.d"
 install -m 644 "packaging/$APP_ID.desktop" "$share/applications/$APP_ID.desktop"
