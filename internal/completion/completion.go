@@ -2,6 +2,9 @@
 // plextray's command line, as printed by `plextray completion SHELL` and
 // installed by the packages under the shells' standard directories.
 //
+// Run is the whole `completion` command, for the command line to call;
+// Write is the script alone.
+//
 // The scripts are static: they complete command names, each command's
 // flags and fixed argument values (the shells of `completion`). They never
 // run plextray, so completing cannot reach plex.tv or the keychain.

@@ -186,3 +186,29 @@ func TestWriteError(t *testing.T) {
 		}
 	}
 }
+
+func TestRun(t *testing.T) {
+	cases := []struct {
+		args         []string
+		code         int
+		stdout, errs string
+	}{
+		{[]string{"bash"}, 0, "complete -F _plextray plextray", ""},
+		{[]string{"fish"}, 0, "complete -c plextray", ""},
+		{[]string{"--help"}, 0, "source <(plextray completion bash)", ""},
+		{nil, 2, "", "name one shell"},
+		{[]string{"bash", "zsh"}, 2, "", "name one shell"},
+		{[]string{"tcsh"}, 2, "", `no completion for "tcsh"`},
+	}
+	for _, c := range cases {
+		var out, errs bytes.Buffer
+		code := Run(c.args, &out, &errs, "plextray")
+		if code != c.code || !strings.Contains(out.String(), c.stdout) || !strings.Contains(errs.String(), c.errs) ||
+			(c.stdout == "" && out.Len() > 0) || (c.errs == "" && errs.Len() > 0) {
+			t.Errorf("%q: exit %d\nstdout %q\nstderr %q", c.args, code, out.String(), errs.String())
+		}
+	}
+	if code := Run([]string{"zsh"}, failWriter{}, &bytes.Buffer{}, "plextray"); code != 1 {
+		t.Errorf("stdout failing: exit %d", code)
+	}
+}
