@@ -5,7 +5,8 @@
 #
 #  1. builds them (scripts/package.sh) and validates the launcher entry and
 #     the AppStream metainfo they carry;
-#  2. compares each .rpm's file list with its .deb's (rpm -qpl);
+#  2. checks the Windows zip holds a GUI-subsystem exe; compares each
+#     .rpm's file list with its .deb's (rpm -qpl);
 #  3. installs the amd64 .deb with apt-get (dependencies resolved), runs
 #     /usr/bin/plextray --version, starts the launcher entry with gio launch
 #     in a headless session (private D-Bus, Xvfb, keyring, a
@@ -35,7 +36,7 @@ step() { echo "==> $*"; }
 fail() { echo "ci-package.sh: FAIL: $*" >&2; exit 1; }
 
 step "dependencies"
-bash scripts/install-test-deps.sh desktop-file-utils appstream rpm libglib2.0-bin groff-base man-db zsh fish
+bash scripts/install-test-deps.sh desktop-file-utils appstream rpm unzip libglib2.0-bin groff-base man-db zsh fish
 
 tmp=$(mktemp -d)
 installed=""
@@ -73,6 +74,15 @@ zcat "$tmp/deb/usr/share/man/man1/plextray.1.gz" | groff -k -man -Tutf8 -ww -z 2
 	fail "man page: $(cat "$tmp/groff.err")"
 dpkg-deb -f "$deb" Recommends | grep -q 'gnome-keyring' || fail "Recommends lacks gnome-keyring"
 dpkg-deb -f "$deb" Recommends | grep -q 'xclip | wl-clipboard' || fail "Recommends lacks xclip | wl-clipboard"
+
+step "the Windows zip: a GUI-subsystem exe and the README"
+mkdir "$tmp/zip"
+(cd "$tmp/zip" && unzip -q "$root/dist/plextray_${version}_windows_amd64.zip")
+exe=$tmp/zip/plextray_${version}_windows_amd64/plextray.exe
+[ -f "$exe" ] && [ -f "$tmp/zip/plextray_${version}_windows_amd64/README.md" ] || fail "zip lacks plextray.exe or README.md"
+pe=$(od -An -tu4 -j60 -N4 "$exe" | tr -d ' ')
+subsystem=$(od -An -tu2 -j$((pe + 92)) -N2 "$exe" | tr -d ' ')
+[ "$subsystem" = 2 ] || fail "plextray.exe has PE subsystem $subsystem, want 2 (Windows GUI: no console window)"
 
 step "the .rpm holds the same files as the .deb"
 for arch in amd64 arm64; do
