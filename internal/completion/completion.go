@@ -43,8 +43,8 @@ var Shells = []string{"bash", "zsh", "fish"}
 var timeoutFlag = Flag{Name: "timeout", Value: "duration", Help: "give up after this long"}
 
 // Commands is plextray's command set. Keep it in step with internal/cli;
-// TestCommandsMatchHelp checks it against the built binary's help when run
-// from the e2e package.
+// e2e's TestCompletionMatchesHelp checks it against the built binary's
+// help.
 var Commands = []Command{
 	{Name: "login", Summary: "sign in with a code in this terminal, store the token", Flags: []Flag{
 		{Name: "print", Help: "also write the token alone to stdout"},
