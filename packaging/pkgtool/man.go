@@ -78,6 +78,7 @@ func renderMan(w io.Writer, page []helpText, version string, date time.Time) err
 	}
 	fmt.Fprintf(&b, ".TH %s 1 %s %s \"User Commands\"\n", quoteArg(strings.ToUpper(name)),
 		quoteArg(date.Format("2006-01-02")), quoteArg(strings.TrimSpace(name+" "+version)))
+	b.WriteString(".ad l\n") // ragged right: help text is laid out for a terminal, not justified
 	b.WriteString(".SH NAME\n")
 	b.WriteString(escape(name) + ` \- ` + escape(strings.TrimSpace(summary)) + "\n")
 	sections(&b, top[1:], "DESCRIPTION")
