@@ -60,8 +60,8 @@ func (o *onceTB) TempDir() string { return o.dir }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	if caPath != "" {
+		os.RemoveAll(filepath.Dir(caPath)) // not binPath's: that may be an installed binary
 	}
 	os.Exit(code)
 }

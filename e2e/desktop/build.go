@@ -3,6 +3,7 @@
 package desktop
 
 import (
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -13,8 +14,22 @@ import (
 // "./testdata/minitray" relative to the test's package) into t.TempDir()
 // and returns the binary's path. The build cache makes repeated builds
 // cheap. extraArgs go to `go build` (e.g. "-race", "-tags=x").
+//
+// With PLEXTRAY_E2E_BINARY set (an absolute path, e.g. /usr/bin/plextray
+// from the installed package), plextray's own main package is not built:
+// that binary is returned instead, so the tests run against it
+// (scripts/ci-package.sh). Callers must not delete what Build returns.
 func Build(t testing.TB, pkg string, extraArgs ...string) string {
 	t.Helper()
+	if bin := os.Getenv(BinaryEnv); bin != "" && (pkg == "github.com/plextray/plextray/cmd/tray" || pkg == "github.com/plextray/plextray/cmd/plextray") {
+		if !filepath.IsAbs(bin) {
+			t.Fatalf("e2e/desktop: %s=%q is not an absolute path", BinaryEnv, bin)
+		}
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("e2e/desktop: %s: %v", BinaryEnv, err)
+		}
+		return bin
+	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("e2e/desktop: the go command is not on PATH: %v", err)
@@ -27,3 +42,6 @@ func Build(t testing.TB, pkg string, extraArgs ...string) string {
 	}
 	return out
 }
+
+// BinaryEnv names the variable that makes Build use an installed binary.
+const BinaryEnv = "PLEXTRAY_E2E_BINARY"

@@ -1,0 +1,90 @@
+// Command pkgtool is the Go half of scripts/package.sh: the steps of making
+// plextray's packages that need more than a shell, all deterministic so the
+// same commit and version give byte-identical files.
+//
+//	pkgtool man   -bin dist/plextray -version V -epoch S -o plextray.1
+//	pkgtool icons -src assets/icon.png -name ID -o DIR      # DIR/hicolor/NxN/apps/ID.png
+//	pkgtool completion -shell bash|zsh|fish -prog plextray -o FILE
+//	pkgtool tar   -C DIR -prefix NAME -epoch S -o NAME.tar.gz
+//	pkgtool zip   -C DIR -prefix NAME -epoch S -o NAME.zip
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: pkgtool man|icons|completion|tar|zip [flags]")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1], os.Args[2:]); err != nil {
+		fmt.Fprintf(os.Stderr, "pkgtool %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func run(cmd string, args []string) error {
+	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	out := fs.String("o", "", "output file or directory")
+	epoch := fs.Int64("epoch", 0, "timestamp of every file (SOURCE_DATE_EPOCH)")
+	switch cmd {
+	case "man":
+		bin := fs.String("bin", "", "the built plextray binary")
+		version := fs.String("version", "", "version shown in the page footer")
+		fs.Parse(args)
+		return writeFile(*out, func(f *os.File) error {
+			page, err := helpPage(*bin)
+			if err != nil {
+				return err
+			}
+			return renderMan(f, page, *version, time.Unix(*epoch, 0).UTC())
+		})
+	case "icons":
+		src := fs.String("src", "", "the square source PNG")
+		name := fs.String("name", "", "icon name (the app id)")
+		fs.Parse(args)
+		return writeIcons(*src, *out, *name, launcherSizes)
+	case "completion":
+		shell := fs.String("shell", "", "bash, zsh or fish")
+		prog := fs.String("prog", "plextray", "command name")
+		fs.Parse(args)
+		return writeFile(*out, func(f *os.File) error { return writeCompletion(f, *shell, *prog) })
+	case "tar", "zip":
+		dir := fs.String("C", "", "directory whose contents are archived")
+		prefix := fs.String("prefix", "", "top directory inside the archive")
+		fs.Parse(args)
+		mtime := time.Unix(*epoch, 0).UTC()
+		return writeFile(*out, func(f *os.File) error {
+			if cmd == "tar" {
+				return writeTarGz(f, *dir, *prefix, mtime)
+			}
+			return writeZip(f, *dir, *prefix, mtime)
+		})
+	default:
+		return fmt.Errorf("unknown step")
+	}
+}
+
+// writeFile creates path and runs fill on it; on failure the file is
+// removed so no half-written artefact is left in dist/.
+func writeFile(path string, fill func(*os.File) error) error {
+	if path == "" {
+		return fmt.Errorf("-o is required")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = fill(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
