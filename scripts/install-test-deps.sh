@@ -8,12 +8,15 @@
 # browser (it pulls in xdg-utils; the e2e harness gives the app a PATH of
 # its own, so the "no browser" case still holds).
 #
+# zsh, fish, groff-base: the completion scripts are loaded by the real
+# shells, and the man page is checked by groff.
+#
 # Deliberately NOT installed: libnotify-bin (notify-send) and xdg-utils
 # (xdg-open): their presence would hide the "no notification server" and
 # "no browser" cases the tests check. Go is not installed here either.
 set -eu
 
-PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium $*"
+PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish groff-base $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,7 +4,7 @@
 # Service, clipboard, the built binary) and the cross-builds.
 #
 #   bash scripts/test.sh            # everything
-#   bash scripts/test.sh -short     # skip the end-to-end tests
+#   bash scripts/test.sh -short     # skip the end-to-end tests and the package checks
 #
 # With CI=true a missing piece fails the run instead of skipping a test.
 set -euo pipefail
@@ -46,3 +46,11 @@ bash scripts/cross-build.sh
 
 echo "==> tests (race detector on)"
 go test -race -count=1 "$@" ./...
+
+case " $* " in
+*" -short "*) echo "==> packages: skipped (-short)" ;;
+*)
+	echo "==> packages: build, validate, install the .deb, sign in with it, remove it, rebuild identically"
+	bash scripts/ci-package.sh
+	;;
+esac

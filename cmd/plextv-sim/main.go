@@ -101,7 +101,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		fmt.Fprintf(out, "  CA:           %s\n", cfg.caOut)
 		env += " SSL_CERT_FILE=" + cfg.caOut
 	}
-	fmt.Fprintf(out, "Run the tray against it:\n  %s go run ./cmd/tray\n", env)
+	fmt.Fprintf(out, "Run the tray against it:\n  %s go run ./cmd/plextray\n", env)
 
 	<-ctx.Done()
 	fmt.Fprintln(out, "plextv-sim: stopping")

@@ -1,57 +1,18 @@
 // Command tray is plextray: with no arguments the tray app, otherwise the
-// command line (login, token, status, logout, servers). See README.md.
-//
-// main is the wiring: it is the only place that reads the environment
-// (one Settings struct), and it picks the front end.
+// command line. cmd/tray and cmd/plextray are the same program (see
+// internal/launch); `go install …/cmd/plextray@latest` names it plextray.
 package main
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
-	"github.com/plextray/plextray/internal/app"
-	"github.com/plextray/plextray/internal/cli"
-	"github.com/plextray/plextray/internal/desktop"
+	"github.com/plextray/plextray/internal/launch"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0"
 
 func main() {
-	prog := progName(os.Args[0])
-	settings, err := app.ParseSettings(os.Getenv)
-	if len(os.Args) < 2 {
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
-			os.Exit(cli.ExitUsage)
-		}
-		os.Exit(runTray(settings))
-	}
-	terminal := false
-	if fi, serr := os.Stderr.Stat(); serr == nil {
-		terminal = fi.Mode()&os.ModeCharDevice != 0
-	}
-	os.Exit(cli.Run(os.Args[1:], cli.IO{
-		Prog:        prog,
-		Version:     version,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		Terminal:    terminal,
-		Settings:    settings,
-		SettingsErr: err,
-		Keychain:    app.Keychain(settings),
-		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
-		OpenBrowser: desktop.NewBrowser().Open,
-	}))
-}
-
-// progName is the name the binary was invoked by, without ".exe".
-func progName(arg0 string) string {
-	n := strings.TrimSuffix(filepath.Base(arg0), ".exe")
-	if n == "" || n == "." || n == string(filepath.Separator) {
-		return "plextray"
-	}
-	return n
+	cache, _ := os.UserCacheDir()
+	os.Exit(launch.Main(launch.Process{Version: version, Args: os.Args, Getenv: os.Getenv, CacheDir: cache}))
 }

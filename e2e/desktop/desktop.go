@@ -247,6 +247,9 @@ func (d *Desktop) makeDirs() error {
 // Dir is the session's temporary directory (logs/, home/, ...).
 func (d *Desktop) Dir() string { return d.root }
 
+// Home is the session's HOME folder.
+func (d *Desktop) Home() string { return d.home }
+
 // BusAddress is the private session bus's address.
 func (d *Desktop) BusAddress() string { return d.busAddr }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/plextray/plextray/internal/completion"
 	"io"
 	"os"
 	"os/signal"
@@ -59,6 +60,8 @@ Usage:
   PROG status           who is signed in, and whether plex.tv accepts the token
   PROG logout           sign out at plex.tv and remove the stored token
   PROG servers [flags]  list the account's servers and which connections answer
+  PROG completion bash|zsh|fish
+                        print a shell completion script
   PROG --version        print the version
 
 Run 'PROG <command> --help' for a command's flags.
@@ -114,6 +117,9 @@ func run(args []string, io IO) int {
 		"status":  status,
 		"logout":  logout,
 		"servers": serversCmd,
+		"completion": func(args []string, io IO) int {
+			return completion.Run(args, io.Stdout, io.Stderr, io.Prog)
+		},
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

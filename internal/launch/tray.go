@@ -1,4 +1,4 @@
-package main
+package launch
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 	"github.com/plextray/plextray/internal/tray"
 )
 
-func runTray(settings app.Settings) int {
+func runTray(version string, settings app.Settings, cacheDir string) int {
 	logDir, err := logging.Dir(settings.Getenv)
 	var log *slog.Logger
 	var closer io.Closer
@@ -44,7 +44,7 @@ func runTray(settings app.Settings) int {
 		Icons:      icons(),
 		Autostart:  autostartToggle{autostart.Toggle{Getenv: settings.Getenv}},
 		Secret:     logging.RegisterSecret,
-		NotifyIcon: notifyIconFile(),
+		NotifyIcon: notifyIconFile(cacheDir),
 		OpenLogs: func() {
 			if logDir == "" {
 				return
@@ -69,12 +69,11 @@ func (a autostartToggle) Enable() error {
 }
 
 // notifyIconFile is where notifications' icon is written (desktop.NewNotifier).
-func notifyIconFile() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
+func notifyIconFile(cacheDir string) string {
+	if cacheDir == "" {
 		return ""
 	}
-	return filepath.Join(dir, "plextray", "icon.png")
+	return filepath.Join(cacheDir, "plextray", "icon.png")
 }
 
 func icons() tray.IconSet {

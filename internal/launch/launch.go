@@ -1,0 +1,67 @@
+// Package launch is plextray's wiring: it picks the front end (the tray
+// with no arguments, otherwise the command line) and builds it from one
+// Settings struct. cmd/tray and cmd/plextray are the same program: two
+// five-line mains (so `go install …/cmd/plextray@latest` gives a binary
+// named plextray) that hand Main what only main reads: the arguments, the
+// environment and the version.
+package launch
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/cli"
+	"github.com/plextray/plextray/internal/desktop"
+)
+
+// Process is what main knows: its version (set at build time), its
+// arguments (os.Args), its environment (os.Getenv) and the user's cache
+// folder (os.UserCacheDir; "" if unknown).
+type Process struct {
+	Version  string
+	Args     []string
+	Getenv   func(string) string
+	CacheDir string
+}
+
+// Main runs the program and returns its exit code.
+func Main(p Process) int {
+	prog := progName(p.Args[0])
+	version := p.Version
+	settings, err := app.ParseSettings(p.Getenv)
+	if len(p.Args) < 2 {
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
+			return cli.ExitUsage
+		}
+		return runTray(version, settings, p.CacheDir)
+	}
+	terminal := false
+	if fi, serr := os.Stderr.Stat(); serr == nil {
+		terminal = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return cli.Run(p.Args[1:], cli.IO{
+		Prog:        prog,
+		Version:     version,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		Terminal:    terminal,
+		Settings:    settings,
+		SettingsErr: err,
+		Keychain:    app.Keychain(settings),
+		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
+		OpenBrowser: desktop.NewBrowser().Open,
+	})
+}
+
+// progName is the name the binary was invoked by, without ".exe".
+func progName(arg0 string) string {
+	n := strings.TrimSuffix(filepath.Base(arg0), ".exe")
+	if n == "" || n == "." || n == string(filepath.Separator) {
+		return "plextray"
+	}
+	return n
+}
