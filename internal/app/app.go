@@ -13,6 +13,7 @@ import (
 
 	"github.com/plextray/plextray/internal/config"
 	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
@@ -25,6 +26,10 @@ type Env struct {
 	Info     plextv.Info
 	PlexTV   *plextv.Client
 	Keychain keychain.Store
+	// ConfigDir and ProfileKeychain keep the Plex Home profiles (see
+	// core.Services).
+	ConfigDir       string
+	ProfileKeychain func(uuid string) keychain.Store
 }
 
 // Setup makes sure the install has its client identifier and builds the
@@ -50,7 +55,8 @@ func Setup(version string, s Settings) (*Env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvPlexTVURL, err)
 	}
-	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: keychain.OS{}}, nil
+	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: keychain.OS{},
+		ConfigDir: dir, ProfileKeychain: ProfileKeychain}, nil
 }
 
 // Services are the core's use-cases on this environment; checker may be
@@ -63,7 +69,15 @@ func (e *Env) Services(checker core.Checker) core.Services {
 		LinkURL:       e.PlexTV.LinkURL,
 		AppURL:        e.AuthURL,
 		SigninTimeout: e.Settings.SigninTimeout,
+
+		ProfileKeychain: e.ProfileKeychain,
+		ConfigDir:       e.ConfigDir,
 	}
+}
+
+// ProfileKeychain is the OS keychain entry of a Plex Home profile's token.
+func ProfileKeychain(uuid string) keychain.Store {
+	return keychain.OS{Account: home.ProfileAccount(uuid)}
 }
 
 // Checker is the server check with a per-connection timeout (0: the
