@@ -40,6 +40,8 @@ const (
 	KeyAbout                    // "About plextray …"
 	KeyQuit                     // "Quit"
 	KeyTryAgain                 // "Try again" (keyring locked)
+	KeyProfiles                 // "Profile" submenu (Plex Home)
+	KeySwitchBack               // "Switch back to <admin>"
 	numKeys
 )
 
@@ -56,8 +58,9 @@ type Item struct {
 type Model struct {
 	Icon    Icon
 	Tooltip string
-	Items   [numKeys]Item
-	Servers ServersModel
+	Items    [numKeys]Item
+	Servers  ServersModel
+	Profiles ProfilesModel
 }
 
 // ServersModel is the "Servers" submenu.
@@ -130,6 +133,7 @@ func Render(s core.State, o Options) Model {
 		on(KeyServers, "Servers")
 		on(KeySignOut, "Sign out")
 		m.Servers = renderServers(s.Servers)
+		renderProfiles(&m, s)
 	}
 	if s.Notice.Problem() {
 		m.Icon = IconError
