@@ -56,8 +56,8 @@ type Item struct {
 
 // Model is the whole menu for one State.
 type Model struct {
-	Icon    Icon
-	Tooltip string
+	Icon     Icon
+	Tooltip  string
 	Items    [numKeys]Item
 	Servers  ServersModel
 	Profiles ProfilesModel
