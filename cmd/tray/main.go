@@ -13,8 +13,10 @@ import (
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/cli"
+	"github.com/plextray/plextray/internal/config"
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/keychain"
+	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -34,6 +36,14 @@ func main() {
 	if fi, serr := os.Stderr.Stat(); serr == nil {
 		terminal = fi.Mode()&os.ModeCharDevice != 0
 	}
+	var readSecret func() (string, error)
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		readSecret = func() (string, error) {
+			b, err := term.ReadPassword(fd)
+			return string(b), err
+		}
+	}
+	dir, _ := config.Dir() // no config folder: profiles are not kept
 	os.Exit(cli.Run(os.Args[1:], cli.IO{
 		Prog:        prog,
 		Version:     version,
@@ -45,6 +55,11 @@ func main() {
 		Keychain:    keychain.OS{},
 		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
 		OpenBrowser: desktop.NewBrowser().Open,
+
+		ConfigDir:       dir,
+		ProfileKeychain: app.ProfileKeychain,
+		Stdin:           os.Stdin,
+		ReadSecret:      readSecret,
 	}))
 }
 

@@ -300,11 +300,11 @@ func profileTitle(u plextv.HomeUser) string {
 
 // switchBackTitle: "Switch back to anna".
 func switchBackTitle(s core.State) string {
-	if a := s.Profiles.Admin(); a != nil {
-		return "Switch back to " + profileName(a.Title)
-	}
 	if s.Username != "" {
 		return "Switch back to " + name(s.Username)
+	}
+	if a := s.Profiles.Admin(); a != nil {
+		return "Switch back to " + profileName(a.Title)
 	}
 	return "Switch back to your account"
 }
