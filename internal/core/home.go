@@ -59,6 +59,10 @@ type profileRun struct {
 	verified bool               // the active profile's token was checked this run
 	gen      int                // identifies the latest switch
 	cancel   context.CancelFunc // the running switch or PIN page, or nil
+	// fellBack is the profile dropped before plex.tv confirmed the
+	// account: its notice is said again once the account is confirmed
+	// (which clears earlier problems).
+	fellBack string
 }
 
 type (
@@ -256,6 +260,10 @@ func (c *Core) accountVerified(u *plextv.User) {
 	if c.cfg.Services.profilesOK() != nil {
 		return
 	}
+	if c.prof.fellBack != "" {
+		c.say(Notice{Kind: NoticeProfileFallback, Title: c.prof.fellBack})
+		c.prof.fellBack = ""
+	}
 	if !c.state.Profiles.Offered && !c.state.Profiles.Listing {
 		c.listHome(u)
 	}
@@ -304,6 +312,9 @@ func (c *Core) fallBack(a home.Active) {
 	c.state.Profiles.Active, c.state.Profiles.Kept = nil, false
 	c.say(Notice{Kind: NoticeProfileFallback, Title: a.Title})
 	c.notify()
+	if c.state.Unverified {
+		c.prof.fellBack = a.Title
+	}
 	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfile(c.ctx, a.UUID)}) })
 }
 
@@ -415,8 +426,12 @@ func (c *Core) profileSwitched(m profileSwitched) {
 		c.say(Notice{Kind: NoticeProfileFailed, Err: m.err, Title: m.to.Title})
 		return
 	}
-	// Done: the page (if any) closes itself after its answer.
-	c.prof.cancel = nil
+	// Done. A PIN page finishes its answer before it stops (pinpage
+	// waits for a submission in flight), so it can be cancelled now.
+	if c.prof.cancel != nil {
+		c.prof.cancel()
+		c.prof.cancel = nil
+	}
 	c.state.Profiles.Switching, c.state.Profiles.PINPage = nil, ""
 	if m.to.Admin {
 		c.prof.tok = ""
