@@ -1,5 +1,6 @@
 // Command tray is plextray: with no arguments the tray app, otherwise the
-// command line (login, token, status, logout, servers). See README.md.
+// command line (login, token, status, logout, servers, users, switch). See
+// README.md.
 //
 // main is the wiring: it is the only place that reads the environment
 // (one Settings struct), and it picks the front end.

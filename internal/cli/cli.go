@@ -1,4 +1,4 @@
-// Package cli is plextray's command line: a thin front end of the core
+// Package cli is plextray's command line (users.go: Plex Home profiles): a thin front end of the core
 // (internal/core's Services), sharing the tray's keychain entry, client
 // identifier and settings. main decides between the tray and this.
 package cli

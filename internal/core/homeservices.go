@@ -18,7 +18,7 @@ import (
 
 // ErrProfilesUnsupported: this Services keeps no profiles (no
 // ProfileKeychain or ConfigDir).
-var ErrProfilesUnsupported = errors.New("Plex Home profiles are not supported here")
+var ErrProfilesUnsupported = errors.New("profiles of a Plex Home are not supported here")
 
 // NotKeptError: the switch worked, but the profile's token could not be
 // kept (keychain or config folder); the token is still valid.

@@ -121,7 +121,8 @@ func (sv Services) Verify(ctx context.Context, tok plextv.Token) (*plextv.User, 
 	return sv.PlexTV.User(ctx, tok)
 }
 
-// SignOut invalidates tok at plex.tv and removes the stored token. The
+// SignOut invalidates tok at plex.tv and removes the stored token, and
+// every stored Plex Home profile token (ForgetProfiles). The
 // token is removed here even when plex.tv can't be told (revokeErr);
 // a token plex.tv already rejects counts as signed out.
 func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, removeErr error) {
