@@ -180,7 +180,12 @@ func switchCmd(args []string, io IO) int {
 		return code
 	}
 	st, _ := sv.ProfileState()
-	if (st.Active == nil && to.Admin) || (st.Active != nil && st.Active.UUID == to.UUID) {
+	already := st.Active == nil && to.Admin
+	if st.Active != nil && st.Active.UUID == to.UUID {
+		_, kerr := sv.ProfileToken(ctx, to.UUID)
+		already = kerr == nil // a lost token is fetched again
+	}
+	if already {
 		fmt.Fprintf(io.Stderr, "Already using %s's token.\n", profileName(to.Title))
 		return ExitOK
 	}

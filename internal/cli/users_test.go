@@ -226,3 +226,28 @@ func TestNoHome(t *testing.T) {
 		t.Fatalf("switch without a Home: exit %d", code)
 	}
 }
+
+// On a terminal the PIN is read through ReadSecret (no echo), not stdin.
+func TestPINFromTerminal(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	io := f.io()
+	io.ConfigDir, io.ProfileKeychain = f.dir, f.key
+	io.Stdin = strings.NewReader("0000\n") // must not be read
+	asked := 0
+	io.ReadSecret = func() (string, error) { asked++; return "1234", nil }
+	if code := Run([]string{"switch", "Teen"}, io); code != ExitOK || asked != 1 {
+		t.Fatalf("exit %d, asked %d\n%s", code, asked, f.stderr)
+	}
+	if !strings.Contains(f.stderr.String(), "PIN for Teen: ") || strings.Contains(f.stderr.String(), "1234") {
+		t.Fatalf("stderr %q", f.stderr)
+	}
+	// The same profile again: nothing to do while its token is kept …
+	if code := Run([]string{"switch", "teen"}, io); code != ExitOK || asked != 1 {
+		t.Fatalf("again: exit %d, asked %d", code, asked)
+	}
+	// … and fetched again once it is lost.
+	f.key(f.uuid("Teen")).Delete(context.Background())
+	if code := Run([]string{"switch", "teen"}, io); code != ExitOK || asked != 2 {
+		t.Fatalf("lost token: exit %d, asked %d\n%s", code, asked, f.stderr)
+	}
+}
