@@ -95,8 +95,12 @@ type (
 		url string
 		err error
 	}
-	pinPageWrong struct{ gen int }
-	pinPageDone  struct {
+	pinPageWrong     struct{ gen int }
+	pinPageNoBrowser struct {
+		gen int
+		err error
+	}
+	pinPageDone struct {
 		gen int
 		err error
 	}
@@ -111,6 +115,7 @@ func (homeListed) isMsg()        {}
 func (profileSwitched) isMsg()   {}
 func (pinPageOpened) isMsg()     {}
 func (pinPageWrong) isMsg()      {}
+func (pinPageNoBrowser) isMsg()  {}
 func (pinPageDone) isMsg()       {}
 func (profileForgotten) isMsg()  {}
 
@@ -165,6 +170,10 @@ func (c *Core) applyHome(m msg) bool {
 		}
 		c.state.Profiles.PINPage = m.url
 		c.say(Notice{Kind: NoticeProfilePIN, Title: c.state.Profiles.Switching.Title})
+	case pinPageNoBrowser:
+		if m.gen == c.prof.gen && c.state.Profiles.Switching != nil {
+			c.say(Notice{Kind: NoticeProfilePIN, Title: c.state.Profiles.Switching.Title, Err: m.err})
+		}
 	case pinPageWrong:
 		if m.gen == c.prof.gen && c.state.Profiles.Switching != nil {
 			c.say(Notice{Kind: NoticeProfileWrongPIN, Title: c.state.Profiles.Switching.Title})
@@ -393,6 +402,7 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 		if c.cfg.Browser != nil {
 			if berr := c.cfg.Browser.Open(url); berr != nil {
 				c.cfg.Log.Info("browser not opened for the PIN page", "err", berr)
+				c.post(pinPageNoBrowser{gen, berr})
 			}
 		}
 		res := <-done

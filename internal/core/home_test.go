@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -460,4 +461,20 @@ func TestNoHomeOffersNoProfiles(t *testing.T) {
 	if s := f.cur(); s.Profiles.Offered || len(s.Profiles.List) != 0 {
 		t.Fatalf("profiles offered without a Home: %+v", s.Profiles)
 	}
+}
+
+func TestPINPageWithoutBrowserSaysWhereItIs(t *testing.T) {
+	f := signedInHome(t, nil)
+	f.desk.mu.Lock()
+	f.desk.noBrowse = true
+	f.desk.mu.Unlock()
+	f.c.SwitchProfile(f.uuid("Teen"))
+	st := f.settle("browser failure said", func(s State) bool {
+		return s.Notice.Kind == NoticeProfilePIN && s.Notice.Err != nil && s.Profiles.PINPage != ""
+	})
+	if !errors.Is(st.Notice.Err, errNoBrowser) {
+		t.Fatalf("notice %+v", st.Notice)
+	}
+	postPIN(t, st.Profiles.PINPage, "1234")
+	f.settle("Teen active", active("Teen"))
 }

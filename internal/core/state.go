@@ -111,7 +111,7 @@ const (
 
 	// Plex Home profiles; Title names the profile (untrusted).
 	NoticeProfileSwitching  // asking plex.tv for the profile's token
-	NoticeProfilePIN        // State.Profiles.PINPage asks for the profile's PIN in the browser
+	NoticeProfilePIN        // State.Profiles.PINPage asks for the profile's PIN in the browser; Err: the browser did not open
 	NoticeProfileWrongPIN   // a wrong PIN was entered on the page; it asks again
 	NoticeProfileSwitched   // the profile's token is active now
 	NoticeProfileNotKept    // Err: switched, but the token is kept in memory only

@@ -335,6 +335,9 @@ func profileNotice(s core.State) (string, bool) {
 	case core.NoticeProfileSwitching:
 		return "Switching to " + who + "…", true
 	case core.NoticeProfilePIN:
+		if n.Err != nil && s.Profiles.PINPage != "" {
+			return "Couldn't open a browser: open " + uri(s.Profiles.PINPage) + " to enter " + who + "'s PIN", true
+		}
 		return "Enter " + who + "'s PIN in your browser", true
 	case core.NoticeProfileWrongPIN:
 		return "Wrong PIN for " + who + " — try again in your browser", true
