@@ -79,7 +79,7 @@ func TestPlexHomeProfiles(t *testing.T) {
 
 	// Copy token: Teen's, as plex.tv and the keychain know it.
 	tr.ClickLabel(t, "Copy token")
-	tok := w.waitClipboard("Teen's token", func(s string) bool { return s != "" && s != acct })
+	tok := w.waitClipboard("Teen's token", func(s string) bool { return s != acct && w.sim.TokenValid(s) })
 	if who := w.whose(tok); who != "Teen" {
 		t.Fatalf("copied token belongs to %q", who)
 	}
@@ -114,7 +114,7 @@ func TestPlexHomeProfiles(t *testing.T) {
 	tr.ClickLabel(t, "Kid")
 	tr.WaitFor(t, "profile Kid active", has("Signed in as demo · profile Kid"), wait)
 	tr.ClickLabel(t, "Copy token")
-	kidTok := w.waitClipboard("Kid's token", func(s string) bool { return s != "" && s != acct && s != tok })
+	kidTok := w.waitClipboard("Kid's token", func(s string) bool { return s != acct && s != tok && w.sim.TokenValid(s) })
 	w.sim.RevokeToken(kidTok)
 	tr.ClickLabel(t, "Check again")
 	tr.WaitFor(t, "fallback said", has("plex.tv no longer accepts Kid's token — back to your own"), wait)
