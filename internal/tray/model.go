@@ -1,7 +1,7 @@
 // Package tray shows the core's State in the system tray. model.go is
 // pure (State → Model) and tested without a desktop; words.go holds every
-// sentence the tray shows; systray.go is the one file that imports
-// fyne.io/systray.
+// sentence the tray shows; systray.go and profiles_systray.go (the Plex
+// Home submenu) are the only files that import fyne.io/systray.
 package tray
 
 import (
