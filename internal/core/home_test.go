@@ -374,10 +374,10 @@ func TestRejectedProfileTokenFallsBackAtStart(t *testing.T) {
 	if f.copied() != acct || kid == acct {
 		t.Fatal("Copy token after the fallback is not the account's")
 	}
-	_, notes, _ := f.desk.get()
-	if len(notes) == 0 || notes[len(notes)-1].Kind != NoticeProfileFallback {
-		t.Fatalf("no fallback notification: %+v", notes)
-	}
+	f.settle("the fallback notified", func(State) bool {
+		_, notes, _ := f.desk.get()
+		return len(notes) > 0 && notes[len(notes)-1].Kind == NoticeProfileFallback && notes[len(notes)-1].Title == "Kid"
+	})
 }
 
 func TestMissingProfileTokenFallsBackAtStart(t *testing.T) {
