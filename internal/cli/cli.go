@@ -1,4 +1,4 @@
-// Package cli is plextray's command line: a thin front end of the core
+// Package cli is plextray's command line (users.go: Plex Home profiles): a thin front end of the core
 // (internal/core's Services), sharing the tray's keychain entry, client
 // identifier and settings. main decides between the tray and this.
 package cli
@@ -49,6 +49,16 @@ type IO struct {
 	Setup func(app.Settings) (*app.Env, error)
 	// OpenBrowser opens a URL (nil: never).
 	OpenBrowser func(url string) error
+
+	// Plex Home profiles (users.go): the config folder holding the active
+	// profile, and the keychain entry of a profile's token. Unset: the
+	// commands work on the account's token only.
+	ConfigDir       string
+	ProfileKeychain func(uuid string) keychain.Store
+	// Stdin gives a profile's PIN when it is not a terminal; ReadSecret,
+	// when set, reads it from the terminal without echo.
+	Stdin      io.Reader
+	ReadSecret func() (string, error)
 }
 
 const usage = `PROG — sign in to Plex from the tray, and from scripts
@@ -56,8 +66,10 @@ const usage = `PROG — sign in to Plex from the tray, and from scripts
 Usage:
   PROG                  start the tray app
   PROG login [flags]    sign in with a code in this terminal, store the token
-  PROG token            print the stored token
-  PROG status           who is signed in, and whether plex.tv accepts the token
+  PROG token [--user P] print the token: the active profile's, or profile P's
+  PROG status           who is signed in, whether plex.tv accepts the token, the active profile
+  PROG users [--json]   list the Plex Home's profiles (admin/managed, PIN, active)
+  PROG switch PROFILE   use a Plex Home profile's token (PIN from the terminal or stdin)
   PROG logout           sign out at plex.tv and remove the stored token
   PROG servers [flags]  list the account's servers and which connections answer
   PROG completion bash|zsh|fish
@@ -77,7 +89,8 @@ Environment (the same for the tray and every command):
 
 Exit codes:
   0 success · 1 failure (plex.tv unreachable, keychain unavailable) · 2 usage
-  3 not signed in · 4 token rejected by plex.tv · 5 sign-in did not complete
+  (also a profile name that matches none or several) · 3 not signed in
+  4 token rejected by plex.tv, or a wrong profile PIN · 5 sign-in did not complete
 `
 
 // Run runs one command (args without the program name) and returns the
@@ -120,6 +133,8 @@ func run(args []string, io IO) int {
 		"completion": func(args []string, io IO) int {
 			return completion.Run(args, io.Stdout, io.Stderr, io.Prog)
 		},
+		"users":  users,
+		"switch": switchCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

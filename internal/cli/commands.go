@@ -133,13 +133,17 @@ func signInFailed(io IO, err error, timeout time.Duration) int {
 }
 
 func token(args []string, io IO) int {
-	fs := flags("token", "token", io)
+	fs := flags("token", "token [--user PROFILE]", io)
+	user := fs.String("user", "", "print this Plex Home profile's token (title or uuid) without making it the active one")
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	tok, code := storedToken(ctx, io, false)
+	if *user != "" {
+		return tokenForUser(ctx, io, *user)
+	}
+	tok, code := activeToken(ctx, io)
 	if tok.IsZero() {
 		return code
 	}
@@ -160,6 +164,9 @@ func status(args []string, io IO) int {
 			return explain(io, "checking the token", err)
 		}
 		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", name(u.DisplayName()))
+		if st, err := services(io, env).ProfileState(); err == nil && st.Active != nil && io.Settings.Token == "" {
+			fmt.Fprintf(io.Stdout, "Active profile: %s ('%s token' prints its token).\n", profileName(st.Active.Title), io.Prog)
+		}
 		return ExitOK
 	})
 	if code == ExitNotSignedIn {
@@ -171,7 +178,7 @@ func status(args []string, io IO) int {
 func logout(args []string, io IO) int {
 	fs := flags("logout", "logout", io)
 	return withToken(fs, args, io, false, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		revokeErr, removeErr := env.Services(nil).SignOut(ctx, tok)
+		revokeErr, removeErr := services(io, env).SignOut(ctx, tok)
 		if removeErr != nil {
 			fmt.Fprintf(io.Stderr, "%s logout: couldn't remove the token: %s\n", io.Prog, keychainWords(removeErr, io.Prog))
 			return ExitFailure

@@ -3,9 +3,12 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/textsafe"
 )
@@ -32,6 +35,63 @@ func keychainWords(err error, prog string) string {
 		return "the keyring is locked; unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock) and try again."
 	case errors.Is(err, keychain.ErrUnavailable):
 		return fmt.Sprintf("the keychain is unavailable (%s): install and start gnome-keyring (or KeePassXC's Secret Service), or use '%s login --print' and PLEXTRAY_TOKEN.", clean(err), prog)
+	}
+	return clean(err)
+}
+
+// ——— Plex Home profiles ———
+
+func profileName(title string) string {
+	if n := name(title); n != "" {
+		return n
+	}
+	return "(unnamed profile)"
+}
+
+// profileKind: "admin", "managed", "guest" or "member" (a plex.tv account
+// invited into the Home).
+func profileKind(u plextv.HomeUser) string {
+	switch {
+	case u.Admin:
+		return "admin"
+	case u.Guest:
+		return "guest"
+	case u.Managed():
+		return "managed"
+	}
+	return "member"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func activeMark(b bool) string {
+	if b {
+		return "*"
+	}
+	return ""
+}
+
+// pickWords says why a profile name matched none or several.
+func pickWords(err error) string {
+	var amb *home.AmbiguousError
+	var nf *home.NotFoundError
+	list := func(us []plextv.HomeUser) string {
+		names := make([]string, len(us))
+		for i, u := range us {
+			names[i] = profileName(u.Title) + " (" + name(u.UUID) + ")"
+		}
+		return strings.Join(names, ", ")
+	}
+	switch {
+	case errors.As(err, &amb):
+		return fmt.Sprintf("%q matches %d profiles: %s; name it by its uuid.", name(amb.Query), len(amb.Matches), list(amb.Matches))
+	case errors.As(err, &nf):
+		return fmt.Sprintf("no profile %q; the profiles are: %s.", name(nf.Query), list(nf.Available))
 	}
 	return clean(err)
 }

@@ -91,6 +91,7 @@ type Core struct {
 	clearCancel context.CancelFunc // pending clipboard clear, or nil
 	checkGen    int                // identifies the latest server check
 	quitting    bool
+	prof        profileRun // Plex Home profiles (home.go)
 }
 
 const (
@@ -344,6 +345,9 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
+	if c.applyHome(m) {
+		return
+	}
 	switch m := m.(type) {
 	case cmdQuit:
 		c.quitting = true
@@ -473,6 +477,7 @@ func (c *Core) loaded(m loaded) {
 		c.sayKind(NoticeVerifying)
 		tok := m.tok
 		c.spawn(func() { c.verify(tok) })
+		c.loadProfile(tok)
 	case errors.Is(m.err, keychain.ErrNotFound):
 		c.state.Keychain = nil
 		c.state.Phase = SignedOut
@@ -514,6 +519,7 @@ func (c *Core) verified(m verified) {
 		} else if c.state.Notice.Problem() || c.state.Notice.Progress() {
 			c.sayKind(NoticeNone)
 		}
+		c.accountVerified(m.user)
 		if first || c.state.Servers.Checked.IsZero() {
 			c.startCheck()
 		}
@@ -664,6 +670,9 @@ func (c *Core) signOut() {
 		if errors.Is(err, plextv.ErrTokenInvalid) {
 			err = nil
 		}
+		if perr := c.cfg.Services.ForgetProfiles(c.ctx); perr != nil {
+			c.post(profileForgotten{perr})
+		}
 		if stored {
 			if ferr := c.cfg.Services.Forget(c.ctx); ferr != nil {
 				c.post(forgotten{ferr})
@@ -681,6 +690,7 @@ func (c *Core) dropToken() {
 	if stored {
 		c.spawn(func() { c.post(forgotten{c.cfg.Services.Forget(c.ctx)}) })
 	}
+	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)}) })
 }
 
 // forgetToken forgets the token here and stops everything that used it.
@@ -697,6 +707,7 @@ func (c *Core) forgetToken() {
 	c.state.Phase = SignedOut
 	c.state.Username, c.state.Unverified, c.state.Stored = "", false, false
 	c.state.Servers = Servers{}
+	c.resetProfiles()
 }
 
 // ——— servers ———
@@ -707,13 +718,16 @@ func (c *Core) startCheck() {
 	if c.cfg.Checker == nil || c.state.Phase != SignedIn || c.token.IsZero() {
 		return
 	}
+	if c.deferCheck() {
+		return // the active profile is being read
+	}
 	if c.checkCancel != nil {
 		c.checkCancel()
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.checkCancel = cancel
 	c.checkGen++
-	gen, tok := c.checkGen, c.token
+	gen, tok := c.checkGen, c.activeToken()
 	c.state.Servers.Checking = true
 	c.state.Servers.Err = nil
 	c.spawn(func() {
@@ -737,6 +751,8 @@ func (c *Core) checkDone(m checkDone) {
 	case m.err == nil:
 		c.state.Servers.List = m.list
 		c.state.Servers.Checked = c.clk.Now()
+	case errors.Is(m.err, plextv.ErrTokenInvalid) && !c.prof.tok.IsZero():
+		c.profileRejected() // the profile's token, not the account's
 	case errors.Is(m.err, plextv.ErrTokenInvalid):
 		c.dropToken()
 		c.sayKind(NoticeRevoked)
@@ -752,7 +768,7 @@ func (c *Core) copyToken() {
 	if c.token.IsZero() {
 		return
 	}
-	tok := c.token
+	tok := c.activeToken()
 	if c.clearCancel != nil {
 		c.clearCancel()
 		c.clearCancel = nil

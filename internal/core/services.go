@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
+	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
@@ -18,6 +19,8 @@ type PlexTV interface {
 	User(ctx context.Context, tok plextv.Token) (*plextv.User, error)
 	SignOut(ctx context.Context, tok plextv.Token) error
 	Resources(ctx context.Context, tok plextv.Token) ([]plextv.Resource, error)
+	home.Lister       // Plex Home profiles (homeservices.go)
+	home.SwitchClient // switching to a profile
 }
 
 // Checker probes the servers' connections. It reports each step through
@@ -50,6 +53,12 @@ type Services struct {
 	LinkURL, AppURL func(code string) string
 	// SigninTimeout bounds a sign-in; 0: signin.DefaultTimeout.
 	SigninTimeout time.Duration
+
+	// ProfileKeychain is where a Plex Home profile's token is kept
+	// (keychain.OS{Account: home.ProfileAccount(uuid)}); ConfigDir holds
+	// the active profile (home.StateFile). Either unset: no profiles.
+	ProfileKeychain func(uuid string) keychain.Store
+	ConfigDir       string
 }
 
 // CallTimeout bounds one plex.tv or keychain call.
@@ -112,7 +121,8 @@ func (sv Services) Verify(ctx context.Context, tok plextv.Token) (*plextv.User, 
 	return sv.PlexTV.User(ctx, tok)
 }
 
-// SignOut invalidates tok at plex.tv and removes the stored token. The
+// SignOut invalidates tok at plex.tv and removes the stored token, and
+// every stored Plex Home profile token (ForgetProfiles). The
 // token is removed here even when plex.tv can't be told (revokeErr);
 // a token plex.tv already rejects counts as signed out.
 func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, removeErr error) {
@@ -122,7 +132,7 @@ func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, re
 	if errors.Is(revokeErr, plextv.ErrTokenInvalid) {
 		revokeErr = nil
 	}
-	return revokeErr, sv.Forget(ctx)
+	return revokeErr, errors.Join(sv.Forget(ctx), sv.ForgetProfiles(ctx))
 }
 
 // Servers lists the account's servers and checks their connections.

@@ -3,6 +3,7 @@ package core
 import (
 	"time"
 
+	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 )
@@ -55,6 +56,7 @@ type State struct {
 
 	Servers   Servers
 	Autostart Autostart
+	Profiles  Profiles // Plex Home (home.go)
 }
 
 // Servers is the state of the reachability check.
@@ -106,6 +108,17 @@ const (
 	NoticeCopyFailed      // What, Err
 	NoticeKeychainFailed  // Err: reading, storing or removing the token failed
 	NoticeAutostartFailed // Err
+
+	// Plex Home profiles; Title names the profile (untrusted).
+	NoticeProfileSwitching  // asking plex.tv for the profile's token
+	NoticeProfilePIN        // State.Profiles.PINPage asks for the profile's PIN in the browser; Err: the browser did not open
+	NoticeProfileWrongPIN   // a wrong PIN was entered on the page; it asks again
+	NoticeProfileSwitched   // the profile's token is active now
+	NoticeProfileNotKept    // Err: switched, but the token is kept in memory only
+	NoticeProfileFailed     // Err: the switch failed; the active profile is unchanged
+	NoticeProfileExpired    // the PIN page expired; the active profile is unchanged
+	NoticeProfileFallback   // plex.tv rejected the profile's token; the account's own token is active
+	NoticeProfileListFailed // Err: the Home's profiles could not be listed
 )
 
 // Copied names what a copy notice is about.
@@ -129,6 +142,8 @@ type Notice struct {
 	What Copied
 	Wait time.Duration
 	Seq  int
+	// Title is the Plex Home profile the notice is about (untrusted).
+	Title string
 }
 
 // Problem reports whether the notice is an error (the error icon).
@@ -136,7 +151,9 @@ func (n Notice) Problem() bool {
 	switch n.Kind {
 	case NoticeTimedOut, NoticeExpired, NoticeSignInFailed, NoticeSignInRetrying,
 		NoticeUnreachable, NoticeRevoked, NoticeBrowserFailed, NoticeCopyFailed,
-		NoticeKeychainFailed, NoticeAutostartFailed, NoticeSignOutOffline:
+		NoticeKeychainFailed, NoticeAutostartFailed, NoticeSignOutOffline,
+		NoticeProfileWrongPIN, NoticeProfileNotKept, NoticeProfileFailed,
+		NoticeProfileExpired, NoticeProfileFallback, NoticeProfileListFailed:
 		return true
 	}
 	return false
@@ -146,13 +163,14 @@ func (n Notice) Problem() bool {
 func (n Notice) Progress() bool {
 	switch n.Kind {
 	case NoticeAskingCode, NoticeWaitingCode, NoticeCodeRenewed, NoticeSaving,
-		NoticeVerifying, NoticeSigningOut:
+		NoticeVerifying, NoticeSigningOut, NoticeProfileSwitching, NoticeProfilePIN:
 		return true
 	}
 	return false
 }
 
 func (s State) clone() State {
+	s.Profiles.List = append([]plextv.HomeUser(nil), s.Profiles.List...)
 	s.Servers.List = append([]servers.Server(nil), s.Servers.List...)
 	for i := range s.Servers.List {
 		s.Servers.List[i].Connections = append([]servers.Connection(nil), s.Servers.List[i].Connections...)

@@ -8,6 +8,9 @@ package launch
 
 import (
 	"fmt"
+	"github.com/plextray/plextray/internal/config"
+	"github.com/plextray/plextray/internal/keychain"
+	"golang.org/x/term"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +46,14 @@ func Main(p Process) int {
 	if fi, serr := os.Stderr.Stat(); serr == nil {
 		terminal = fi.Mode()&os.ModeCharDevice != 0
 	}
+	var readSecret func() (string, error)
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		readSecret = func() (string, error) {
+			b, err := term.ReadPassword(fd)
+			return string(b), err
+		}
+	}
+	configDir, _ := config.Dir(p.Getenv) // no config folder: profiles are not kept
 	return cli.Run(p.Args[1:], cli.IO{
 		Prog:        prog,
 		Version:     version,
@@ -54,6 +65,11 @@ func Main(p Process) int {
 		Keychain:    app.Keychain(settings),
 		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
 		OpenBrowser: desktop.NewBrowser().Open,
+
+		ConfigDir:       configDir,
+		ProfileKeychain: func(uuid string) keychain.Store { return app.ProfileKeychain(settings, uuid) },
+		Stdin:           os.Stdin,
+		ReadSecret:      readSecret,
 	})
 }
 

@@ -1,7 +1,7 @@
 // Package tray shows the core's State in the system tray. model.go is
 // pure (State → Model) and tested without a desktop; words.go holds every
-// sentence the tray shows; systray.go is the one file that imports
-// fyne.io/systray.
+// sentence the tray shows; systray.go and profiles_systray.go (the Plex
+// Home submenu) are the only files that import fyne.io/systray.
 package tray
 
 import (
@@ -40,6 +40,8 @@ const (
 	KeyAbout                    // "About plextray …"
 	KeyQuit                     // "Quit"
 	KeyTryAgain                 // "Try again" (keyring locked)
+	KeyProfiles                 // "Profile" submenu (Plex Home)
+	KeySwitchBack               // "Switch back to <admin>"
 	numKeys
 )
 
@@ -54,10 +56,11 @@ type Item struct {
 
 // Model is the whole menu for one State.
 type Model struct {
-	Icon    Icon
-	Tooltip string
-	Items   [numKeys]Item
-	Servers ServersModel
+	Icon     Icon
+	Tooltip  string
+	Items    [numKeys]Item
+	Servers  ServersModel
+	Profiles ProfilesModel
 }
 
 // ServersModel is the "Servers" submenu.
@@ -130,6 +133,7 @@ func Render(s core.State, o Options) Model {
 		on(KeyServers, "Servers")
 		on(KeySignOut, "Sign out")
 		m.Servers = renderServers(s.Servers)
+		renderProfiles(&m, s)
 	}
 	if s.Notice.Problem() {
 		m.Icon = IconError

@@ -22,6 +22,8 @@ type Actions interface {
 	CheckServers()
 	Retry()
 	Quit()
+	SwitchProfile(uuid string) // Plex Home (profiles_systray.go)
+	ReloadProfiles()
 }
 
 // IconSet holds the icon bytes per state: PNG (Linux, macOS fallback),
@@ -57,6 +59,7 @@ type Tray struct {
 	shownCheck       Item
 	shownNote        Item
 	servers          []*serverEntry
+	prof             profilesMenu
 }
 
 type serverEntry struct {
@@ -96,7 +99,7 @@ func (t *Tray) OnReady() {
 		t.shown[k] = Item{}
 	}
 	systray.AddSeparator()
-	for _, k := range []Key{KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeySignOut} {
+	for _, k := range []Key{KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut} {
 		add(k)
 	}
 	systray.AddSeparator()
@@ -110,6 +113,7 @@ func (t *Tray) OnReady() {
 	t.note.Disable()
 	t.note.Hide()
 	t.shownCheck = Item{Title: "Check again", Visible: true, Enabled: true}
+	t.buildProfiles()
 
 	a := t.actions
 	handlers := map[Key]func(){
@@ -177,6 +181,7 @@ func (t *Tray) apply(m Model) {
 	update(t.checkAgain, &t.shownCheck, m.Servers.CheckAgain)
 	update(t.note, &t.shownNote, m.Servers.Note)
 	t.applyServers(m.Servers.List)
+	t.applyProfiles(m.Profiles)
 }
 
 func (t *Tray) setIcon(i Icon) {

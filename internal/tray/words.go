@@ -45,9 +45,9 @@ func statusLine(s core.State) string {
 		return "Signing in…"
 	case core.SignedIn:
 		if s.Username != "" {
-			return "Signed in as " + name(s.Username)
+			return "Signed in as " + name(s.Username) + activeProfile(s)
 		}
-		return "Signed in (not yet confirmed by plex.tv)"
+		return "Signed in (not yet confirmed by plex.tv)" + activeProfile(s)
 	}
 	return ""
 }
@@ -55,6 +55,9 @@ func statusLine(s core.State) string {
 // noticeLine is the detail line: the latest notice in words.
 func noticeLine(s core.State) string {
 	n := s.Notice
+	if line, ok := profileNotice(s); ok {
+		return line
+	}
 	switch n.Kind {
 	case core.NoticeAskingCode:
 		return "Asking plex.tv for a code…"
@@ -211,7 +214,7 @@ func tooltip(s core.State) string {
 		}
 	case core.SignedIn:
 		if s.Username != "" {
-			t += "signed in as " + name(s.Username)
+			t += "signed in as " + name(s.Username) + activeProfile(s)
 		} else {
 			t += "signed in (not confirmed)"
 		}
@@ -230,6 +233,9 @@ type Notification struct{ Title, Body string }
 // Notify words the notice the core asks to show; ok is false for
 // notices the tray does not notify about.
 func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
+	if no, ok := profileNotify(n, s); ok {
+		return no, true
+	}
 	switch n.Kind {
 	case core.NoticeWaitingCode, core.NoticeCodeRenewed:
 		var no Notification
@@ -257,6 +263,108 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 		return Notification{"Plex sign-in timed out", "The code was not entered in time. Click \"Sign in to Plex…\" to try again."}, true
 	case core.NoticeSignInFailed:
 		return Notification{"Plex sign-in failed", "plex.tv said no: " + short(n.Err)}, true
+	}
+	return Notification{}, false
+}
+
+// ——— Plex Home profiles ———
+
+// activeProfile: " · profile Kid" when a profile's token is active.
+func activeProfile(s core.State) string {
+	if a := s.Profiles.Active; a != nil {
+		return " · profile " + profileName(a.Title)
+	}
+	return ""
+}
+
+func profileName(title string) string {
+	if n := name(title); n != "" {
+		return n
+	}
+	return "(unnamed profile)"
+}
+
+// profileTitle: "Kid", "Teen (PIN)", "anna (admin)".
+func profileTitle(u plextv.HomeUser) string {
+	t := profileName(u.Title)
+	switch {
+	case u.Admin && u.Protected:
+		t += " (admin, PIN)"
+	case u.Admin:
+		t += " (admin)"
+	case u.Protected:
+		t += " (PIN)"
+	}
+	return t
+}
+
+// switchBackTitle: "Switch back to anna".
+func switchBackTitle(s core.State) string {
+	if s.Username != "" {
+		return "Switch back to " + name(s.Username)
+	}
+	if a := s.Profiles.Admin(); a != nil {
+		return "Switch back to " + profileName(a.Title)
+	}
+	return "Switch back to your account"
+}
+
+// profilesNote is the Profile submenu's note line.
+func profilesNote(s core.State) string {
+	p := s.Profiles
+	switch {
+	case p.Switching != nil && p.PINPage != "":
+		return "Enter " + profileName(p.Switching.Title) + "'s PIN in your browser"
+	case p.Switching != nil:
+		return "Switching to " + profileName(p.Switching.Title) + "…"
+	case p.Listing && len(p.List) == 0:
+		return "Listing profiles…"
+	case s.Notice.Kind == core.NoticeProfileListFailed:
+		return "Couldn't list profiles: " + short(s.Notice.Err)
+	case !p.Kept && p.Active != nil:
+		return "This profile's token is kept only until you quit (no keychain)"
+	}
+	return ""
+}
+
+// profileNotice words the profile notices for the detail line.
+func profileNotice(s core.State) (string, bool) {
+	n := s.Notice
+	who := profileName(n.Title)
+	switch n.Kind {
+	case core.NoticeProfileSwitching:
+		return "Switching to " + who + "…", true
+	case core.NoticeProfilePIN:
+		if n.Err != nil && s.Profiles.PINPage != "" {
+			return "Couldn't open a browser: open " + uri(s.Profiles.PINPage) + " to enter " + who + "'s PIN", true
+		}
+		return "Enter " + who + "'s PIN in your browser", true
+	case core.NoticeProfileWrongPIN:
+		return "Wrong PIN for " + who + " — try again in your browser", true
+	case core.NoticeProfileSwitched:
+		return "Now using " + who + "'s token", true
+	case core.NoticeProfileNotKept:
+		return "Now using " + who + "'s token; not saved (keychain unavailable)", true
+	case core.NoticeProfileFailed:
+		if n.Title == "" {
+			return "Couldn't switch profile: " + short(n.Err), true
+		}
+		return "Couldn't switch to " + who + ": " + short(n.Err), true
+	case core.NoticeProfileExpired:
+		return "The PIN page for " + who + " expired — choose the profile again", true
+	case core.NoticeProfileFallback:
+		return "plex.tv no longer accepts " + who + "'s token — back to your own", true
+	case core.NoticeProfileListFailed:
+		return "Couldn't list your Plex Home's profiles: " + short(n.Err), true
+	}
+	return "", false
+}
+
+// profileNotify words the profile notices worth a notification.
+func profileNotify(n core.Notice, s core.State) (Notification, bool) {
+	if n.Kind == core.NoticeProfileFallback {
+		return Notification{"Plex profile " + profileName(n.Title) + " signed out",
+			"plex.tv no longer accepts the profile's token; plextray uses your own account's token. Choose the profile again to switch back."}, true
 	}
 	return Notification{}, false
 }

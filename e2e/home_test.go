@@ -1,0 +1,218 @@
+//go:build linux
+
+package e2e
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/pinpage/chromiumtest"
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// TestPlexHomeProfiles: sign in to an account with a Plex Home, switch to
+// the protected profile through the local PIN page in a real headless
+// Chromium (a wrong PIN first), copy its token, see the servers fetched
+// again, switch back; then the command line on the same keychain and
+// config folder: users, switch, token, token --user, a wrong PIN.
+func TestPlexHomeProfiles(t *testing.T) {
+	chromiumtest.Binary(t) // skip or fail before starting anything
+	w := newWorld(t, desktop.Options{})
+	homes := w.sim.Homes() // the demo servers come with the demo Home
+	if len(homes) != 1 || len(homes[0].Profiles) != 2 {
+		t.Fatalf("homes %+v", homes)
+	}
+	demo := homes[0]
+	teen := demo.Profiles[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	app, tr := w.start()
+	w.signIn(tr)
+	acct := w.storedToken()
+	tr.WaitFor(t, "the Profile submenu", func(m desktop.MenuItem) bool {
+		p := m.Find("Profile")
+		return p != nil && p.Visible && p.Find("Teen (PIN)") != nil && p.Find("Kid") != nil && p.Find("Demo User (admin)") != nil
+	}, wait)
+	lay, _ := tr.Layout()
+	if admin := lay.Find("Demo User (admin)"); admin == nil || admin.ToggleState != 1 {
+		t.Fatalf("the admin is not checked:\n%s", lay.Tree())
+	}
+	tr.WaitFor(t, "servers checked", has("Living Room — local"), wait)
+	resourcesBefore := w.resourceRequests()
+
+	// Teen is protected: the PIN page opens in the browser.
+	tr.ClickLabel(t, "Teen (PIN)")
+	page := w.d.WaitOpenedURL(t, wait)
+	if !strings.HasPrefix(page, "http://127.0.0.1:") {
+		t.Fatalf("opened %q, want the local PIN page", page)
+	}
+	tr.WaitFor(t, "the menu asks for Teen's PIN", has("Enter Teen's PIN in your browser"), wait)
+
+	tab := chromiumtest.Start(t, ctx).Open(ctx, page)
+	if text := tab.Text(ctx); !strings.Contains(text, "Switch to Teen") {
+		t.Fatalf("page says %q", text)
+	}
+	tab.Type(ctx, "input[name=pin]", "0000")
+	tab.Click(ctx, "button[type=submit]")
+	if text := tab.Text(ctx); !strings.Contains(text, "Wrong PIN") {
+		t.Fatalf("after a wrong PIN the page says %q", text)
+	}
+	tr.WaitFor(t, "wrong PIN in the menu", has("Wrong PIN for Teen — try again in your browser"), wait)
+	if lay, _ := tr.Layout(); lay.Find("Signed in as demo · profile") != nil {
+		t.Fatal("a wrong PIN changed the active profile")
+	}
+	tab.Type(ctx, "input[name=pin]", "1234")
+	tab.Click(ctx, "button[type=submit]")
+	if text := tab.Text(ctx); !strings.Contains(text, "Switched to Teen") {
+		t.Fatalf("after the right PIN the page says %q", text)
+	}
+	lay = tr.WaitFor(t, "profile Teen active", has("Signed in as demo · profile Teen"), wait)
+	if it := lay.Find("Teen (PIN)"); it == nil || it.ToggleState != 1 {
+		t.Fatalf("Teen not checked:\n%s", lay.Tree())
+	}
+
+	// Copy token: Teen's, as plex.tv and the keychain know it.
+	tr.ClickLabel(t, "Copy token")
+	tok := w.waitClipboard("Teen's token", func(s string) bool { return s != acct && w.sim.TokenValid(s) })
+	if who := w.whose(tok); who != "Teen" {
+		t.Fatalf("copied token belongs to %q", who)
+	}
+	if kept, _ := w.d.SecretLookup("service", "plextray", "username", home.ProfileAccount(teen.UUID)); strings.TrimSpace(kept) != tok {
+		t.Fatal("Teen's token is not in the keychain under its own entry")
+	}
+	if w.storedToken() != acct {
+		t.Fatal("the account's token was replaced")
+	}
+	// The servers were fetched again, with Teen's token.
+	deadline := time.Now().Add(wait)
+	for w.resourceRequests() <= resourcesBefore && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond) // polling a condition, bounded
+	}
+	if w.resourceRequests() <= resourcesBefore {
+		t.Fatal("servers not fetched again after the switch")
+	}
+	tr.WaitFor(t, "servers for Teen", has("Living Room — local"), wait)
+
+	// Switch back: one click.
+	tr.ClickLabel(t, "Switch back to demo")
+	tr.WaitFor(t, "the account's token active", func(m desktop.MenuItem) bool {
+		s := m.Find("Signed in as demo")
+		return s != nil && s.Label == "Signed in as demo"
+	}, wait)
+	tr.ClickLabel(t, "Copy token")
+	w.waitClipboard("the account's token", func(s string) bool { return s == acct })
+
+	// Kid (no PIN) at once; its token, revoked at plex.tv, is found out by
+	// the next server check (so the check uses it) and dropped for the
+	// account's own.
+	tr.ClickLabel(t, "Kid")
+	tr.WaitFor(t, "profile Kid active", has("Signed in as demo · profile Kid"), wait)
+	tr.ClickLabel(t, "Copy token")
+	kidTok := w.waitClipboard("Kid's token", func(s string) bool { return s != acct && s != tok && w.sim.TokenValid(s) })
+	w.sim.RevokeToken(kidTok)
+	tr.ClickLabel(t, "Check again")
+	tr.WaitFor(t, "fallback said", has("plex.tv no longer accepts Kid's token — back to your own"), wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool { return strings.Contains(n.Summary, "Kid") }, wait)
+	if w.storedToken() != acct {
+		t.Fatal("the account's token was dropped with the profile's")
+	}
+	quit(t, app, tr)
+
+	// The command line, on the same keychain and config folder.
+	if code, out, errOut := w.cli("", "users"); code != 0 || !strings.Contains(out, "Teen") || !strings.Contains(out, "yes") {
+		t.Fatalf("users: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := w.cli("", "switch", "Kid"); code != 0 {
+		t.Fatalf("switch Kid: exit %d\n%s", code, errOut)
+	}
+	_, kidOut, _ := w.cli("", "token")
+	if w.whose(strings.TrimSpace(kidOut)) != "Kid" {
+		t.Fatal("token after `switch Kid` is not Kid's")
+	}
+	if _, out, _ := w.cli("", "status"); !strings.Contains(out, "Active profile: Kid") {
+		t.Fatalf("status: %q", out)
+	}
+	if code, teenOut, errOut := w.cli("", "token", "--user", "teen"); code != 0 || strings.TrimSpace(teenOut) != tok {
+		t.Fatalf("token --user teen: exit %d\n%s", code, errOut)
+	}
+	// A Teen token plextray does not have yet: forget it, ask with the PIN on stdin.
+	clear := exec.Command("secret-tool", "clear", "service", "plextray", "username", home.ProfileAccount(teen.UUID))
+	clear.Env = w.d.Env()
+	if out, err := clear.CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool clear: %v\n%s", err, out)
+	}
+	code, teenOut, errOut := w.cli("1234\n", "token", "--user", "Teen")
+	if code != 0 || w.whose(strings.TrimSpace(teenOut)) != "Teen" {
+		t.Fatalf("token --user Teen with the PIN on stdin: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = w.cli("9999\n", "switch", "Teen")
+	if code != 4 || !strings.Contains(errOut, "wrong PIN for Teen") {
+		t.Fatalf("wrong PIN: exit %d\n%s", code, errOut)
+	}
+	if _, now, _ := w.cli("", "token"); now != kidOut {
+		t.Fatal("a wrong PIN changed the active profile")
+	}
+
+	// The tray starts with the CLI's active profile.
+	app, tr = w.start()
+	tr.WaitFor(t, "profile Kid after restart", has("Signed in as demo · profile Kid"), wait)
+	tr.ClickLabel(t, "Sign out")
+	tr.WaitFor(t, "signed out", has("Sign in to Plex…"), wait)
+	for _, p := range demo.Profiles {
+		if s, err := w.d.SecretLookup("service", "plextray", "username", home.ProfileAccount(p.UUID)); err == nil && strings.TrimSpace(s) != "" {
+			t.Fatalf("%s's token left in the keychain after sign-out", p.Title)
+		}
+	}
+	quit(t, app, tr)
+	if v := w.sim.Violations(); len(v) > 0 {
+		t.Fatalf("violations: %+v", v)
+	}
+}
+
+// cli runs the binary with args and stdin (not a terminal).
+func (w *world) cli(stdin string, args ...string) (code int, stdout, stderr string) {
+	w.t.Helper()
+	cmd := exec.Command(w.bin, args...)
+	cmd.Env = w.d.Env(w.env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errb.String()
+	} else if err != nil {
+		w.t.Fatalf("%v: %v", args, err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// whose asks the simulator (over the real client) whose token tok is.
+func (w *world) whose(tok string) string {
+	w.t.Helper()
+	c, err := plextv.New(w.sim.URL(), plextv.Info{Product: "plextray", Version: "e2e", ClientIdentifier: "e2e-home-test"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	u, err := c.User(context.Background(), plextv.Token(tok))
+	if err != nil {
+		w.t.Fatalf("whose token: %v", err)
+	}
+	return u.DisplayName()
+}
+
+// resourceRequests counts the resources requests plex.tv answered.
+func (w *world) resourceRequests() int {
+	n := 0
+	for _, r := range w.sim.Requests() {
+		if strings.HasPrefix(r.Path, "/api/v2/resources") && r.Status == 200 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+)
+
+// Plex Home profiles on the command line: users, switch, token --user,
+// and the active profile in token and status. They share the tray's
+// keychain entries and profile state (core.Services).
+
+// services is env's use-cases with the profile store the command line
+// was given.
+func services(io IO, env *app.Env) core.Services {
+	sv := env.Services(nil)
+	if io.ConfigDir != "" || io.ProfileKeychain != nil {
+		sv.ConfigDir, sv.ProfileKeychain = io.ConfigDir, io.ProfileKeychain
+	}
+	return sv
+}
+
+// localServices is the part of Services that needs no plex.tv side.
+func localServices(io IO) core.Services {
+	return core.Services{Keychain: io.Keychain, ConfigDir: io.ConfigDir, ProfileKeychain: io.ProfileKeychain}
+}
+
+// userJSON is one profile of `users --json`; full values from plex.tv.
+type userJSON struct {
+	UUID       string `json:"uuid"`
+	Title      string `json:"title"`
+	Username   string `json:"username"`
+	Admin      bool   `json:"admin"`
+	Managed    bool   `json:"managed"`
+	Guest      bool   `json:"guest"`
+	Protected  bool   `json:"protected"`
+	Restricted bool   `json:"restricted"`
+	Active     bool   `json:"active"`
+}
+
+func users(args []string, io IO) int {
+	fs := flags("users", "users [--json]", io)
+	asJSON := fs.Bool("json", false, "print JSON: uuid, title, username, admin, managed, guest, protected, restricted, active")
+	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+		sv := services(io, env)
+		h, code := listHome(ctx, io, sv, tok, "users")
+		if code != ExitOK {
+			return code
+		}
+		st, _ := sv.ProfileState()
+		isActive := func(u plextv.HomeUser) bool {
+			if st.Active == nil {
+				return u.Admin
+			}
+			return st.Active.UUID == u.UUID
+		}
+		if *asJSON {
+			out := []userJSON{}
+			if h != nil {
+				for _, u := range h.Users {
+					out = append(out, userJSON{u.UUID, u.Title, u.Username, u.Admin, u.Managed(), u.Guest, u.Protected, u.Restricted, isActive(u)})
+				}
+			}
+			enc := json.NewEncoder(io.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(out); err != nil {
+				return ExitFailure
+			}
+			return ExitOK
+		}
+		if h == nil {
+			fmt.Fprintln(io.Stdout, "This account has no Plex Home: there are no other profiles.")
+			return ExitOK
+		}
+		tw := tabwriter.NewWriter(io.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROFILE\tKIND\tPIN\tACTIVE\tUUID")
+		for _, u := range h.Users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", profileName(u.Title), profileKind(u), yesNo(u.Protected), activeMark(isActive(u)), name(u.UUID))
+		}
+		if err := tw.Flush(); err != nil {
+			return ExitFailure
+		}
+		return ExitOK
+	})
+}
+
+// listHome lists the account's Home; nil when it has none.
+func listHome(ctx context.Context, io IO, sv core.Services, tok plextv.Token, what string) (*plextv.Home, int) {
+	u, err := sv.Verify(ctx, tok)
+	if err != nil {
+		return nil, explain(io, what, err)
+	}
+	h, err := sv.Home(ctx, tok, u)
+	if err != nil {
+		return nil, explain(io, what, err)
+	}
+	return h, ExitOK
+}
+
+// pickProfile lists the Home and finds query in it; ambiguity and no
+// match are usage errors (exit 2) that list the profiles.
+func pickProfile(ctx context.Context, io IO, sv core.Services, tok plextv.Token, cmd, query string) (plextv.HomeUser, int) {
+	h, code := listHome(ctx, io, sv, tok, cmd)
+	if code != ExitOK {
+		return plextv.HomeUser{}, code
+	}
+	if h == nil {
+		fmt.Fprintf(io.Stderr, "%s %s: this account has no Plex Home, so there is no profile %q.\n", io.Prog, cmd, name(query))
+		return plextv.HomeUser{}, ExitUsage
+	}
+	// A plex.tv account in the Home (the admin) is also known by its
+	// username ("demo" for the title "Demo User").
+	for _, u := range h.Users {
+		if u.Username != "" && strings.EqualFold(u.Username, strings.TrimSpace(query)) {
+			return u, ExitOK
+		}
+	}
+	p, err := home.Pick(h.Users, query)
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, pickWords(err))
+		return plextv.HomeUser{}, ExitUsage
+	}
+	return p, ExitOK
+}
+
+// oneArg parses flags and exactly one argument (the profile).
+func oneArg(fs *flag.FlagSet, args []string, io IO) (arg string, code int, done bool) {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fs.SetOutput(io.Stdout)
+			fs.Usage()
+			return "", ExitOK, true
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", ExitUsage, true
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(io.Stderr, "%s %s: name one profile (its title or uuid); see '%s users'\n", io.Prog, fs.Name(), io.Prog)
+		return "", ExitUsage, true
+	}
+	if io.SettingsErr != nil {
+		fmt.Fprintf(io.Stderr, "%s: %v\n", io.Prog, io.SettingsErr)
+		return "", ExitUsage, true
+	}
+	return fs.Arg(0), ExitOK, false
+}
+
+func switchCmd(args []string, io IO) int {
+	fs := flags("switch", "switch PROFILE   (a title, case-insensitive, or a uuid; the PIN is asked for when needed)", io)
+	query, code, done := oneArg(fs, args, io)
+	if done {
+		return code
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	tok, code := storedToken(ctx, io, false)
+	if tok.IsZero() {
+		return code
+	}
+	env, err := io.Setup(io.Settings)
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+		return ExitFailure
+	}
+	sv := services(io, env)
+	to, code := pickProfile(ctx, io, sv, tok, "switch", query)
+	if code != ExitOK {
+		return code
+	}
+	st, _ := sv.ProfileState()
+	already := st.Active == nil && to.Admin
+	if st.Active != nil && st.Active.UUID == to.UUID {
+		_, kerr := sv.ProfileToken(ctx, to.UUID)
+		already = kerr == nil // a lost token is fetched again
+	}
+	if already {
+		fmt.Fprintf(io.Stderr, "Already using %s's token.\n", profileName(to.Title))
+		return ExitOK
+	}
+	_, code = withPIN(ctx, io, "switch", to, func(pin string) (plextv.Token, error) {
+		return sv.SwitchProfile(ctx, tok, to, pin)
+	}, st)
+	if code != ExitOK {
+		return code
+	}
+	if to.Admin {
+		fmt.Fprintf(io.Stderr, "Switched back to %s: '%s token' prints the account's own token.\n", profileName(to.Title), io.Prog)
+	} else {
+		fmt.Fprintf(io.Stderr, "Switched to %s: '%s token' prints its token (kept in the keychain as %q).\n", profileName(to.Title), io.Prog, home.ProfileAccount(to.UUID))
+	}
+	return ExitOK
+}
+
+// withPIN runs try without a PIN for an unprotected profile, and with the
+// PIN (asked for once) when the profile is protected or plex.tv wants
+// one. A wrong PIN is exit 4; nothing changed.
+func withPIN(ctx context.Context, io IO, cmd string, to plextv.HomeUser, try func(pin string) (plextv.Token, error), st home.State) (plextv.Token, int) {
+	pin := ""
+	if to.Protected {
+		var code int
+		if pin, code = askPIN(io, cmd, to); code != ExitOK {
+			return "", code
+		}
+	}
+	tok, err := try(pin)
+	if errors.Is(err, plextv.ErrProfilePIN) && pin == "" {
+		var code int
+		if pin, code = askPIN(io, cmd, to); code != ExitOK {
+			return "", code
+		}
+		tok, err = try(pin)
+	}
+	var nk *core.NotKeptError
+	switch {
+	case err == nil:
+		return tok, ExitOK
+	case errors.Is(err, plextv.ErrProfilePIN):
+		now := "your own account's token"
+		if st.Active != nil {
+			now = profileName(st.Active.Title) + "'s token"
+		}
+		fmt.Fprintf(io.Stderr, "%s %s: wrong PIN for %s (plex.tv refused it); nothing changed, %s is still active.\n", io.Prog, cmd, profileName(to.Title), now)
+		return "", ExitRejected
+	case errors.As(err, &nk):
+		fmt.Fprintf(io.Stderr, "%s %s: plex.tv switched, but the profile's token could not be kept: %s\n", io.Prog, cmd, keychainWords(nk.Err, io.Prog))
+		return tok, ExitFailure
+	}
+	return "", explain(io, cmd, err)
+}
+
+// askPIN reads the profile's PIN: from the terminal without echo, or the
+// first line of stdin when stdin is not a terminal.
+func askPIN(io IO, cmd string, to plextv.HomeUser) (string, int) {
+	var pin string
+	var err error
+	if io.ReadSecret != nil {
+		fmt.Fprintf(io.Stderr, "PIN for %s: ", profileName(to.Title))
+		pin, err = io.ReadSecret()
+		fmt.Fprintln(io.Stderr)
+	} else if io.Stdin != nil {
+		pin, err = bufio.NewReader(io.Stdin).ReadString('\n')
+		if err != nil && pin != "" {
+			err = nil // a last line without a newline
+		}
+	} else {
+		err = errors.New("no stdin")
+	}
+	pin = strings.TrimSpace(pin)
+	if err != nil || pin == "" {
+		fmt.Fprintf(io.Stderr, "%s %s: %s needs its PIN: type it, or pipe it on stdin (e.g. echo 1234 | %s %s %s).\n", io.Prog, cmd, profileName(to.Title), io.Prog, cmd, name(to.Title))
+		return "", ExitUsage
+	}
+	return pin, ExitOK
+}
+
+// tokenForUser prints profile query's token without changing the active
+// profile: a stored one, else a fresh one from plex.tv (kept for next time).
+func tokenForUser(ctx context.Context, io IO, query string) int {
+	tok, code := storedToken(ctx, io, false)
+	if tok.IsZero() {
+		return code
+	}
+	env, err := io.Setup(io.Settings)
+	if err != nil {
+		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+		return ExitFailure
+	}
+	sv := services(io, env)
+	to, code := pickProfile(ctx, io, sv, tok, "token", query)
+	if code != ExitOK {
+		return code
+	}
+	out := tok
+	if !to.Admin {
+		out, err = sv.ProfileToken(ctx, to.UUID)
+		if err != nil {
+			if !errors.Is(err, keychain.ErrNotFound) && !errors.Is(err, core.ErrProfilesUnsupported) {
+				fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, keychainWords(err, io.Prog))
+				return ExitFailure
+			}
+			st, _ := sv.ProfileState()
+			out, code = withPIN(ctx, io, "token", to, func(pin string) (plextv.Token, error) {
+				return sv.FetchProfileToken(ctx, tok, to, pin)
+			}, st)
+			if out.IsZero() {
+				return code
+			}
+		}
+	}
+	if _, err := fmt.Fprintln(io.Stdout, out.Reveal()); err != nil {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+// activeToken is the token `token` prints: the active profile's, when
+// one is active, else the account's.
+func activeToken(ctx context.Context, io IO) (plextv.Token, int) {
+	sv := localServices(io)
+	a, ptok, err := sv.ActiveProfile(ctx)
+	switch {
+	case a == nil && err != nil:
+		fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, clean(err))
+		return "", ExitFailure
+	case a == nil:
+		return storedToken(ctx, io, false)
+	case errors.Is(err, keychain.ErrNotFound):
+		fmt.Fprintf(io.Stderr, "%s token: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, profileName(a.Title), io.Prog)
+		return "", ExitNotSignedIn
+	case err != nil:
+		fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, keychainWords(err, io.Prog))
+		return "", ExitFailure
+	}
+	return ptok, ExitOK
+}

@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/plextvsim"
+)
+
+// homeFixture is a fixture signed in to the demo account, which has a
+// Plex Home, with the profiles kept in memory and a temporary config folder.
+type homeFixture struct {
+	*fixture
+	t    *testing.T
+	acct string
+	home plextvsim.Home
+	dir  string
+	mu   sync.Mutex
+	keys map[string]*keychain.Memory
+}
+
+func newHomeFixture(t *testing.T, spec *plextvsim.HomeSpec) *homeFixture {
+	t.Helper()
+	kc := &keychain.Memory{}
+	f := &homeFixture{fixture: newFixture(t, kc), t: t, dir: t.TempDir(), keys: map[string]*keychain.Memory{}}
+	var err error
+	if spec == nil {
+		f.home, err = f.sim.AddDemoHome()
+	} else {
+		f.home, err = f.sim.AddHome(*spec)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acct, _ = f.sim.NewToken("")
+	kc.Set(context.Background(), plextv.Token(f.acct))
+	return f
+}
+
+func (f *homeFixture) key(uuid string) keychain.Store {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.keys[uuid] == nil {
+		f.keys[uuid] = &keychain.Memory{}
+	}
+	return f.keys[uuid]
+}
+
+// run runs a command with stdin (not a terminal); it returns the exit
+// code and stdout, and clears both outputs.
+func (f *homeFixture) runIn(stdin string, args ...string) (int, string) {
+	io := f.io()
+	io.ConfigDir, io.ProfileKeychain = f.dir, f.key
+	io.Stdin = strings.NewReader(stdin)
+	f.stdout.b.Reset()
+	f.stderr.b.Reset()
+	code := Run(args, io)
+	return code, f.stdout.String()
+}
+
+func (f *homeFixture) uuid(title string) string {
+	for _, p := range f.home.Profiles {
+		if p.Title == title {
+			return p.UUID
+		}
+	}
+	f.t.Fatalf("no profile %q", title)
+	return ""
+}
+
+// whose asks plex.tv whose token tok is.
+func (f *homeFixture) whose(tok string) string {
+	f.t.Helper()
+	c, err := plextv.New(f.sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "cli-test-2"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	u, err := c.User(context.Background(), plextv.Token(strings.TrimSpace(tok)))
+	if err != nil {
+		f.t.Fatalf("whose token: %v", err)
+	}
+	return u.DisplayName()
+}
+
+func TestUsersListsTheHome(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	code, out := f.runIn("", "users")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, f.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "PROFILE") {
+		t.Fatalf("table:\n%s", out)
+	}
+	for i, want := range []string{"Demo User  admin    no   *", "Kid        managed  no  ", "Teen       managed  yes "} {
+		if !strings.HasPrefix(lines[i+1], want) {
+			t.Fatalf("row %d: %q, want %q…", i+1, lines[i+1], want)
+		}
+	}
+	code, out = f.runIn("", "users", "--json")
+	var us []userJSON
+	if code != ExitOK || json.Unmarshal([]byte(out), &us) != nil || len(us) != 3 || !us[0].Active || !us[2].Protected || !us[1].Managed {
+		t.Fatalf("json: exit %d\n%s", code, out)
+	}
+}
+
+func TestSwitchTokenAndWrongPIN(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	if code, _ := f.runIn("", "switch", "kid"); code != ExitOK {
+		t.Fatalf("switch kid: exit %d\n%s", code, f.stderr)
+	}
+	_, kid := f.runIn("", "token")
+	if f.whose(kid) != "Kid" {
+		t.Fatal("token after switching to Kid is not Kid's")
+	}
+	if st, _ := home.LoadState(f.dir); st.Active == nil || st.Active.UUID != f.uuid("Kid") {
+		t.Fatalf("profile state %+v", st)
+	}
+	if code, out := f.runIn("", "status"); code != ExitOK || !strings.Contains(out, "Active profile: Kid") {
+		t.Fatalf("status: exit %d %q", code, out)
+	}
+	if code, out := f.runIn("", "users"); code != ExitOK || !strings.Contains(out, "Kid        managed  no   *") {
+		t.Fatalf("users after switch:\n%s", out)
+	}
+
+	// Teen's token with the PIN on stdin; Kid stays active.
+	code, teen := f.runIn("1234\n", "token", "--user", "Teen")
+	if code != ExitOK || f.whose(teen) != "Teen" {
+		t.Fatalf("token --user Teen: exit %d\n%s", code, f.stderr)
+	}
+	if _, now := f.runIn("", "token"); now != kid {
+		t.Fatal("token --user changed the active profile")
+	}
+	// Stored now: asked again, no PIN is needed.
+	if code, again := f.runIn("", "token", "--user", "teen"); code != ExitOK || again != teen {
+		t.Fatalf("stored Teen token not reused: exit %d\n%s", code, f.stderr)
+	}
+
+	// A wrong PIN: exit 4, clear message, Kid still active.
+	if code, _ := f.runIn("0000\n", "switch", "Teen"); code != ExitRejected {
+		t.Fatalf("wrong PIN: exit %d\n%s", code, f.stderr)
+	}
+	if msg := f.stderr.String(); !strings.Contains(msg, "wrong PIN for Teen") || !strings.Contains(msg, "Kid's token is still active") {
+		t.Fatalf("message %q", msg)
+	}
+	if _, now := f.runIn("", "token"); now != kid {
+		t.Fatal("a wrong PIN changed the active profile")
+	}
+	// No PIN at all: a usage error, nothing asked of plex.tv.
+	if code, _ := f.runIn("", "switch", "Teen"); code != ExitUsage || !strings.Contains(f.stderr.String(), "needs its PIN") {
+		t.Fatalf("no PIN: exit %d\n%s", code, f.stderr)
+	}
+	if code, _ := f.runIn("1234\n", "switch", f.uuid("Teen")); code != ExitOK {
+		t.Fatalf("switch by uuid: exit %d\n%s", code, f.stderr)
+	}
+	if _, now := f.runIn("", "token"); f.whose(now) != "Teen" {
+		t.Fatal("not Teen after switching")
+	}
+
+	// Back to the admin: the account's own token.
+	if code, _ := f.runIn("", "switch", "demo"); code != ExitOK {
+		t.Fatalf("switch demo: exit %d\n%s", code, f.stderr)
+	}
+	if _, now := f.runIn("", "token"); strings.TrimSpace(now) != f.acct {
+		t.Fatal("token after switching back is not the account's")
+	}
+
+	// Sign-out signs out and removes every stored profile token.
+	kept := map[string]string{}
+	for _, title := range []string{"Kid", "Teen"} {
+		tok, _ := f.key(f.uuid(title)).Get(context.Background())
+		kept[title] = tok.Reveal()
+	}
+	if code, _ := f.runIn("", "logout"); code != ExitOK {
+		t.Fatalf("logout: exit %d\n%s", code, f.stderr)
+	}
+	for _, title := range []string{"Kid", "Teen"} {
+		if tok, err := f.key(f.uuid(title)).Get(context.Background()); err == nil {
+			t.Fatalf("%s's token left after logout", title)
+		} else if f.sim.TokenValid(tok.Reveal()) {
+			t.Fatal("unreachable")
+		}
+	}
+	if f.sim.TokenValid(kept["Kid"]) || f.sim.TokenValid(kept["Teen"]) || kept["Kid"] != strings.TrimSpace(kid) {
+		t.Fatal("profile tokens still valid at plex.tv after logout")
+	}
+	if st, err := home.LoadState(f.dir); err != nil || st.Active != nil || len(st.Stored) != 0 {
+		t.Fatalf("profile state after logout: %+v %v", st, err)
+	}
+	if v := f.sim.Violations(); len(v) > 0 {
+		t.Fatal(v)
+	}
+}
+
+func TestProfileNamesAmbiguousOrUnknown(t *testing.T) {
+	f := newHomeFixture(t, &plextvsim.HomeSpec{Profiles: []plextvsim.Profile{{Title: "Kid"}, {Title: "kid"}, {Title: "Teen\x1b[31m"}}})
+	code, _ := f.runIn("", "switch", "KID")
+	msg := f.stderr.String()
+	if code != ExitUsage || !strings.Contains(msg, "matches 2 profiles") || !strings.Contains(msg, f.home.Profiles[0].UUID) || !strings.Contains(msg, f.home.Profiles[1].UUID) {
+		t.Fatalf("ambiguous: exit %d %q", code, msg)
+	}
+	code, _ = f.runIn("", "token", "--user", "nobody")
+	msg = f.stderr.String()
+	if code != ExitUsage || !strings.Contains(msg, `no profile "nobody"`) || strings.Contains(msg, "\x1b") {
+		t.Fatalf("unknown: exit %d %q", code, msg)
+	}
+	if code, _ := f.runIn("", "switch"); code != ExitUsage {
+		t.Fatalf("no profile named: exit %d", code)
+	}
+}
+
+func TestNoHome(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	raw, _ := f.sim.NewToken("")
+	f.kc.Set(context.Background(), plextv.Token(raw))
+	if code := f.run("users"); code != ExitOK || !strings.Contains(f.stdout.String(), "no Plex Home") {
+		t.Fatalf("exit %d %q", code, f.stdout)
+	}
+	if code := f.run("switch", "Kid"); code != ExitUsage {
+		t.Fatalf("switch without a Home: exit %d", code)
+	}
+}
+
+// On a terminal the PIN is read through ReadSecret (no echo), not stdin.
+func TestPINFromTerminal(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	io := f.io()
+	io.ConfigDir, io.ProfileKeychain = f.dir, f.key
+	io.Stdin = strings.NewReader("0000\n") // must not be read
+	asked := 0
+	io.ReadSecret = func() (string, error) { asked++; return "1234", nil }
+	if code := Run([]string{"switch", "Teen"}, io); code != ExitOK || asked != 1 {
+		t.Fatalf("exit %d, asked %d\n%s", code, asked, f.stderr)
+	}
+	if !strings.Contains(f.stderr.String(), "PIN for Teen: ") || strings.Contains(f.stderr.String(), "1234") {
+		t.Fatalf("stderr %q", f.stderr)
+	}
+	// The same profile again: nothing to do while its token is kept …
+	if code := Run([]string{"switch", "teen"}, io); code != ExitOK || asked != 1 {
+		t.Fatalf("again: exit %d, asked %d", code, asked)
+	}
+	// … and fetched again once it is lost.
+	f.key(f.uuid("Teen")).Delete(context.Background())
+	if code := Run([]string{"switch", "teen"}, io); code != ExitOK || asked != 2 {
+		t.Fatalf("lost token: exit %d, asked %d\n%s", code, asked, f.stderr)
+	}
+}
