@@ -15,8 +15,7 @@
 // https answer wins at once, without waiting for a hung remote to time out.
 // Probing goes on so that every connection gets a state for the menu.
 //
-// Probes never carry a token: /identity needs none. TokenSafe tells callers
-// whether a URI may receive one. Every probe sends the app's X-Plex-*
+// Probes never carry a token: /identity needs none. Every probe sends the app's X-Plex-*
 // headers, so a server sees one known device, not a new anonymous one per
 // check.
 //

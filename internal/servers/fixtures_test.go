@@ -94,7 +94,10 @@ func TestPlanFixtures(t *testing.T) {
 // plex.direct names fail like behind DNS-rebinding protection.
 func TestCheckFixturesOffline(t *testing.T) {
 	fx := fixtures(t)
-	p := newProber(t, Options{DialContext: refuseDial})
+	// No DNS answers and every dial refused: a plex.direct name that
+	// encodes the connection's own address is still dialled by that
+	// address (refused), and its failed DNS is recorded.
+	p := newProber(t, Options{DialContext: refuseDial, Resolver: fakeResolver{}})
 	for file, rs := range fx {
 		res, evs := collect(context.Background(), p, rs, nil)
 		for _, s := range res {
@@ -109,6 +112,11 @@ func TestCheckFixturesOffline(t *testing.T) {
 					continue
 				case strings.Trim(host, "0123456789.") == "":
 					want = Refused // IP literal: dialled, refused
+				case isDirect(host, c.Address):
+					want = Refused // dialled by the IP in the name
+					if c.DNS != DNSFailed || c.ViaAddress {
+						t.Errorf("%s/%s %s: dns %v via address %v, want failed, false", file, s.Name, c.URI, c.DNS, c.ViaAddress)
+					}
 				default:
 					want = DNSFailure
 				}
@@ -137,10 +145,18 @@ func TestCheckFixturesOffline(t *testing.T) {
 		}
 	}
 	res := p.Check(context.Background(), fx["resources_spec_example.json"])
-	if got := res[0].Summary(); got != "StreamMaster — offline · DNS failed (rebinding protection?)" {
+	if !DNSBlocked(res) {
+		t.Error("DNSBlocked false after plex.direct names failed to resolve")
+	}
+	if got := res[0].Summary(); got != "StreamMaster — offline" {
 		t.Errorf("StreamMaster: %q", got)
 	}
 	if got := res[2].Summary(); got != "Plexify (shared) — offline" {
 		t.Errorf("Plexify: %q", got)
 	}
+}
+
+func isDirect(host, address string) bool {
+	_, ok := directIP(host, address)
+	return ok
 }

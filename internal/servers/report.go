@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
 )
 
 // Server is one Plex Media Server and how its connections fared.
@@ -27,6 +29,14 @@ type Server struct {
 	DecidedAfter time.Duration
 
 	Connections []Connection
+
+	// Added for issue 9 (see doc.go): plex.tv's lastSeenAt (zero if
+	// unknown); the server's own token (a plextv.Token never prints);
+	// a URI other programs here can use, and why it is that one.
+	LastSeenAt  time.Time
+	AccessToken plextv.Token
+	PortableURI string
+	Portable    Portability
 }
 
 // Connection is one way to reach a server, and how its probe ended.
@@ -46,6 +56,11 @@ type Connection struct {
 	Latency    time.Duration
 	StatusCode int    // HTTP status, for HTTPError
 	Detail     string // what happened, in words; for Skipped the reason
+
+	// For *.plex.direct names (see doc.go): whether DNS resolved the name,
+	// and whether the answer came over the IP written in the name.
+	DNS        DNSStatus
+	ViaAddress bool
 }
 
 // Done reports whether every connection has a final state.
