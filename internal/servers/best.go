@@ -36,10 +36,10 @@ func ClassOf(c Connection) Class { return Class(class(c) / 2) }
 type Selection int
 
 const (
-	SelectedByName       Selection = iota + 1 // the query matched its name (case-insensitive)
-	SelectedByID                              // the query matched its clientIdentifier
-	SelectedOnly                              // no query, and it is the only server
-	SelectedFirstOwned                        // no query: the first owned server in plex.tv's order
+	SelectedByName     Selection = iota + 1 // the query matched its name (case-insensitive)
+	SelectedByID                            // the query matched its clientIdentifier
+	SelectedOnly                            // no query, and it is the only server
+	SelectedFirstOwned                      // no query: the first owned server in plex.tv's order
 )
 
 // ErrNoServers: the account lists no Plex Media Server.
