@@ -136,7 +136,7 @@ func (p *Prober) dialPlexDirect(ctx context.Context, network, host, port string,
 		results <- result{c, err, false}
 	}()
 	var directErr, dnsErr error
-	for range 2 {
+	for n := 1; n <= 2; n++ {
 		r := <-results
 		if r.err == nil {
 			cancel()
@@ -145,8 +145,10 @@ func (p *Prober) dialPlexDirect(ctx context.Context, network, host, port string,
 			rt.mu.Unlock()
 			// The other path stops at once (its context is cancelled);
 			// close its socket if it made one. Nothing outlives the dial.
-			if l := <-results; l.c != nil {
-				l.c.Close()
+			if n == 1 {
+				if l := <-results; l.c != nil {
+					l.c.Close()
+				}
 			}
 			return r.c, nil
 		}
