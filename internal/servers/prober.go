@@ -18,10 +18,10 @@ const (
 	// DefaultConcurrency bounds the probes starting together. A probe
 	// holds its slot until it ends or DefaultGrace has passed, so hung
 	// connections delay the others by at most a grace each round:
-	// 500 hung connections start within 500/128 × 50 ms ≈ 0.2 s.
-	DefaultConcurrency = 128
+	// 500 hung connections start within 500/256 × 25 ms ≈ 50 ms.
+	DefaultConcurrency = 256
 	// DefaultGrace is how long a probe keeps its concurrency slot.
-	DefaultGrace = 50 * time.Millisecond
+	DefaultGrace = 25 * time.Millisecond
 	// DefaultMaxOpen bounds the probes (and so the sockets) open at once.
 	DefaultMaxOpen = 1024
 )
