@@ -3,7 +3,7 @@ package servers
 import (
 	"context"
 	"fmt"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/plextray/plextray/internal/plextvsim"
