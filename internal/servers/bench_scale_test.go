@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/plextvsim"
 )
 
@@ -105,7 +106,7 @@ func BenchmarkApply2000x4(b *testing.B) {
 }
 
 // BenchmarkHalfHung200x5: 200 servers × 5 connections, half of them
-// (500) hung at one fake PMS, the rest a fast local https PMS and refused
+// (500) hung at 20 fake PMSs, the rest a fast local https PMS and refused
 // ports, with the default probe timeout (3 s) and concurrency. Hung probes
 // give their slot back after Grace, so the full report must come within
 // the timeout + 0.5 s (ms-full-report), with nothing left behind.
@@ -113,23 +114,7 @@ func BenchmarkHalfHung200x5(b *testing.B) {
 	const servers, conns, timeout = 200, 5, DefaultTimeout
 	before := steadyGoroutines()
 	sim := startSim(b)
-	id := func(i int) string { return fmt.Sprintf("%040x", i+1) }
-	hung := startPMS(b, sim, plextvsim.PMSOptions{Name: "hung", TLS: true, Behavior: plextvsim.PMSBehavior{Hang: true}})
-	fast := make([]*plextvsim.PMS, servers)
-	for i := range servers {
-		fast[i] = startPMS(b, sim, plextvsim.PMSOptions{Name: fmt.Sprintf("fast %d", i), MachineIdentifier: id(i), TLS: true})
-	}
-	refused := [2]string{refusedURL(b, "https"), refusedURL(b, "https")}
-	for i := range servers {
-		cs := []plextvsim.ConnSpec{{PMS: hung}, {PMS: hung, Relay: true}, {PMS: fast[i], Local: true}, {URI: refused[0]}, {URI: refused[1], Relay: true}}
-		if i%2 == 1 { // 3 hung on odd servers, 2 on even: 500 in all
-			cs[3] = plextvsim.ConnSpec{PMS: hung}
-		} else {
-			cs = append(cs[:2], cs[2], cs[3], plextvsim.ConnSpec{URI: refused[1], Relay: true})
-		}
-		addServer(b, sim, plextvsim.ServerSpec{Name: fmt.Sprintf("server %03d", i), MachineIdentifier: id(i), Owned: true, Connections: cs})
-	}
-	rs := fetchServers(b, sim, servers, conns)
+	rs := halfHungSetup(b, sim)
 	p := newProber(b, Options{Timeout: timeout, RootCAs: simCAs(b)})
 	idle := steadyGoroutines()
 	var total, worst time.Duration
@@ -162,4 +147,33 @@ func BenchmarkHalfHung200x5(b *testing.B) {
 		b.Errorf("full report after %v, target ≤ %v", worst, limit)
 	}
 	reportGoroutines(b, sim, before, idle)
+}
+
+// halfHungSetup lists 200 servers × 5 connections in sim: hung PMSs (500
+// connections in all), a fast local https PMS per server, refused ports.
+func halfHungSetup(b *testing.B, sim *plextvsim.Sim) []plextv.Resource {
+	const servers, conns = 200, 5
+	id := func(i int) string { return fmt.Sprintf("%040x", i+1) }
+	// Hung connections lead to 20 hung PMSs (25 each): in the wild they
+	// are different hosts, not one listener's accept queue.
+	var hungs [20]*plextvsim.PMS
+	for i := range hungs {
+		hungs[i] = startPMS(b, sim, plextvsim.PMSOptions{Name: fmt.Sprintf("hung %d", i), TLS: true, Behavior: plextvsim.PMSBehavior{Hang: true}})
+	}
+	fast := make([]*plextvsim.PMS, servers)
+	for i := range servers {
+		fast[i] = startPMS(b, sim, plextvsim.PMSOptions{Name: fmt.Sprintf("fast %d", i), MachineIdentifier: id(i), TLS: true})
+	}
+	refused := [2]string{refusedURL(b, "https"), refusedURL(b, "https")}
+	for i := range servers {
+		hung := hungs[i%len(hungs)]
+		cs := []plextvsim.ConnSpec{{PMS: hung}, {PMS: hung, Relay: true}, {PMS: fast[i], Local: true}, {URI: refused[0]}, {URI: refused[1], Relay: true}}
+		if i%2 == 1 { // 3 hung on odd servers, 2 on even: 500 in all
+			cs[3] = plextvsim.ConnSpec{PMS: hung}
+		} else {
+			cs = append(cs[:2], cs[2], cs[3], plextvsim.ConnSpec{URI: refused[1], Relay: true})
+		}
+		addServer(b, sim, plextvsim.ServerSpec{Name: fmt.Sprintf("server %03d", i), MachineIdentifier: id(i), Owned: true, Connections: cs})
+	}
+	return fetchServers(b, sim, servers, conns)
 }

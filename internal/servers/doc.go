@@ -65,8 +65,8 @@
 //
 // # Scale and deadlines
 //
-// A probe holds one of Options.Concurrency slots (256) until it ends or
-// Options.Grace (25 ms) has passed, and one of Options.MaxOpen places
+// A probe holds one of Options.Concurrency slots (512) until it ends or
+// Options.Grace (10 ms) has passed, and one of Options.MaxOpen places
 // (1024, also bounding sockets) until it ends. So hung connections delay
 // the start of other probes by at most a grace per round, and 200 servers
 // × 5 connections, half of them hung, are fully reported within the probe
