@@ -204,3 +204,28 @@ func TestPlexDirectNothingLeft(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// IPv6: eight zero-padded groups in the name, dialled as [::1].
+func TestPlexDirectIPv6BlockedDNS(t *testing.T) {
+	p, err := plextvsim.StartPMS(plextvsim.PMSOptions{Name: "v6", TLS: true, Addr: "[::1]:0"})
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(p.URL(), "https://"))
+	n, _ := strconv.Atoi(port)
+	u := plextvsim.PlexDirectURLFor(net.JoinHostPort("::1", port))
+	if !strings.HasPrefix(u, "https://0000-0000-0000-0000-0000-0000-0000-0001.") {
+		t.Fatalf("URL %q", u)
+	}
+	r := server("v6", p.MachineIdentifier(), true, plextv.Connection{Protocol: "https", Address: "::1", Port: n, URI: u, Local: true, IPv6: true})
+	o := simPool(t)
+	o.Resolver = plextvsim.BlockedDNS
+	s := only(t, newProber(t, o), r)
+	if c := s.Connections[0]; c.State != Reachable || !c.ViaAddress || c.DNS != DNSFailed {
+		t.Fatalf("state %v via %v dns %v (%s)", c.State, c.ViaAddress, c.DNS, c.Detail)
+	}
+	if s.Portable != PortablePlainHTTP || s.PortableURI != "http://[::1]:"+port {
+		t.Errorf("portable %v %q", s.Portable, s.PortableURI)
+	}
+}
