@@ -73,13 +73,17 @@ type job struct {
 	uri, id, address string
 }
 
-// msg is a worker's report: a probe started, or ended.
+// msg is a worker's report: a probe started, or ended; or (dnsHost set)
+// the DNS check of a plex.direct name ended.
 type msg struct {
 	job
 	start time.Time // started (and, for a result, when it started)
 	done  bool
 	out   outcome
 	end   time.Time
+
+	dnsHost string
+	dns     DNSStatus
 }
 
 // run is one check. Only the coordinator goroutine (run.loop) touches
@@ -97,8 +101,12 @@ type run struct {
 	wakeups  recheckHeap
 	touched  []int
 	isDirty  []bool
-	pending  int // probes not yet ended
+	pending  int // probes and DNS checks not yet ended
 	doneSent []bool
+	// dnsConns lists, per plex.direct name being checked, the connections
+	// that use it; dnsWait counts per server the names not yet checked.
+	dnsConns map[string][][2]int
+	dnsWait  []int
 	events   []Event
 	sockets  sockets
 
@@ -116,6 +124,7 @@ func newRun(p *Prober, ctx context.Context, servers []Server, fn func(Event)) *r
 	r.started = make([][]time.Time, len(servers))
 	r.recheck = make([]time.Time, len(servers))
 	r.doneSent = make([]bool, len(servers))
+	r.dnsWait = make([]int, len(servers))
 	r.isDirty = make([]bool, len(servers))
 	for si := range servers {
 		r.started[si] = make([]time.Time, len(servers[si].Connections))
@@ -144,14 +153,18 @@ func (r *run) run() []Server {
 	slices.SortStableFunc(jobs, func(a, b job) int {
 		return cmp.Compare(class(r.servers[a.si].Connections[a.ci]), class(r.servers[b.si].Connections[b.ci]))
 	})
-	r.pending = len(jobs)
-	r.results = make(chan msg, 2*len(jobs)) // probes never block on it
+	r.planDNS(jobs)
+	r.pending = len(jobs) + len(r.dnsConns)
+	r.results = make(chan msg, 2*len(jobs)+len(r.dnsConns)) // senders never block on it
 
 	r.settle(time.Now()) // servers with nothing to probe are decided now
 	r.flush()
 	var wg sync.WaitGroup
 	if len(jobs) > 0 {
 		wg.Go(func() { r.dispatch(jobs, &wg) })
+	}
+	if len(r.dnsConns) > 0 {
+		wg.Go(func() { r.checkDNS(&wg) })
 	}
 	r.loop()
 	wg.Wait()
@@ -287,6 +300,10 @@ func (r *run) touch(si int) {
 
 // apply records one probe message.
 func (r *run) apply(m msg) {
+	if m.dnsHost != "" {
+		r.applyDNS(m)
+		return
+	}
 	r.touch(m.si)
 	if !m.done {
 		r.started[m.si][m.ci] = m.start
@@ -329,7 +346,7 @@ func (r *run) settle(now time.Time) {
 	}
 	for _, si := range r.touched {
 		r.isDirty[si] = false
-		if s := &r.servers[si]; !r.doneSent[si] && s.Decided && s.Done() {
+		if s := &r.servers[si]; !r.doneSent[si] && s.Decided && s.Done() && r.dnsWait[si] == 0 {
 			// Portability may use connections that ended after the
 			// decision (another usable one); refresh it at the end.
 			setPortable(s)

@@ -89,6 +89,13 @@
 // answer came over the IP in the name. A name that encodes any other
 // address gets ordinary DNS only.
 //
+// Beside the probes, each check looks every such name up once (bounded by
+// the probe timeout, never delaying a probe, which may well reach the
+// server by IP first); a server's ServerChecked event waits for its
+// names' answers, so its final snapshot has Connection.DNS and the
+// portability below right. (BestDecided may come earlier, with DNS still
+// DNSNotChecked.)
+//
 // Other programs on this machine still cannot use a name DNS does not
 // resolve. DNSBlocked(list) says whether that happened in a check (say it
 // once, with the fix: allow plex.direct in the router's rebinding

@@ -229,3 +229,45 @@ func TestPlexDirectIPv6BlockedDNS(t *testing.T) {
 		t.Errorf("portable %v %q", s.Portable, s.PortableURI)
 	}
 }
+
+// slowDNS answers "no such host" for plex.direct names only once released.
+type slowDNS struct{ release chan struct{} }
+
+func (d slowDNS) LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error) {
+	select {
+	case <-d.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return plextvsim.BlockedDNS.LookupIPAddr(ctx, host)
+}
+
+// The server answers by the IP in its name long before DNS says no: the
+// DNS check still lands before ServerChecked, so the final snapshot knows
+// other programs cannot use the name.
+func TestPlexDirectDNSAnswerAfterTheProbe(t *testing.T) {
+	r, _ := plexDirectServer(t, "127.0.0.1")
+	dns := slowDNS{release: make(chan struct{})}
+	o := simPool(t)
+	o.Resolver = dns
+	var kinds []EventKind
+	var final Server
+	res := newProber(t, o).Stream(context.Background(), []plextv.Resource{r}, func(e Event) {
+		kinds = append(kinds, e.Kind)
+		if e.Kind == ConnectionChecked {
+			if c := e.Server.Connections[0]; c.State != Reachable || !c.ViaAddress {
+				t.Errorf("probe: %v via %v (%s)", c.State, c.ViaAddress, c.Detail)
+			}
+			close(dns.release) // only now does DNS answer
+		}
+		if e.Kind == ServerChecked {
+			final = e.Server
+		}
+	})
+	if len(kinds) != 3 || kinds[2] != ServerChecked {
+		t.Fatalf("events %v", kinds)
+	}
+	if final.Connections[0].DNS != DNSFailed || final.Portable != PortablePlainHTTP || !DNSBlocked(res) {
+		t.Errorf("final: dns %v portable %v blocked %v", final.Connections[0].DNS, final.Portable, DNSBlocked(res))
+	}
+}

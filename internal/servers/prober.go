@@ -86,6 +86,7 @@ type Prober struct {
 	client       *http.Client
 	dial         func(ctx context.Context, network, address string) (net.Conn, error)
 	resolver     Resolver
+	dnsCheck     Resolver // Options.Resolver as given, for the DNS check
 }
 
 // New returns a Prober for opts.
@@ -99,6 +100,7 @@ func New(opts Options) *Prober {
 		checkTimeout: opts.CheckTimeout,
 		dial:         opts.DialContext,
 		resolver:     opts.Resolver,
+		dnsCheck:     opts.Resolver,
 	}
 	if p.timeout <= 0 {
 		p.timeout = DefaultTimeout
