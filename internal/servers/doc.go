@@ -112,8 +112,8 @@
 // ago"), zero when unknown. Server.AccessToken is the server's own token
 // (a shared server answers only to it): a plextv.Token, which prints as
 // "****" through fmt and slog; Reveal() it only for the clipboard or
-// stdout of "tray token --server". WriteJSON and WriteTable never include
-// it.
+// stdout of "tray token --server". It is tagged json:"-", and the
+// front ends' JSON and table shapes must not include it.
 //
 // The package has no UI imports; Summary, Label, WriteTable and WriteJSON
 // give the menu and the CLI their words.

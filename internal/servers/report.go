@@ -34,7 +34,7 @@ type Server struct {
 	// unknown); the server's own token (a plextv.Token never prints);
 	// a URI other programs here can use, and why it is that one.
 	LastSeenAt  time.Time
-	AccessToken plextv.Token
+	AccessToken plextv.Token `json:"-"`
 	PortableURI string
 	Portable    Portability
 }

@@ -130,7 +130,7 @@ func (s Snapshot) Version() uint64 { return s.version }
 // Server returns server i. Its Connections must not be modified.
 func (s Snapshot) Server(i int) Server { return *s.servers[i] }
 
-// List copies the servers out (for WriteJSON, WriteTable, DNSBlocked).
+// List copies the servers out (for output, DNSBlocked).
 func (s Snapshot) List() []Server {
 	out := make([]Server, len(s.servers))
 	for i, p := range s.servers {
