@@ -61,6 +61,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		if err := sim.AddDemoServers(); err != nil {
 			return err
 		}
+		if err := sim.AddDemoPlexDirectServer(); err != nil {
+			return err
+		}
 		if cfg.caOut == "" {
 			cfg.caOut = filepath.Join(os.TempDir(), "plextv-sim-ca.pem")
 		}
@@ -95,6 +98,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			note = " (hangs)"
 		}
 		fmt.Fprintf(out, "  fake PMS:     %-22s %s%s\n", p.Name(), p.URL(), note)
+		if u := p.PlexDirectURL(); u != "" && p.Name() == "Attic" {
+			fmt.Fprintf(out, "                %-22s %s (plex.direct; listed under this name only)\n", "", u)
+		}
 	}
 	env := fmt.Sprintf("PLEXTRAY_PLEXTV_URL=%s PLEXTRAY_APP_URL=%s", base, base)
 	if cfg.caOut != "" {

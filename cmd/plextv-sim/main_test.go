@@ -17,7 +17,7 @@ func TestRunPrintsHowToUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"plex.tv simulator on http://127.0.0.1:", "token simtoken-demo-", "fake PMS:", "Dad's Plex", "Plex Home:    demo (admin), Kid, Teen (PIN 1234)",
+	for _, want := range []string{"plex.tv simulator on http://127.0.0.1:", "token simtoken-demo-", "fake PMS:", "Dad's Plex", "Plex Home:    demo (admin), Kid, Teen (PIN 1234)", "Attic", ".plex.direct:",
 		"PLEXTRAY_PLEXTV_URL=http://127.0.0.1:", "SSL_CERT_FILE=" + ca, "stopping"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

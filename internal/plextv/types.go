@@ -66,7 +66,8 @@ type Resource struct {
 	OwnerID                *int64       `json:"ownerId"`
 	SourceTitle            string       `json:"sourceTitle"`
 	PublicAddress          string       `json:"publicAddress"`
-	AccessToken            Token        `json:"accessToken"`
+	AccessToken            Token        `json:"accessToken"` // this server's own token; never prints
+	LastSeenAt             Time         `json:"lastSeenAt"`  // zero when absent or unreadable
 	Owned                  bool         `json:"owned"`
 	Home                   bool         `json:"home"`
 	Relay                  bool         `json:"relay"`
@@ -128,6 +129,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		}
 		if ts, err := time.Parse(time.RFC3339, s); err == nil {
 			t.Time = ts
+		} else if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			t.Time = time.Unix(n, 0).UTC() // "1600000000"
 		}
 		return nil
 	}

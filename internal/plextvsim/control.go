@@ -168,6 +168,7 @@ func (s *Sim) controlRoutes(mux *http.ServeMux) {
 		}
 		writeCtl(w, http.StatusOK, okBody)
 	})
+	s.networkRoutes(mux)
 	mux.HandleFunc("/_sim/", func(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusNotFound, errors.New("no such control endpoint; GET /_sim/ lists them"))
 	})
@@ -184,6 +185,7 @@ var controlIndex = []string{
 	"GET /_sim/requests", "DELETE /_sim/requests", "GET /_sim/violations", "GET /_sim/clients",
 	"GET /_sim/pms", "PUT /_sim/pms {name,behavior:{delay,hang,down,wrongMachine}}",
 	"GET /_sim/home", "POST /_sim/home {admin,adminPin,profiles:[{title,pin,uuid}]}", "POST /_sim/home/token {uuid}",
+	"PUT /_sim/connection {server,index,down,local}", "PUT /_sim/server {server,publicAddressMatches,presence,lastSeenAt}",
 }
 
 // faultJSON is Fault on the wire, with Delay as a Go duration string.

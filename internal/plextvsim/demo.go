@@ -81,3 +81,21 @@ func ClosedPortURL(scheme string) (string, error) {
 	ln.Close()
 	return scheme + "://" + addr, nil
 }
+
+// AddDemoPlexDirectServer starts a TLS PMS and lists it as "Attic", owned,
+// with one local connection under a plex.direct name
+// (https://127-0-0-1.<hash>.plex.direct:PORT, address 127.0.0.1) whose
+// certificate the simulator CA signs. It is separate from AddDemoServers
+// because resolving that name with the system's DNS sends a query off this
+// machine: tests probe it with an injected Resolver (BlockedDNS or
+// WorkingDNS). A prober that dials the IP written in the name reaches it
+// even where DNS does not answer.
+func (s *Sim) AddDemoPlexDirectServer() error {
+	p, err := s.StartPMS(PMSOptions{Name: "Attic", TLS: true})
+	if err != nil {
+		return err
+	}
+	_, err = s.AddServer(ServerSpec{Name: "Attic", Owned: true, PublicAddressMatches: true,
+		Connections: []ConnSpec{{PMS: p, PlexDirect: true, Local: true}}})
+	return err
+}

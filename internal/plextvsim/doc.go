@@ -82,6 +82,11 @@
 //	GET    /_sim/home                         Plex Homes, with profiles and PINs
 //	POST   /_sim/home       {"admin":"","adminPin":"","profiles":[{"title":"Kid","pin":"1234"}]}
 //	POST   /_sim/home/token {"uuid":"…"}       a profile token without a switch → {"token":…}
+//	PUT    /_sim/connection {"server":"Attic","index":0,"down":true,"local":false}
+//	                                          take the PMS behind a connection down/up,
+//	                                          change its "local" flag (a network move)
+//	PUT    /_sim/server     {"server":"Attic","publicAddressMatches":false,
+//	                         "presence":false,"lastSeenAt":"2026-11-27T10:00:00Z"}
 //
 // A fault is {"endpoint", "count", "delay", "hang", "status", "retryAfter",
 // "body", "size", "noRetryAfter"}: endpoint is "" (all), "pins.create", "pins.check",
@@ -99,6 +104,34 @@
 // with a certificate from the simulator CA when PMSOptions.TLS is set
 // (trust it with WriteCACert and SSL_CERT_FILE, or CACertPool), and can
 // be slowed, hung, taken down or made to answer for another machine.
-// Sim.AddServer lists PMSs (or any URI) as a server resource.
-// AddDemoServers sets up a ready-made mix; cmd/plextv-sim runs it all.
+// Sim.AddServer lists PMSs (or any URI) as a server resource, each with
+// its own random accessToken (which its PMSs accept on GET /) and a
+// lastSeenAt. AddDemoServers sets up a ready-made mix; cmd/plextv-sim runs
+// it all.
+//
+// # Network moves, connections up and down
+//
+// Sim.SetConnection (PUT /_sim/connection) takes the PMS behind a
+// connection down or up and changes its "local" flag; Sim.SetServer (PUT
+// /_sim/server) changes publicAddressMatches, presence and lastSeenAt.
+// Both take effect from the next /api/v2/resources request, as when a
+// laptop moves from home to a café. Servers are named by name
+// (case-insensitive) or clientIdentifier.
+//
+// # plex.direct names and blocked DNS
+//
+// The simulator's certificate also covers *.<PlexDirectHash()>.plex.direct,
+// so PMS.PlexDirectURL (https://127-0-0-1.<hash>.plex.direct:PORT) verifies
+// against the simulator CA for a client that dials 127.0.0.1 for that name.
+// ConnSpec.PlexDirect lists a PMS under that name, with address 127.0.0.1;
+// AddDemoPlexDirectServer adds "Attic" that way. Resolving such a name with
+// the system's DNS would send a query off this machine, so tests inject a
+// Resolver into the prober (servers.Options.Resolver):
+//
+//	plextvsim.BlockedDNS // plex.direct names do not resolve (rebinding protection)
+//	plextvsim.WorkingDNS // they resolve to the IP in their first label
+//
+// Neither sends DNS traffic; names other than IP literals and localhost
+// fail. With BlockedDNS, a prober that dials the IP written in the name
+// still reaches the PMS over verified https.
 package plextvsim

@@ -73,6 +73,8 @@ type ConnSpec struct {
 	URI   string // used when PMS is nil
 	Local bool
 	Relay bool
+	// PlexDirect lists a TLS PMS by its PlexDirectURL (address 127.0.0.1).
+	PlexDirect bool
 }
 
 // AddServer adds a Plex Media Server resource built from spec, with
@@ -101,6 +103,9 @@ func (s *Sim) AddServer(spec ServerSpec) (Resource, error) {
 		uri := cs.URI
 		if cs.PMS != nil {
 			uri = cs.PMS.URL()
+			if cs.PlexDirect && cs.PMS.PlexDirectURL() != "" {
+				uri = cs.PMS.PlexDirectURL()
+			}
 			if res.ClientIdentifier == "" {
 				res.ClientIdentifier = cs.PMS.MachineIdentifier()
 			}
@@ -141,9 +146,13 @@ func connectionFor(uri string) (Connection, error) {
 			return Connection{}, fmt.Errorf("plextvsim: connection URI %q: bad port", uri)
 		}
 	}
-	ip := net.ParseIP(u.Hostname())
+	addr := u.Hostname()
+	if a := plexDirectAddress(uri); a != "" {
+		addr = a // plex.tv's address is the IP the name encodes
+	}
+	ip := net.ParseIP(addr)
 	return Connection{
-		Protocol: u.Scheme, Address: u.Hostname(), Port: port, URI: uri,
+		Protocol: u.Scheme, Address: addr, Port: port, URI: uri,
 		IPv6: ip != nil && ip.To4() == nil,
 	}, nil
 }

@@ -16,7 +16,8 @@ import (
 )
 
 // The simulator CA is made once per process. It signs one certificate for
-// 127.0.0.1, ::1 and localhost that every TLS PMS serves. Trust it with
+// 127.0.0.1, ::1, localhost and *.<PlexDirectHash()>.plex.direct that every
+// TLS PMS serves. Trust it with
 // SSL_CERT_FILE=<file written by WriteCACert> or CACertPool.
 
 type simCA struct {
@@ -58,7 +59,7 @@ var loadCA = sync.OnceValues(func() (*simCA, error) {
 		Subject:      pkix.Name{CommonName: "127.0.0.1"},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.AddDate(1, 0, 0),
-		DNSNames:     []string{"localhost"},
+		DNSNames:     []string{"localhost", "*." + plexDirectHash() + ".plex.direct"},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},

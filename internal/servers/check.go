@@ -3,6 +3,7 @@ package servers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -37,12 +38,16 @@ func (k EventKind) String() string {
 	return "unknown event"
 }
 
-// Event is one step of a check.
+// Event is one step of a check. It names what changed (Index, Conn) and
+// carries a snapshot of that one server, so a consumer applies it in time
+// proportional to that server's connections, never to the whole list (see
+// Table).
 type Event struct {
 	Kind    EventKind
 	Index   int    // the server's index in Plan's (and the result's) order
+	ID      string // the server's clientIdentifier
 	Conn    int    // the connection's index for ConnectionChecked, else -1
-	Server  Server // a snapshot of the server after this step
+	Server  Server // a snapshot of the server after this step (owned by the receiver)
 	Elapsed time.Duration
 }
 
@@ -64,22 +69,27 @@ func (p *Prober) Stream(ctx context.Context, resources []plextv.Resource, fn fun
 
 // job is one probe: server si, connection ci.
 type job struct {
-	si, ci  int
-	uri, id string
+	si, ci           int
+	uri, id, address string
 }
 
-// msg is a worker's report: a probe started, or ended.
+// msg is a worker's report: a probe started, or ended; or (dnsHost set)
+// the DNS check of a plex.direct name ended.
 type msg struct {
 	job
 	start time.Time // started (and, for a result, when it started)
 	done  bool
 	out   outcome
 	end   time.Time
+
+	dnsHost string
+	dns     DNSStatus
 }
 
-// run is one check. Only the coordinator goroutine (run.run) touches
-// servers, started, recheck, doneSent and events; workers talk to it
-// through results.
+// run is one check. Only the coordinator goroutine (run.loop) touches
+// servers, started, recheck, touched, doneSent and events; probes talk to
+// it through results. Each step costs time in proportion to the servers
+// it touched, not to the whole list.
 type run struct {
 	p        *Prober
 	ctx      context.Context
@@ -88,16 +98,23 @@ type run struct {
 	servers  []Server
 	started  [][]time.Time
 	recheck  []time.Time
-	pending  int // probes not yet ended
+	wakeups  recheckHeap
+	touched  []int
+	isDirty  []bool
+	pending  int // probes and DNS checks not yet ended
 	doneSent []bool
+	// dnsConns lists, per plex.direct name being checked, the connections
+	// that use it; dnsWait counts per server the names not yet checked.
+	dnsConns map[string][][2]int
+	dnsWait  []int
 	events   []Event
 	sockets  sockets
 
-	// mu orders probe ends against decisions: a worker takes a probe's
-	// end time and queues its result while holding mu, and settle drains
-	// the queue and reads the clock while holding mu. So when settle
-	// decides at time now, every probe that ended before now is applied,
-	// and every probe still pending will end after now (see decide).
+	// mu orders probe ends against decisions: a probe takes its end time
+	// and queues its result while holding mu, and the loop drains the
+	// queue and reads the clock while holding mu. So when settle decides
+	// at time now, every probe that ended before now is applied, and
+	// every probe still pending will end after now (see decide).
 	mu      sync.Mutex
 	results chan msg
 }
@@ -107,6 +124,8 @@ func newRun(p *Prober, ctx context.Context, servers []Server, fn func(Event)) *r
 	r.started = make([][]time.Time, len(servers))
 	r.recheck = make([]time.Time, len(servers))
 	r.doneSent = make([]bool, len(servers))
+	r.dnsWait = make([]int, len(servers))
+	r.isDirty = make([]bool, len(servers))
 	for si := range servers {
 		r.started[si] = make([]time.Time, len(servers[si].Connections))
 	}
@@ -114,11 +133,17 @@ func newRun(p *Prober, ctx context.Context, servers []Server, fn func(Event)) *r
 }
 
 func (r *run) run() []Server {
+	if r.p.checkTimeout > 0 {
+		var cancel context.CancelFunc
+		r.ctx, cancel = context.WithTimeoutCause(r.ctx, r.p.checkTimeout, errCheckDeadline)
+		defer cancel()
+	}
 	var jobs []job
 	for si := range r.servers {
+		r.touch(si)
 		for ci, c := range r.servers[si].Connections {
 			if c.State == Pending {
-				jobs = append(jobs, job{si: si, ci: ci, uri: c.URI, id: r.servers[si].ClientIdentifier})
+				jobs = append(jobs, job{si: si, ci: ci, uri: c.URI, id: r.servers[si].ClientIdentifier, address: c.Address})
 			} else {
 				r.emit(ConnectionChecked, si, ci)
 			}
@@ -128,19 +153,18 @@ func (r *run) run() []Server {
 	slices.SortStableFunc(jobs, func(a, b job) int {
 		return cmp.Compare(class(r.servers[a.si].Connections[a.ci]), class(r.servers[b.si].Connections[b.ci]))
 	})
-	r.pending = len(jobs)
-	r.results = make(chan msg, 2*len(jobs)) // workers never block on it
-	queue := make(chan job, len(jobs))
-	for _, j := range jobs {
-		queue <- j
-	}
-	close(queue)
+	r.planDNS(jobs)
+	r.pending = len(jobs) + len(r.dnsConns)
+	r.results = make(chan msg, 2*len(jobs)+len(r.dnsConns)) // senders never block on it
 
 	r.settle(time.Now()) // servers with nothing to probe are decided now
 	r.flush()
 	var wg sync.WaitGroup
-	for range min(r.p.concurrency, len(jobs)) {
-		wg.Go(func() { r.work(queue) })
+	if len(jobs) > 0 {
+		wg.Go(func() { r.dispatch(jobs, &wg) })
+	}
+	if len(r.dnsConns) > 0 {
+		wg.Go(func() { r.checkDNS(&wg) })
 	}
 	r.loop()
 	wg.Wait()
@@ -149,18 +173,59 @@ func (r *run) run() []Server {
 	return r.servers
 }
 
-// work runs probes from queue until it is empty.
-func (r *run) work(queue <-chan job) {
-	for j := range queue {
-		if r.ctx.Err() != nil {
-			r.finish(msg{job: j, done: true, out: outcome{state: Cancelled, detail: "check cancelled"}})
+// dispatch starts every probe, each in its own goroutine. A probe holds
+// one of Concurrency slots until it ends or Grace has passed, whichever is
+// first, and one of MaxOpen places until it ends. So a hung connection
+// slows the start of the next probes by at most Grace, while MaxOpen still
+// bounds the sockets open at once.
+func (r *run) dispatch(jobs []job, wg *sync.WaitGroup) {
+	slots := make(chan struct{}, r.p.concurrency)
+	open := make(chan struct{}, max(r.p.maxOpen, r.p.concurrency))
+	for _, j := range jobs {
+		if !acquire(r.ctx, slots) {
+			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
 			continue
 		}
-		start := time.Now()
-		r.results <- msg{job: j, start: start}
-		out := r.p.probe(r.ctx, &r.sockets, j.uri, j.id)
-		r.finish(msg{job: j, start: start, done: true, out: out})
+		if !acquire(r.ctx, open) {
+			<-slots
+			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
+			continue
+		}
+		wg.Go(func() {
+			var once sync.Once
+			free := func() { once.Do(func() { <-slots }) }
+			grace := time.AfterFunc(r.p.grace, free)
+			start := time.Now()
+			r.results <- msg{job: j, start: start}
+			out := r.p.probe(r.ctx, &r.sockets, j.uri, j.id, j.address)
+			grace.Stop()
+			free()
+			<-open
+			r.finish(msg{job: j, start: start, done: true, out: out})
+		})
 	}
+}
+
+// acquire takes a place in sem unless ctx ends first.
+func acquire(ctx context.Context, sem chan struct{}) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// stopped is the outcome of a probe that never started because the check
+// ended: its overall deadline, or the caller's cancellation.
+func stopped(ctx context.Context) outcome {
+	if errors.Is(context.Cause(ctx), errCheckDeadline) {
+		return outcome{state: TimedOut, detail: "not tried within the check's overall deadline"}
+	}
+	return outcome{state: Cancelled, detail: "check cancelled"}
 }
 
 func (r *run) finish(m msg) {
@@ -178,7 +243,7 @@ func (r *run) loop() {
 	defer timer.Stop()
 	for r.pending > 0 {
 		var wake <-chan time.Time
-		if next := r.nextRecheck(); !next.IsZero() {
+		if next, ok := r.wakeups.next(r.recheck); ok {
 			timer.Reset(time.Until(next))
 			wake = timer.C
 		}
@@ -189,12 +254,14 @@ func (r *run) loop() {
 			r.drain()
 			now := time.Now()
 			r.mu.Unlock()
+			r.due(now)
 			r.settle(now)
 		case <-wake:
 			r.mu.Lock()
 			r.drain()
 			now := time.Now()
 			r.mu.Unlock()
+			r.due(now)
 			r.settle(now)
 		}
 		timer.Stop()
@@ -202,14 +269,15 @@ func (r *run) loop() {
 	}
 }
 
-func (r *run) nextRecheck() time.Time {
-	var next time.Time
-	for _, t := range r.recheck {
-		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
-			next = t
+// due touches every server whose recheck time has come.
+func (r *run) due(now time.Time) {
+	for {
+		si, ok := r.wakeups.popDue(r.recheck, now)
+		if !ok {
+			return
 		}
+		r.touch(si)
 	}
-	return next
 }
 
 func (r *run) drain() {
@@ -223,8 +291,20 @@ func (r *run) drain() {
 	}
 }
 
-// apply records one worker message.
+func (r *run) touch(si int) {
+	if !r.isDirty[si] {
+		r.isDirty[si] = true
+		r.touched = append(r.touched, si)
+	}
+}
+
+// apply records one probe message.
 func (r *run) apply(m msg) {
+	if m.dnsHost != "" {
+		r.applyDNS(m)
+		return
+	}
+	r.touch(m.si)
 	if !m.done {
 		r.started[m.si][m.ci] = m.start
 		return
@@ -232,16 +312,17 @@ func (r *run) apply(m msg) {
 	r.pending--
 	c := &r.servers[m.si].Connections[m.ci]
 	c.State, c.StatusCode, c.Detail = m.out.state, m.out.status, m.out.detail
+	c.DNS, c.ViaAddress = m.out.dns, m.out.viaAddress
 	if c.State.answered() {
 		c.Latency = m.end.Sub(m.start)
 	}
 	r.emit(ConnectionChecked, m.si, m.ci)
 }
 
-// settle decides every undecided server that can be, and emits
-// ServerChecked for servers that just finished.
+// settle decides every touched server that can be decided, and emits
+// ServerChecked for touched servers that just finished.
 func (r *run) settle(now time.Time) {
-	for si := range r.servers {
+	for _, si := range r.touched {
 		s := &r.servers[si]
 		if s.Decided {
 			continue
@@ -249,6 +330,9 @@ func (r *run) settle(now time.Time) {
 		best, final, recheck := decide(s.Connections, r.started[si], now)
 		r.recheck[si] = recheck
 		if !final {
+			if !recheck.IsZero() {
+				r.wakeups.push(si, recheck)
+			}
 			continue
 		}
 		r.recheck[si] = time.Time{}
@@ -257,14 +341,20 @@ func (r *run) settle(now time.Time) {
 		if best >= 0 {
 			s.Best = s.Connections[best].URI
 		}
+		setPortable(s)
 		r.emit(BestDecided, si, -1)
 	}
-	for si := range r.servers {
-		if !r.doneSent[si] && r.servers[si].Decided && r.servers[si].Done() {
+	for _, si := range r.touched {
+		r.isDirty[si] = false
+		if s := &r.servers[si]; !r.doneSent[si] && s.Decided && s.Done() && r.dnsWait[si] == 0 {
+			// Portability may use connections that ended after the
+			// decision (another usable one); refresh it at the end.
+			setPortable(s)
 			r.doneSent[si] = true
 			r.emit(ServerChecked, si, -1)
 		}
 	}
+	r.touched = r.touched[:0]
 }
 
 // emit queues an event with a snapshot of server si.
@@ -275,6 +365,7 @@ func (r *run) emit(k EventKind, si, ci int) {
 	r.events = append(r.events, Event{
 		Kind:    k,
 		Index:   si,
+		ID:      r.servers[si].ClientIdentifier,
 		Conn:    ci,
 		Server:  r.servers[si].clone(),
 		Elapsed: time.Since(r.begin),
@@ -288,4 +379,82 @@ func (r *run) flush() {
 	}
 	clear(r.events)
 	r.events = r.events[:0]
+}
+
+// recheckHeap orders servers by recheck time. Entries whose time no longer
+// equals the server's current recheck are stale and skipped.
+type recheckHeap []recheckAt
+
+type recheckAt struct {
+	at time.Time
+	si int
+}
+
+func (h *recheckHeap) push(si int, at time.Time) {
+	*h = append(*h, recheckAt{at, si})
+	// sift up
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s[i].at.Before(s[p].at) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *recheckHeap) pop() recheckAt {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < len(s) && s[l].at.Before(s[m].at) {
+			m = l
+		}
+		if l+1 < len(s) && s[l+1].at.Before(s[m].at) {
+			m = l + 1
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
+
+// dropStale removes stale entries from the top.
+func (h *recheckHeap) dropStale(current []time.Time) {
+	for len(*h) > 0 {
+		top := (*h)[0]
+		if current[top.si].Equal(top.at) {
+			return
+		}
+		h.pop()
+	}
+}
+
+// next is the earliest live recheck time.
+func (h *recheckHeap) next(current []time.Time) (time.Time, bool) {
+	h.dropStale(current)
+	if len(*h) == 0 {
+		return time.Time{}, false
+	}
+	return (*h)[0].at, true
+}
+
+// popDue removes and returns a live entry due at now.
+func (h *recheckHeap) popDue(current []time.Time, now time.Time) (int, bool) {
+	h.dropStale(current)
+	if len(*h) == 0 || (*h)[0].at.After(now) {
+		return 0, false
+	}
+	e := h.pop()
+	current[e.si] = time.Time{}
+	return e.si, true
 }

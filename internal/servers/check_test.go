@@ -232,7 +232,8 @@ func TestTimeoutsLeaveNothingBehind(t *testing.T) {
 	}
 }
 
-// No more than Concurrency probes are in flight. Each dial blocks until the
+// No more than MaxOpen probes are in flight (Concurrency slots are given
+// back after Grace; MaxOpen is the hard bound). Each dial blocks until the
 // test releases it; at every dial, dials so far ≤ released + limit.
 func TestConcurrencyBound(t *testing.T) {
 	const limit, total = 2, 7
@@ -248,7 +249,7 @@ func TestConcurrencyBound(t *testing.T) {
 		}
 		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
-	p := newProber(t, Options{Concurrency: limit, DialContext: dial, Timeout: time.Minute})
+	p := newProber(t, Options{Concurrency: limit, MaxOpen: limit, DialContext: dial, Timeout: time.Minute})
 	var conns []plextv.Connection
 	for range total {
 		conns = append(conns, conn("http://127.0.0.1:9", true, false))

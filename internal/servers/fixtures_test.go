@@ -93,7 +93,10 @@ func TestPlanFixtures(t *testing.T) {
 // plex.direct names fail like behind DNS-rebinding protection.
 func TestCheckFixturesOffline(t *testing.T) {
 	fx := fixtures(t)
-	p := newProber(t, Options{DialContext: refuseDial})
+	// No DNS answers and every dial refused: a plex.direct name that
+	// encodes the connection's own address is still dialled by that
+	// address (refused), and its failed DNS is recorded.
+	p := newProber(t, Options{DialContext: refuseDial, Resolver: fakeResolver{}})
 	for file, rs := range fx {
 		res, evs := collect(context.Background(), p, rs, nil)
 		for _, s := range res {
@@ -108,6 +111,11 @@ func TestCheckFixturesOffline(t *testing.T) {
 					continue
 				case strings.Trim(host, "0123456789.") == "":
 					want = Refused // IP literal: dialled, refused
+				case isDirect(host, c.Address):
+					want = Refused // dialled by the IP in the name
+					if c.DNS != DNSFailed || c.ViaAddress {
+						t.Errorf("%s/%s %s: dns %v via address %v, want failed, false", file, s.Name, c.URI, c.DNS, c.ViaAddress)
+					}
 				default:
 					want = DNSFailure
 				}
@@ -128,14 +136,18 @@ func TestCheckFixturesOffline(t *testing.T) {
 		}
 	}
 	res := p.Check(context.Background(), fx["resources_spec_example.json"])
-	dnsFailed := false
-	for _, c := range res[0].Connections {
-		dnsFailed = dnsFailed || (c.State == DNSFailure && IsPlexDirect(c.URI))
+	if !DNSBlocked(res) {
+		t.Error("DNSBlocked false after plex.direct names failed to resolve")
 	}
-	if res[0].Best != "" || !dnsFailed {
+	if res[0].Best != "" {
 		t.Errorf("StreamMaster: %+v", res[0])
 	}
 	if res[2].Best != "" || res[2].Owned {
 		t.Errorf("Plexify: %+v", res[2])
 	}
+}
+
+func isDirect(host, address string) bool {
+	_, ok := directIP(host, address)
+	return ok
 }

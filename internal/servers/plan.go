@@ -35,6 +35,8 @@ func Plan(resources []plextv.Resource) []Server {
 			Presence:             r.Presence,
 			HTTPSRequired:        r.HTTPSRequired,
 			PublicAddressMatches: r.PublicAddressMatches,
+			LastSeenAt:           r.LastSeenAt.Time,
+			AccessToken:          r.AccessToken,
 			BestIndex:            -1,
 			Connections:          make([]Connection, 0, len(r.Connections)),
 		}

@@ -17,22 +17,34 @@ import (
 
 // outcome is how one probe ended; latency is filled in by the caller.
 type outcome struct {
-	state  State
-	status int
-	detail string
+	state      State
+	status     int
+	detail     string
+	dns        DNSStatus
+	viaAddress bool
 }
 
 // probe sends GET <uri>/identity and classifies the result. parent is the
 // check's context (its end means Cancelled); the probe gets its own
 // timeout. No token is ever sent: /identity needs none.
-func (p *Prober) probe(parent context.Context, check *sockets, uri, wantID string) outcome {
+func (p *Prober) probe(parent context.Context, check *sockets, uri, wantID, address string) outcome {
+	rt := &route{}
+	o := p.probeOnce(parent, check, rt, uri, wantID, address)
+	o.dns, o.viaAddress = rt.get()
+	if o.state != Reachable {
+		o.viaAddress = false
+	}
+	return o
+}
+
+func (p *Prober) probeOnce(parent context.Context, check *sockets, rt *route, uri, wantID, address string) outcome {
 	ctx, cancel := context.WithTimeout(parent, p.timeout)
 	defer cancel()
 	target, err := identityURL(uri)
 	if err != nil {
 		return outcome{state: Skipped, detail: SkipBadURI}
 	}
-	rctx := context.WithValue(ctx, probeKey{}, &probeScope{ctx: ctx, check: check})
+	rctx := context.WithValue(ctx, probeKey{}, &probeScope{ctx: ctx, check: check, address: address, route: rt})
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, target, nil)
 	if err != nil {
 		return outcome{state: Skipped, detail: SkipBadURI}
@@ -90,6 +102,8 @@ func (p *Prober) classify(parent, ctx context.Context, err error, uri string) ou
 	var dnsErr *net.DNSError
 	isDNS := errors.As(err, &dnsErr)
 	switch {
+	case errors.Is(context.Cause(parent), errCheckDeadline):
+		return outcome{state: TimedOut, detail: "no answer within the check's overall deadline"}
 	case parent.Err() != nil:
 		return outcome{state: Cancelled, detail: "check cancelled"}
 	case isDNS && !dnsErr.IsTimeout && ctx.Err() == nil:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -14,12 +15,20 @@ import (
 // Defaults for Options.
 const (
 	DefaultTimeout = 3 * time.Second
-	// DefaultConcurrency bounds the probes in flight. A hung connection
-	// holds its slot for the whole timeout, so a full check takes about
-	// ceil(hung/concurrency) timeouts; 64 keeps a large account (50
-	// servers, a quarter of their connections hung) within one.
-	DefaultConcurrency = 64
+	// DefaultConcurrency bounds the probes starting together. A probe
+	// holds its slot until it ends or DefaultGrace has passed, so hung
+	// connections delay the others by at most a grace each round:
+	// 1 000 probes, half of them hung, all start within 2 × 10 ms
+	// (measured: 55–160 ms on two loaded cores).
+	DefaultConcurrency = 512
+	// DefaultGrace is how long a probe keeps its concurrency slot.
+	DefaultGrace = 10 * time.Millisecond
+	// DefaultMaxOpen bounds the probes (and so the sockets) open at once.
+	DefaultMaxOpen = 1024
 )
+
+// errCheckDeadline is the cause of a check's end at Options.CheckTimeout.
+var errCheckDeadline = errors.New("servers: check deadline")
 
 // Resolver looks up host names; *net.Resolver satisfies it. Tests inject
 // one to simulate DNS failures without DNS traffic.
@@ -36,8 +45,18 @@ type Options struct {
 	Info plextv.Info
 	// Timeout bounds one probe (dial, TLS, answer). 0: DefaultTimeout.
 	Timeout time.Duration
-	// Concurrency bounds the probes in flight. 0: DefaultConcurrency.
+	// Concurrency bounds the probes starting together; a probe gives up
+	// its slot after Grace even if it has not ended. 0: DefaultConcurrency.
 	Concurrency int
+	// Grace is how long a probe holds a concurrency slot. 0: DefaultGrace.
+	Grace time.Duration
+	// MaxOpen bounds the probes in flight (each has at most one socket).
+	// 0: DefaultMaxOpen. Never below Concurrency.
+	MaxOpen int
+	// CheckTimeout bounds a whole check (Check, Stream, Best): at that
+	// point unfinished probes end TimedOut ("overall deadline"). 0: none;
+	// each probe is still bounded by Timeout.
+	CheckTimeout time.Duration
 	// RootCAs verifies https servers; nil uses the system roots (which
 	// honour SSL_CERT_FILE and SSL_CERT_DIR on Unix).
 	RootCAs *x509.CertPool
@@ -57,23 +76,31 @@ type Options struct {
 // Prober for the app's life and Close it at the end. Check and Stream may
 // run concurrently.
 type Prober struct {
-	info        plextv.Info
-	timeout     time.Duration
-	concurrency int
-	transport   *http.Transport
-	client      *http.Client
-	dial        func(ctx context.Context, network, address string) (net.Conn, error)
-	resolver    Resolver
+	info         plextv.Info
+	timeout      time.Duration
+	concurrency  int
+	grace        time.Duration
+	maxOpen      int
+	checkTimeout time.Duration
+	transport    *http.Transport
+	client       *http.Client
+	dial         func(ctx context.Context, network, address string) (net.Conn, error)
+	resolver     Resolver
+	dnsCheck     Resolver // Options.Resolver as given, for the DNS check
 }
 
 // New returns a Prober for opts.
 func New(opts Options) *Prober {
 	p := &Prober{
-		info:        opts.Info,
-		timeout:     opts.Timeout,
-		concurrency: opts.Concurrency,
-		dial:        opts.DialContext,
-		resolver:    opts.Resolver,
+		info:         opts.Info,
+		timeout:      opts.Timeout,
+		concurrency:  opts.Concurrency,
+		grace:        opts.Grace,
+		maxOpen:      opts.MaxOpen,
+		checkTimeout: opts.CheckTimeout,
+		dial:         opts.DialContext,
+		resolver:     opts.Resolver,
+		dnsCheck:     opts.Resolver,
 	}
 	if p.timeout <= 0 {
 		p.timeout = DefaultTimeout
@@ -81,6 +108,13 @@ func New(opts Options) *Prober {
 	if p.concurrency <= 0 {
 		p.concurrency = DefaultConcurrency
 	}
+	if p.grace <= 0 {
+		p.grace = DefaultGrace
+	}
+	if p.maxOpen <= 0 {
+		p.maxOpen = DefaultMaxOpen
+	}
+	p.maxOpen = max(p.maxOpen, p.concurrency)
 	var t *http.Transport
 	if opts.Transport != nil {
 		t = opts.Transport.Clone()
@@ -130,8 +164,17 @@ func (p *Prober) Close() { p.transport.CloseIdleConnections() }
 // Timeout is the per-probe timeout in use.
 func (p *Prober) Timeout() time.Duration { return p.timeout }
 
-// dialRaw resolves (when a Resolver is set) and dials.
-func (p *Prober) dialRaw(ctx context.Context, network, address string) (net.Conn, error) {
+// dialRaw resolves (when a Resolver is set) and dials. A *.plex.direct
+// name that encodes the probed connection's own address is dialed both by
+// DNS and by that address (see dialPlexDirect).
+func (p *Prober) dialRaw(ctx context.Context, network, address string, ps *probeScope) (net.Conn, error) {
+	if ps != nil && ps.route != nil {
+		if host, port, err := net.SplitHostPort(address); err == nil {
+			if ip, ok := directIP(host, ps.address); ok {
+				return p.dialPlexDirect(ctx, network, host, port, ip, ps.route)
+			}
+		}
+	}
 	if p.resolver == nil {
 		return p.dial(ctx, network, address)
 	}

@@ -1,9 +1,14 @@
 package servers
 
-import "time"
+import (
+	"time"
+
+	"github.com/plextray/plextray/internal/plextv"
+)
 
 // Server is one Plex Media Server and how its connections fared.
-// It carries no token, so it may be printed or logged as is.
+// Its only secret, AccessToken, is a plextv.Token: it prints as ****
+// and is left out of JSON, so a Server may be printed or logged as is.
 type Server struct {
 	Name                 string
 	ClientIdentifier     string
@@ -23,6 +28,14 @@ type Server struct {
 	DecidedAfter time.Duration
 
 	Connections []Connection
+
+	// plex.tv's lastSeenAt (zero if unknown); the server's own token
+	// (a plextv.Token never prints); a URI other programs here can use,
+	// and why it is that one (see doc.go).
+	LastSeenAt  time.Time
+	AccessToken plextv.Token `json:"-"`
+	PortableURI string
+	Portable    Portability
 }
 
 // Connection is one way to reach a server, and how its probe ended.
@@ -42,6 +55,11 @@ type Connection struct {
 	Latency    time.Duration
 	StatusCode int    // HTTP status, for HTTPError
 	Detail     string // what happened, in words; for Skipped the reason
+
+	// For *.plex.direct names (see doc.go): whether DNS resolved the name,
+	// and whether the answer came over the IP written in the name.
+	DNS        DNSStatus
+	ViaAddress bool
 }
 
 // Done reports whether every connection has a final state.

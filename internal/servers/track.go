@@ -22,6 +22,10 @@ type probeKey struct{}
 type probeScope struct {
 	ctx   context.Context
 	check *sockets
+	// address is plex.tv's address of the probed connection; route
+	// records how the socket was made (see dialPlexDirect).
+	address string
+	route   *route
 }
 
 // sockets counts a check's dials and open sockets.
@@ -72,7 +76,7 @@ func (s *sockets) wait() {
 func (p *Prober) dialTracked(ctx context.Context, network, address string) (net.Conn, error) {
 	ps, _ := ctx.Value(probeKey{}).(*probeScope)
 	if ps == nil {
-		return p.dialRaw(ctx, network, address)
+		return p.dialRaw(ctx, network, address, nil)
 	}
 	if ps.ctx.Err() != nil {
 		return nil, ps.ctx.Err()
@@ -82,7 +86,7 @@ func (p *Prober) dialTracked(ctx context.Context, network, address string) (net.
 	}
 	dctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(ps.ctx, cancel)
-	conn, err := p.dialRaw(dctx, network, address)
+	conn, err := p.dialRaw(dctx, network, address, ps)
 	stop()
 	cancel()
 	if err != nil {
