@@ -66,7 +66,9 @@ var Commands = []Command{
 		{Name: "json", Help: "print JSON with the connection's class and latency"},
 		timeoutFlag,
 	}},
-	{Name: "users", Summary: "list the Plex Home profiles"},
+	{Name: "users", Summary: "list the Plex Home profiles", Flags: []Flag{
+		{Name: "json", Help: "print JSON"},
+	}},
 	{Name: "switch", Summary: "switch to a Plex Home profile", Arg: "profile"},
 	{Name: "completion", Summary: "print a shell completion script", Choices: Shells},
 }
