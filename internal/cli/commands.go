@@ -48,6 +48,11 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	if oneClick {
 		method = signin.Browser
 	}
+	// The countdown shows whichever ends first: the code or the sign-in.
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
 	cd := newCountdown(io)
 	defer cd.stop()
 	tok, err := sv.SignIn(ctx, method, func(p signin.PIN) {
@@ -65,7 +70,11 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 				cd.line("(couldn't open a browser: open the link yourself)")
 			}
 		}
-		cd.start(code(p.Code), p.ExpiresAt)
+		ends := p.ExpiresAt
+		if !deadline.IsZero() && deadline.Before(ends) {
+			ends = deadline
+		}
+		cd.start(code(p.Code), ends)
 	}, func(err error, wait time.Duration) {
 		cd.line(fmt.Sprintf("plex.tv: %s — retrying in %s", clean(err), wait.Round(time.Second)))
 	})
