@@ -51,6 +51,11 @@ func RunTray(env *Env, o TrayOptions) int {
 		}
 		log.Warn("clipboard unavailable", "err", err)
 	}
+	notifyHint := ""
+	if err := desktop.NotificationsAvailable(); err != nil {
+		notifyHint = "none under Wine; the code is shown here"
+		log.Warn("notifications unavailable", "err", err)
+	}
 
 	var (
 		mu   sync.Mutex
@@ -77,6 +82,7 @@ func RunTray(env *Env, o TrayOptions) int {
 		SigninTimeout:       o.SigninTimeout,
 		ClearClipboardAfter: o.ClearClipboardAfter,
 		ClipboardHint:       clipHint,
+		NotifyHint:          notifyHint,
 		OnChange: func(st session.State) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/gen2brain/beeep"
-
 	"github.com/plextray/plextray/assets"
 )
 
@@ -22,19 +20,6 @@ type Notifier interface {
 
 // AppName is what notifications show as their sender.
 const AppName = "plextray"
-
-var setAppName sync.Once
-
-// NewNotifier returns the Notifier backed by beeep.
-//
-// On Linux beeep talks to org.freedesktop.Notifications over the shared
-// session-bus connection (dbus.SessionBus) and, since v0.11.3, never closes
-// it; fyne.io/systray uses the same connection, so nothing here closes it
-// either.
-func NewNotifier() Notifier {
-	setAppName.Do(func() { beeep.AppName = AppName })
-	return &notifier{send: beeep.Notify}
-}
 
 type notifier struct {
 	send func(title, body string, icon any) error

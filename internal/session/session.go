@@ -68,6 +68,8 @@ type Config struct {
 	ClearClipboardAfter time.Duration
 	// ClipboardHint is set at start-up when no clipboard tool exists.
 	ClipboardHint string
+	// NotifyHint is set at start-up when notifications cannot work (Wine).
+	NotifyHint string
 	// OnChange receives a copy of the state after every change, on the
 	// session's goroutine: it must not block.
 	OnChange func(State)
@@ -127,7 +129,7 @@ func New(cfg Config) *Session {
 		cmds:   make(chan func(), 64),
 		ctx:    ctx,
 		cancel: cancel,
-		state:  State{Phase: Starting, Status: "Checking your Plex sign-in…", ClipboardHint: cfg.ClipboardHint},
+		state:  State{Phase: Starting, Status: "Checking your Plex sign-in…", ClipboardHint: cfg.ClipboardHint, NotifyHint: cfg.NotifyHint},
 	}
 }
 

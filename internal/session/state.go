@@ -46,6 +46,7 @@ type State struct {
 	// Capabilities that are missing, with what to do about them.
 	KeychainHint  string // token kept in memory only for this run
 	ClipboardHint string
+	NotifyHint    string // notifications can't be shown (Wine)
 
 	Servers Servers
 }

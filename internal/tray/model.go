@@ -148,6 +148,9 @@ func Render(s session.State, o Options) Model {
 	if s.ClipboardHint != "" {
 		hints = append(hints, "Clipboard: "+s.ClipboardHint)
 	}
+	if s.NotifyHint != "" {
+		hints = append(hints, "Notifications: "+s.NotifyHint)
+	}
 	line(KeyHint, trim(strings.Join(hints, " "), 120))
 	if s.ClipboardHint != "" {
 		for _, k := range []Key{KeyCopyToken, KeyCode, KeyCopyLink} {
