@@ -143,6 +143,9 @@ func TestTray(t *testing.T) {
 		t.Fatal(err)
 	}
 	shots := os.Getenv("PLEXTRAY_WINE_SCREENSHOTS") // a folder: save screenshots there
+	// Start signed out whatever an earlier test left in Credential Manager
+	// (logout removes the entry even when plex.tv can't be asked).
+	b.run(t, simEnv(sim), b.exe, "logout")
 	version := strings.TrimPrefix(strings.TrimSpace(b.run(t, nil, b.exe, "--version").stdout), "plextray ")
 
 	ctx, cancel := context.WithCancel(context.Background())
