@@ -24,6 +24,9 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+# The Windows build's tests under Wine (e2e/wine).
+sh "$(dirname "$0")/install-wine.sh"
+
 if [ -z "$missing" ]; then
 	exit 0
 fi

@@ -295,14 +295,13 @@ func (tr *Tray) WaitFor(t testing.TB, desc string, pred func(MenuItem) bool, tim
 	return MenuItem{}
 }
 
-// Find returns the first item in the tree (depth first, the item itself
-// included) whose label is label; failing that, the first whose label
-// starts with label. Visible items win over hidden ones. nil if none.
+// Find returns the first visible item in the tree (depth first, the item
+// itself included) whose label is label; failing that, the first whose
+// label starts with label. nil if none. Hidden items are never found: the
+// tray never changes a hidden item (internal/tray/systray.go), so a hidden
+// item's label is whatever it showed last.
 func (m MenuItem) Find(label string) *MenuItem {
-	if f := m.find(label, func(m *MenuItem) bool { return m.Visible }); f != nil {
-		return f
-	}
-	return m.find(label, func(*MenuItem) bool { return true })
+	return m.find(label, func(m *MenuItem) bool { return m.Visible })
 }
 
 func (m *MenuItem) find(label string, ok func(*MenuItem) bool) *MenuItem {

@@ -39,6 +39,10 @@ func RunTray(env *Env, o TrayOptions) int {
 	if clipErr != nil {
 		log.Warn("clipboard unavailable", "err", clipErr)
 	}
+	notifyErr := desktop.NotificationsAvailable()
+	if notifyErr != nil {
+		log.Warn("notifications unavailable", "err", notifyErr)
+	}
 
 	var t *tray.Tray
 	opts := tray.Options{Version: env.Version}
@@ -51,6 +55,7 @@ func RunTray(env *Env, o TrayOptions) int {
 		Log:                 log,
 		ClearClipboardAfter: env.Settings.ClearClipboardAfter,
 		ClipboardErr:        clipErr,
+		NotifyErr:           notifyErr,
 		// t.Apply only records the model and updates the menu items;
 		// it never waits on the core.
 		OnChange: func(st core.State) { t.Apply(tray.Render(st, opts)) },

@@ -62,6 +62,8 @@ type Config struct {
 	ClearClipboardAfter time.Duration
 	// ClipboardErr is set at start-up when no clipboard tool exists.
 	ClipboardErr error
+	// NotifyErr is set at start-up when notifications can't work (Wine).
+	NotifyErr error
 	// OnChange receives a copy of the state after every change, on the
 	// core's goroutine: it must not block.
 	OnChange func(State)
@@ -122,7 +124,9 @@ func New(cfg Config) *Core {
 			Phase:     Starting,
 			Notice:    Notice{Kind: NoticeVerifying},
 			Clipboard: cfg.ClipboardErr,
-			Autostart: Autostart{Supported: cfg.Autostart != nil, Busy: cfg.Autostart != nil},
+
+			Notifications: cfg.NotifyErr,
+			Autostart:     Autostart{Supported: cfg.Autostart != nil, Busy: cfg.Autostart != nil},
 		},
 	}
 }

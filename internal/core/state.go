@@ -53,6 +53,9 @@ type State struct {
 	Keychain error
 	// Clipboard is why copying can't work here (nil: it can).
 	Clipboard error
+	// Notifications is why notifications can't be shown here (nil: they
+	// may; under Wine they can't), so the menu carries what they would.
+	Notifications error
 
 	Servers   Servers
 	Autostart Autostart

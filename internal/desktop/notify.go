@@ -3,8 +3,6 @@ package desktop
 import (
 	"sync"
 
-	"github.com/gen2brain/beeep"
-
 	"github.com/plextray/plextray/assets"
 	"github.com/plextray/plextray/internal/fsutil"
 )
@@ -20,22 +18,6 @@ type Notifier interface {
 
 // AppName is what notifications show as their sender.
 const AppName = "plextray"
-
-var setAppName sync.Once
-
-// NewNotifier returns the Notifier backed by beeep. iconFile is where the
-// app icon is written (once, when first needed) for notifications to show,
-// e.g. <user cache dir>/plextray/icon.png; when empty or not writable the
-// PNG bytes are passed instead.
-//
-// On Linux beeep talks to org.freedesktop.Notifications over the shared
-// session-bus connection (dbus.SessionBus) and, since v0.11.3, never closes
-// it; fyne.io/systray uses the same connection, so nothing here closes it
-// either.
-func NewNotifier(iconFile string) Notifier {
-	setAppName.Do(func() { beeep.AppName = AppName })
-	return &notifier{send: beeep.Notify, iconFile: iconFile}
-}
 
 type notifier struct {
 	send     func(title, body string, icon any) error

@@ -45,6 +45,19 @@ const (
 	numKeys
 )
 
+// Separator stands for a separator line in Skeleton.
+const Separator Key = -1
+
+// Skeleton is the order of the menu's fixed items, top to bottom, with
+// its separators. Every platform's menu is built from it once; a model
+// only shows and hides its items.
+var Skeleton = []Key{
+	KeyStatus, KeyDetail, KeyHint, Separator,
+	KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel,
+	KeyCopyToken, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
+	KeyAutostart, KeyAbout, KeyQuit,
+}
+
 // Item is how one fixed item looks.
 type Item struct {
 	Title   string

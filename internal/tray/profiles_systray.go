@@ -23,11 +23,9 @@ type profileEntry struct {
 func (t *Tray) buildProfiles() {
 	parent := t.items[KeyProfiles]
 	t.prof.note = parent.AddSubMenuItem("", "")
-	t.prof.note.Disable()
-	t.prof.note.Hide()
+	t.prof.shownNote = Item{Visible: true, Enabled: true}
 	t.prof.reload = parent.AddSubMenuItem("Reload profiles", "")
-	t.prof.reload.Hide()
-	t.prof.shownReload = Item{Title: "Reload profiles", Enabled: true}
+	t.prof.shownReload = Item{Title: "Reload profiles", Visible: true, Enabled: true}
 	onClick(t.prof.reload, t.actions.ReloadProfiles)
 	onClick(t.items[KeySwitchBack], func() {
 		t.mu.Lock()
@@ -37,6 +35,13 @@ func (t *Tray) buildProfiles() {
 			t.actions.SwitchProfile(uuid)
 		}
 	})
+}
+
+// hideProfiles hides the submenu's fixed items once the whole skeleton is
+// built (OnReady); never before, see update.
+func (t *Tray) hideProfiles() {
+	update(t.prof.note, &t.prof.shownNote, Item{})
+	update(t.prof.reload, &t.prof.shownReload, Item{})
 }
 
 func (t *Tray) applyProfiles(m ProfilesModel) {

@@ -83,37 +83,46 @@ func New(a Actions, icons IconSet, extra Extra) *Tray {
 
 // OnReady builds the menu skeleton and returns at once: fyne.io/systray
 // answers the panel's menu requests only after it returns.
+//
+// Every item is created visible and hidden only once the whole skeleton
+// (submenu children included) exists: on Windows fyne.io/systray can give an
+// item a submenu only while the item is in its menu, and any SetTitle,
+// SetTooltip, Enable, Disable, Check or Uncheck on a hidden item inserts it
+// again (a blank row). So nothing here or in update touches a hidden item
+// except Show.
 func (t *Tray) OnReady() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	systray.SetTitle("plextray")
 	add := func(k Key) *systray.MenuItem {
 		it := systray.AddMenuItem("", "")
-		it.Hide()
 		t.items[k] = it
-		t.shown[k] = Item{Enabled: true}
+		t.shown[k] = Item{Visible: true, Enabled: true}
 		return it
 	}
-	for _, k := range []Key{KeyStatus, KeyDetail, KeyHint} {
-		add(k).Disable()
-		t.shown[k] = Item{}
+	for _, k := range Skeleton {
+		switch k {
+		case Separator:
+			systray.AddSeparator()
+		case KeyAutostart:
+			t.items[k] = systray.AddMenuItemCheckbox("Start at login", "", false)
+			t.shown[k] = Item{Title: "Start at login", Visible: true, Enabled: true}
+		default:
+			add(k)
+		}
 	}
-	systray.AddSeparator()
-	for _, k := range []Key{KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel, KeyCopyToken, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut} {
-		add(k)
-	}
-	systray.AddSeparator()
-	t.items[KeyAutostart] = systray.AddMenuItemCheckbox("Start at login", "", false)
-	t.items[KeyAutostart].Hide()
-	t.shown[KeyAutostart] = Item{Title: "Start at login", Enabled: true}
-	add(KeyAbout)
-	add(KeyQuit)
 	t.checkAgain = t.items[KeyServers].AddSubMenuItem("Check again", "")
-	t.note = t.items[KeyServers].AddSubMenuItem("", "")
-	t.note.Disable()
-	t.note.Hide()
 	t.shownCheck = Item{Title: "Check again", Visible: true, Enabled: true}
+	t.note = t.items[KeyServers].AddSubMenuItem("", "")
+	t.shownNote = Item{Visible: true, Enabled: true}
 	t.buildProfiles()
+	// Only now, with every submenu built, hide what the first model
+	// does not show (see update).
+	update(t.note, &t.shownNote, Item{})
+	t.hideProfiles()
+	for k := range numKeys {
+		update(t.items[k], &t.shown[k], Item{})
+	}
 
 	a := t.actions
 	handlers := map[Key]func(){
@@ -255,12 +264,42 @@ func (t *Tray) copyOnClick(it *systray.MenuItem, uri *string, what core.Copied) 
 	})
 }
 
-// update changes only what differs from what is shown.
-func update(it *systray.MenuItem, shown *Item, want Item) {
-	if want.Title != shown.Title || want.Tooltip != shown.Tooltip {
-		if want.Title != "" || !want.Visible {
-			it.SetTitle(want.Title)
+// menuItem is what update needs of a *systray.MenuItem.
+type menuItem interface {
+	SetTitle(string)
+	SetTooltip(string)
+	Enable()
+	Disable()
+	Check()
+	Uncheck()
+	Show()
+	Hide()
+}
+
+// update makes it look like want, changing only what differs from shown.
+//
+// A hidden item is never changed, only hidden: fyne.io/systray on Windows
+// inserts a hidden item into the menu again on any SetTitle, SetTooltip,
+// Enable, Disable, Check or Uncheck (its addOrUpdateMenuItem inserts every
+// item not in its visible list), which showed stale or blank rows. Titles
+// and states are applied after Show, when the item is back in the menu.
+// shown keeps what the hidden item still holds, so showing it again changes
+// only what differs.
+func update(it menuItem, shown *Item, want Item) {
+	if !want.Visible {
+		if shown.Visible {
+			it.Hide()
+			shown.Visible = false
 		}
+		return
+	}
+	if !shown.Visible {
+		it.Show()
+	}
+	if want.Title != shown.Title {
+		it.SetTitle(want.Title)
+	}
+	if want.Tooltip != shown.Tooltip {
 		it.SetTooltip(want.Tooltip)
 	}
 	if want.Enabled != shown.Enabled {
@@ -275,13 +314,6 @@ func update(it *systray.MenuItem, shown *Item, want Item) {
 			it.Check()
 		} else {
 			it.Uncheck()
-		}
-	}
-	if want.Visible != shown.Visible {
-		if want.Visible {
-			it.Show()
-		} else {
-			it.Hide()
 		}
 	}
 	*shown = want

@@ -153,6 +153,9 @@ func hintLine(s core.State) string {
 	if s.Clipboard != nil {
 		hints = append(hints, "Clipboard: "+clipboardWords(s.Clipboard))
 	}
+	if s.Notifications != nil {
+		hints = append(hints, "Notifications: none here; the code and status are in this menu.")
+	}
 	return strings.Join(hints, " ")
 }
 
