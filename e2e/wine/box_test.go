@@ -42,11 +42,9 @@ type box struct {
 }
 
 var (
-	theBox   *box
-	boxErr   error
-	boxOnce  sync.Once
-	tools    []string // missing tools, reported by need
-	toolsErr error
+	theBox  *box
+	boxErr  error
+	boxOnce sync.Once
 )
 
 func TestMain(m *testing.M) {

@@ -246,7 +246,7 @@ func TestTray(t *testing.T) {
 	// Signing in: the code is in the menu; clicking it copies it.
 	b.click(t, "Sign in to Plex…")
 	code := waitPIN(t, sim)
-	m := expect("signing-in", core.State{Phase: core.SigningIn, Method: signin.Code, Code: code, URL: "link"})
+	expect("signing-in", core.State{Phase: core.SigningIn, Method: signin.Code, Code: code, URL: "link"})
 	if shots != "" {
 		b.openMenu(t, "w")
 		savePNG(t, b.screenshot(t), filepath.Join(shots, "windows-signing-in.png"))
@@ -257,14 +257,13 @@ func TestTray(t *testing.T) {
 		s, err := b.clipboard()
 		return err == nil && s == code, fmt.Sprintf("%q %v", s, err)
 	})
-	_ = m
 
 	// Signed in.
 	if _, err := sim.LinkPIN(code, ""); err != nil {
 		t.Fatal(err)
 	}
 	// The demo account has a Plex Home, so the Profile submenu shows.
-	m = expect("signed-in", core.State{Phase: core.SignedIn, Username: "demo", Profiles: core.Profiles{Offered: true}})
+	expect("signed-in", core.State{Phase: core.SignedIn, Username: "demo", Profiles: core.Profiles{Offered: true}})
 	var token string
 	for _, p := range sim.PINs() {
 		if p.Code == code {
