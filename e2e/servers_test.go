@@ -5,7 +5,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plextray/plextray/e2e/desktop"
 	"github.com/plextray/plextray/internal/plextvsim"
@@ -50,7 +49,9 @@ func TestServersStayCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr.WaitFor(t, "Living Room remote, without a click", has("Living Room — remote"), wait)
-	w.d.WaitNotification(t, func(n desktop.Notification) bool { return strings.HasPrefix(n.Summary, "Living Room is now reachable remotely") }, wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool {
+		return strings.HasPrefix(n.Summary, "Living Room is now reachable remotely")
+	}, wait)
 	// Two more checks with nothing new: still one notification.
 	for n := w.resourceRequests() + 2; w.resourceRequests() < n; {
 		tr.WaitFor(t, "another check", func(desktop.MenuItem) bool { return w.resourceRequests() >= n }, wait)
@@ -101,4 +102,3 @@ func serverNotifications(w *world) []string {
 
 func ptr[T any](v T) *T { return &v }
 
-var _ = time.Second
