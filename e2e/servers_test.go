@@ -101,4 +101,3 @@ func serverNotifications(w *world) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
