@@ -97,6 +97,7 @@ Environment (the same for the tray and every command):
   PLEXTRAY_TOKEN           token for 'status' and 'servers' instead of the keychain
   PLEXTRAY_SIGNIN_TIMEOUT  how long a sign-in waits (default 5m)
   PLEXTRAY_PROBE_TIMEOUT   per-connection timeout of the server check (default 3s)
+  PLEXTRAY_RECHECK_INTERVAL how long the tray's server list may sit idle before it is checked again (default 10m)
   PLEXTRAY_CLEAR_CLIPBOARD when the tray clears a copied token (default 30s; off)
   SSL_CERT_FILE            extra CA certificates (e.g. the simulator's)
 
