@@ -94,7 +94,7 @@ Run 'PROG <command> --help' for a command's flags.
 Environment (the same for the tray and every command):
   PLEXTRAY_PLEXTV_URL      plex.tv base URL (default https://plex.tv; http only on loopback)
   PLEXTRAY_APP_URL         Plex web app base for one-click sign-in (default https://app.plex.tv)
-  PLEXTRAY_TOKEN           token for 'status' and 'servers' instead of the keychain
+  PLEXTRAY_TOKEN           token for 'status', 'servers', 'uri', 'token --server' instead of the keychain
   PLEXTRAY_SIGNIN_TIMEOUT  how long a sign-in waits (default 5m)
   PLEXTRAY_PROBE_TIMEOUT   per-connection timeout of the server check (default 3s)
   PLEXTRAY_RECHECK_INTERVAL how long the tray's server list may sit idle before it is checked again (default 10m)
