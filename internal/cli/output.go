@@ -43,16 +43,13 @@ type connectionJSON struct {
 	Detail    string        `json:"detail"`
 }
 
-// toJSON is the `servers --json` shape: name, clientIdentifier, owned,
+// toJSONAt is the `servers --json` shape: name, clientIdentifier, owned,
 // sourceTitle (null when owned), presence, lastSeenAt (plex.tv's, RFC 3339,
 // null when unknown), best (URI or null), decided,
 // bestDecidedMs (null until decided), summary, and connections, each with
 // uri, protocol, local, relay, ipv6, state (e.g. "timed_out"), label,
 // latencyMs (null unless the peer answered), httpStatus (HTTPError only)
 // and detail.
-func toJSON(s servers.Server) serverJSON { return toJSONAt(s, time.Now()) }
-
-// toJSONAt is toJSON with the summary's "last seen" counted from now.
 func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	out := serverJSON{
 		Name:             s.Name,

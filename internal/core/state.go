@@ -155,7 +155,6 @@ const (
 	CopiedServerURI
 	CopiedConnectionURI
 	CopiedServerToken // a server's own accessToken (cleared like the account's)
-	CopiedPortableURI // Server.PortableURI: not the best URI, which other programs here cannot use
 )
 
 // Notice is the latest thing worth saying: a kind and the error behind

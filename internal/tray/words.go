@@ -150,8 +150,6 @@ func copiedWhat(w core.Copied, s core.State) string {
 		return "Connection URI"
 	case core.CopiedServerToken:
 		return "Server token"
-	case core.CopiedPortableURI:
-		return "Server URI (one that works without plex.direct DNS)"
 	}
 	return "Text"
 }
