@@ -21,6 +21,7 @@ const (
 	IconSigningIn
 	IconSignedIn
 	IconError
+	IconNoServer // signed in, but no server answers
 )
 
 // Key names a fixed item of the menu skeleton.
@@ -159,7 +160,10 @@ func render(s core.State, o Options, r *Renderer) Model {
 			r.list = r.list[:0]
 		}
 	}
-	if s.Notice.Problem() || noServerReachable(s) {
+	if noServerReachable(s) {
+		m.Icon = IconNoServer
+	}
+	if s.Notice.Problem() {
 		m.Icon = IconError
 	}
 	line(KeyDetail, textsafe.Line(noticeLine(s), 140))

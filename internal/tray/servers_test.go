@@ -66,7 +66,7 @@ func TestServersSubmenu(t *testing.T) {
 func TestHealthAtAGlance(t *testing.T) {
 	none := signedIn(down("Cabin", "b", time.Time{}), down("Shed", "c", time.Time{}))
 	m := Render(none, Options{})
-	if m.Icon != IconError || !strings.Contains(m.Tooltip, "none of your 2 servers is reachable") {
+	if m.Icon != IconNoServer || !strings.Contains(m.Tooltip, "none of your 2 servers is reachable") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
 	}
 	good := signedIn(up("Living Room", "a", true))
