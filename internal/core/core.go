@@ -795,6 +795,7 @@ func (c *Core) checkDone(m checkDone) {
 		c.table, c.allChanged = servers.NewTable(m.list), true
 		c.state.Servers.Checked = c.clk.Now()
 		c.state.Servers.DNSBlocked = servers.DNSBlocked(m.list)
+		c.state.Servers.LastCounts = c.table.Counts()
 		c.serverChanges(m.list)
 	case errors.Is(m.err, plextv.ErrTokenInvalid) && !c.prof.tok.IsZero():
 		c.profileRejected() // the profile's token, not the account's

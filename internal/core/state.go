@@ -79,8 +79,11 @@ type Servers struct {
 	// only those: applying a probe event costs O(that server).
 	Changed    []int
 	AllChanged bool
-	// Counts summarise List (servers, decided, reachable, done) in O(1).
-	Counts servers.Counts
+	// Counts summarise List (servers, decided, reachable, done) in O(1);
+	// LastCounts are the last finished check's (health at a glance does
+	// not flicker while the next check runs).
+	Counts     servers.Counts
+	LastCounts servers.Counts
 	// DNSBlocked: the last check found that this network's DNS does not
 	// resolve plex.direct names (see servers.DNSBlocked).
 	DNSBlocked bool

@@ -53,10 +53,11 @@ func (r *Renderer) servers(sv core.Servers, now time.Time) (list []ServerModel, 
 	return r.list, sv.Changed, false
 }
 
-// noServerReachable: signed in, the last check listed servers, and none
-// of them answered (the error icon; the tooltip says which).
+// noServerReachable: signed in, the last finished check listed servers,
+// and none of them answered (IconNoServer; the tooltip says so). A check
+// running meanwhile does not change it until it ends.
 func noServerReachable(s core.State) bool {
 	sv := s.Servers
-	return s.Phase == core.SignedIn && !sv.Checking && sv.Err == nil && !sv.Checked.IsZero() &&
-		sv.Counts.Servers > 0 && sv.Counts.Reachable == 0
+	return s.Phase == core.SignedIn && sv.Err == nil && !sv.Checked.IsZero() &&
+		sv.LastCounts.Servers > 0 && sv.LastCounts.Reachable == 0
 }

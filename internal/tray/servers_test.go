@@ -28,7 +28,7 @@ func down(name, id string, seen time.Time) servers.Server {
 func signedIn(list ...servers.Server) core.State {
 	tab := servers.NewTable(list)
 	return core.State{Phase: core.SignedIn, Username: "x", Now: now, Servers: core.Servers{
-		List: tab.Snapshot(), Counts: tab.Counts(), Checked: now.Add(-2 * time.Minute), Notify: true, AllChanged: true}}
+		List: tab.Snapshot(), Counts: tab.Counts(), LastCounts: tab.Counts(), Checked: now.Add(-2 * time.Minute), Notify: true, AllChanged: true}}
 }
 
 func TestServersSubmenu(t *testing.T) {
@@ -68,6 +68,11 @@ func TestHealthAtAGlance(t *testing.T) {
 	m := Render(none, Options{})
 	if m.Icon != IconNoServer || !strings.Contains(m.Tooltip, "none of your 2 servers is reachable") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+	// A check running meanwhile changes neither until it ends.
+	none.Servers.Checking, none.Servers.Counts = true, servers.Counts{Servers: 2}
+	if m2 := Render(none, Options{}); m2.Icon != IconNoServer || m2.Tooltip != m.Tooltip {
+		t.Fatalf("while checking: icon %v tooltip %q", m2.Icon, m2.Tooltip)
 	}
 	good := signedIn(up("Living Room", "a", true))
 	if m := Render(good, Options{}); m.Icon != IconSignedIn || !strings.Contains(m.Tooltip, "all good") {

@@ -242,25 +242,28 @@ func tooltip(s core.State) string {
 // healthWords: the servers at a glance, for the tooltip of a signed-in
 // state (plex.tv being unreachable is a problem notice, said above).
 func healthWords(s core.State) string {
-	sv := s.Servers
+	sv, c := s.Servers, s.Servers.LastCounts
 	switch {
-	case s.Phase != core.SignedIn || sv.Checked.IsZero() && !sv.Checking:
+	case s.Phase != core.SignedIn:
 		return ""
 	case sv.Err != nil:
 		return "couldn't list servers: " + short(sv.Err)
+	case sv.Checked.IsZero():
+		if sv.Checking {
+			return "checking servers"
+		}
+		return ""
 	case noServerReachable(s):
-		if sv.Counts.Servers == 1 {
+		if c.Servers == 1 {
 			return "your server is not reachable"
 		}
-		return fmt.Sprintf("none of your %d servers is reachable", sv.Counts.Servers)
-	case sv.Checking:
-		return "checking servers"
-	case sv.Counts.Servers == 0:
+		return fmt.Sprintf("none of your %d servers is reachable", c.Servers)
+	case c.Servers == 0:
 		return "no servers"
-	case sv.Counts.Reachable == sv.Counts.Servers:
+	case c.Reachable == c.Servers:
 		return "all good: every server reachable"
 	}
-	return fmt.Sprintf("%d of %d servers reachable", sv.Counts.Reachable, sv.Counts.Servers)
+	return fmt.Sprintf("%d of %d servers reachable", c.Reachable, c.Servers)
 }
 
 // Notification is a notification in words.
