@@ -24,6 +24,7 @@ type serverJSON struct {
 	Presence         bool             `json:"presence"`
 	LastSeenAt       *time.Time       `json:"lastSeenAt"`
 	Best             *string          `json:"best"`
+	PortableURI      *string          `json:"portableUri"`
 	Decided          bool             `json:"decided"`
 	BestDecidedMs    *float64         `json:"bestDecidedMs"`
 	Summary          string           `json:"summary"`
@@ -41,15 +42,19 @@ type connectionJSON struct {
 	LatencyMs *float64      `json:"latencyMs"`
 	Status    *int          `json:"httpStatus,omitempty"`
 	Detail    string        `json:"detail"`
+	DNS       string        `json:"dns,omitempty"`
 }
 
 // toJSONAt is the `servers --json` shape: name, clientIdentifier, owned,
 // sourceTitle (null when owned), presence, lastSeenAt (plex.tv's, RFC 3339,
-// null when unknown), best (URI or null), decided,
+// null when unknown), best (URI or null), portableUri (a URI other
+// programs here can use when best is a plex.direct name this network's DNS
+// does not resolve; see servers.Server.PortableURI), decided,
 // bestDecidedMs (null until decided), summary, and connections, each with
 // uri, protocol, local, relay, ipv6, state (e.g. "timed_out"), label,
-// latencyMs (null unless the peer answered), httpStatus (HTTPError only)
-// and detail.
+// latencyMs (null unless the peer answered), httpStatus (HTTPError only),
+// detail and dns ("resolved" or "failed" for plex.direct names, else
+// absent).
 func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	out := serverJSON{
 		Name:             s.Name,
@@ -65,6 +70,9 @@ func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	}
 	if s.Best != "" {
 		out.Best = &s.Best
+	}
+	if s.PortableURI != "" {
+		out.PortableURI = &s.PortableURI
 	}
 	if !s.LastSeenAt.IsZero() {
 		t := s.LastSeenAt.UTC()
@@ -83,6 +91,12 @@ func toJSONAt(s servers.Server, now time.Time) serverJSON {
 		}
 		if c.State == servers.HTTPError && c.StatusCode != 0 {
 			jc.Status = &c.StatusCode
+		}
+		switch c.DNS {
+		case servers.DNSResolved:
+			jc.DNS = "resolved"
+		case servers.DNSFailed:
+			jc.DNS = "failed"
 		}
 		out.Connections = append(out.Connections, jc)
 	}
@@ -186,6 +200,10 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 		if hint != "" {
 			fmt.Fprintln(bw, hint)
 		}
+	}
+	if servers.DNSBlocked(list) {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "note: this network's DNS does not resolve plex.direct names (DNS-rebinding protection in the router?). plextray reaches those servers by the address in the name, with their certificates verified, but other programs here cannot use such URIs: allow plex.direct in your router or DNS (dnsmasq: rebind-domain-ok=/plex.direct/).")
 	}
 	return bw.Flush()
 }

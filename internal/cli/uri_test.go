@@ -9,6 +9,7 @@ import (
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/plextvsim"
+	"github.com/plextray/plextray/internal/servers"
 )
 
 // mixedServer lists "Study": a remote that hangs, a local https that
@@ -249,5 +250,37 @@ func TestAgo(t *testing.T) {
 		if got := ago(d); got != want {
 			t.Errorf("ago(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A plex.direct name this network's DNS does not resolve: the table says
+// so once, with the fix; JSON has the portable URI and each name's DNS.
+func TestServersSayDNSBlocksPlexDirect(t *testing.T) {
+	pd := "https://192-168-1-2.0123456789abcdef.plex.direct:32400"
+	list := []servers.Server{{Name: "Attic", ClientIdentifier: "a", Owned: true, Best: pd, BestIndex: 0, Decided: true,
+		PortableURI: "http://192.168.1.2:32400", Portable: servers.PortablePlainHTTP,
+		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}}
+	var table, js strings.Builder
+	now := time.Now()
+	if err := writeTableAt(&table, list, now); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(table.String(), "does not resolve plex.direct names"); n != 1 || !strings.Contains(table.String(), "rebind-domain-ok=/plex.direct/") {
+		t.Fatalf("table:\n%s", table.String())
+	}
+	if err := writeJSONAt(&js, list, now); err != nil {
+		t.Fatal(err)
+	}
+	var out []struct {
+		PortableURI *string `json:"portableUri"`
+		Connections []struct {
+			DNS string `json:"dns"`
+		} `json:"connections"`
+	}
+	if err := json.Unmarshal([]byte(js.String()), &out); err != nil {
+		t.Fatal(err)
+	}
+	if out[0].PortableURI == nil || *out[0].PortableURI != "http://192.168.1.2:32400" || out[0].Connections[0].DNS != "failed" {
+		t.Fatalf("%s", js.String())
 	}
 }
