@@ -313,3 +313,15 @@ func TestPublishedChangesAreTheChangedServers(t *testing.T) {
 		t.Fatalf("%d single-row publishes of %d", ones, len(f.pubs.list))
 	}
 }
+
+// TickEvery republishes on the injected clock, so "checked N min ago"
+// moves on without a change and without a busy loop.
+func TestTickRepublishesWithTheClock(t *testing.T) {
+	h := start(t, &keychain.Memory{}, func(c *Config) { c.TickEvery = time.Minute })
+	first := h.wait("signed out", phase(SignedOut)).Now
+	if first.IsZero() {
+		t.Fatal("State.Now not set")
+	}
+	// Nothing changes meanwhile: only the tick can publish a later Now.
+	h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
+}
