@@ -27,10 +27,11 @@ const (
 	SigningIn              // orange chevron, blue badge with dots
 	SignedIn               // orange chevron, green badge with a check
 	Error                  // orange chevron, red badge with "!"
+	NoServer               // orange chevron, slate badge with a dash: signed in, no server answers
 )
 
 // States lists every State, in order.
-var States = []State{SignedOut, SigningIn, SignedIn, Error}
+var States = []State{SignedOut, SigningIn, SignedIn, Error, NoServer}
 
 // String returns the state's file-name stem, e.g. "signed-in".
 func (s State) String() string {
@@ -43,6 +44,8 @@ func (s State) String() string {
 		return "signed-in"
 	case Error:
 		return "error"
+	case NoServer:
+		return "no-server"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }

@@ -24,7 +24,7 @@ import (
 )
 
 // State names, also the file name stems. Keep in step with assets.State.
-var states = []string{"signed-out", "signing-in", "signed-in", "error"}
+var states = []string{"signed-out", "signing-in", "signed-in", "error", "no-server"}
 
 // Sizes.
 const (
@@ -103,6 +103,7 @@ var (
 	busyBlue    = color.NRGBA{0x2F, 0x80, 0xED, 0xFF}
 	okGreen     = color.NRGBA{0x2D, 0xA4, 0x4E, 0xFF}
 	errRed      = color.NRGBA{0xE0, 0x31, 0x31, 0xFF}
+	slate       = color.NRGBA{0x5B, 0x63, 0x70, 0xFF} // signed in, but no server answers
 	white       = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
 	black       = color.NRGBA{0x00, 0x00, 0x00, 0xFF}
 	appBack     = color.NRGBA{0x28, 0x2A, 0x2D, 0xFF}
@@ -200,7 +201,8 @@ const (
 )
 
 // glyph reports whether badge-local (u, v) ∈ [-1, 1]² is inside the state's
-// glyph: dots while signing in, a check when signed in, "!" on error.
+// glyph: dots while signing in, a check when signed in, "!" on error, a
+// dash when no server answers.
 func glyph(state string, u, v float64) bool {
 	switch state {
 	case "signing-in":
@@ -214,6 +216,8 @@ func glyph(state string, u, v float64) bool {
 		return distSeg(a, b, u, v) < 0.16 || distSeg(b, c, u, v) < 0.16
 	case "error":
 		return distSeg(pt{0, -0.52}, pt{0, 0.12}, u, v) < 0.16 || math.Hypot(u, v-0.50) < 0.17
+	case "no-server": // a dash: nothing answers
+		return distSeg(pt{-0.46, 0}, pt{0.46, 0}, u, v) < 0.17
 	}
 	return false
 }
@@ -226,6 +230,8 @@ func badgeColor(state string) (color.NRGBA, bool) {
 		return okGreen, true
 	case "error":
 		return errRed, true
+	case "no-server":
+		return slate, true
 	}
 	return transparent, false
 }

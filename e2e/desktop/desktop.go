@@ -626,6 +626,15 @@ func (d *Desktop) WaitOpenedURL(t testing.TB, timeout time.Duration) string {
 	return url
 }
 
+// Notifications returns every notification received so far, in order
+// (nil with Options.NoNotifications).
+func (d *Desktop) Notifications() []Notification {
+	if d.notify == nil {
+		return nil
+	}
+	return d.notify.all()
+}
+
 // WaitNotification waits until a received notification (earlier ones
 // included) satisfies match, and returns the first that does. match may be
 // nil to take any. It fails the test on timeout.

@@ -92,12 +92,26 @@ func ProfileKeychain(s Settings, uuid string) keychain.Store {
 }
 
 // Checker is the server check with a per-connection timeout (0: the
-// setting, else the default).
+// setting, else the default) and an overall deadline of that timeout plus
+// CheckSlack, so a check of thousands of hung connections still ends.
 func (e *Env) Checker(timeout time.Duration) core.ProberChecker {
 	if timeout <= 0 {
 		timeout = e.Settings.ProbeTimeout
 	}
-	return core.ProberChecker{Prober: servers.New(servers.Options{Info: e.Info, Timeout: timeout})}
+	if timeout <= 0 {
+		timeout = servers.DefaultTimeout
+	}
+	return e.CheckerWithin(timeout, timeout+CheckSlack)
+}
+
+// CheckSlack is how much longer than one probe's timeout a whole check
+// may take (probes queued behind others start a little later).
+const CheckSlack = 500 * time.Millisecond
+
+// CheckerWithin is the server check with a per-connection timeout and an
+// overall deadline for a whole check (`uri --timeout`).
+func (e *Env) CheckerWithin(timeout, deadline time.Duration) core.ProberChecker {
+	return core.ProberChecker{Prober: servers.New(servers.Options{Info: e.Info, Timeout: timeout, CheckTimeout: deadline})}
 }
 
 // Identity is what plextray says about itself in X-Plex-* headers.

@@ -17,6 +17,9 @@ const (
 	EnvSigninTimeout  = "PLEXTRAY_SIGNIN_TIMEOUT"  // e.g. 10m; default 5m
 	EnvClearClipboard = "PLEXTRAY_CLEAR_CLIPBOARD" // e.g. 10s, or "off"; default 30s
 	EnvProbeTimeout   = "PLEXTRAY_PROBE_TIMEOUT"   // e.g. 2s; default 3s
+	// EnvRecheckInterval: how long the tray's server list may sit idle
+	// before it is checked again; default 10m (netwatch.DefaultPeriodic).
+	EnvRecheckInterval = "PLEXTRAY_RECHECK_INTERVAL"
 )
 
 // Settings are every tunable, the same for the tray and the command line.
@@ -28,6 +31,7 @@ type Settings struct {
 	SigninTimeout       time.Duration // 0: default
 	ClearClipboardAfter time.Duration // 0: default, negative: off
 	ProbeTimeout        time.Duration // 0: default
+	RecheckInterval     time.Duration // 0: default (10m)
 	// Display: DISPLAY or WAYLAND_DISPLAY is set (explains a failing
 	// clipboard tool).
 	Display bool
@@ -71,6 +75,9 @@ func ParseSettings(getenv func(string) string) (Settings, error) {
 		return s, err
 	}
 	if s.ProbeTimeout, err = duration(getenv, EnvProbeTimeout, false); err != nil {
+		return s, err
+	}
+	if s.RecheckInterval, err = duration(getenv, EnvRecheckInterval, false); err != nil {
 		return s, err
 	}
 	return s, nil

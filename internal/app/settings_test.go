@@ -16,7 +16,10 @@ func TestParseSettings(t *testing.T) {
 		s.Token != "tok" || s.PlexTVURL != "http://127.0.0.1:32499" || s.AppURL != "https://app.plex.tv" {
 		t.Fatalf("%+v %v", s, err)
 	}
-	if s, _ := ParseSettings(env(map[string]string{EnvClearClipboard: "5s"})); s.ClearClipboardAfter != 5*time.Second || s.PlexTVURL != "https://plex.tv" {
+	if s, _ := ParseSettings(env(map[string]string{EnvRecheckInterval: "2s"})); s.RecheckInterval != 2*time.Second {
+		t.Fatalf("%+v", s)
+	}
+	if s, _ := ParseSettings(env(map[string]string{EnvClearClipboard: "5s"})); s.ClearClipboardAfter != 5*time.Second || s.PlexTVURL != "https://plex.tv" || s.RecheckInterval != 0 {
 		t.Fatalf("%+v", s)
 	}
 	for _, bad := range []map[string]string{
@@ -25,6 +28,8 @@ func TestParseSettings(t *testing.T) {
 		{EnvSigninTimeout: "-3s"},
 		{EnvPlexTVURL: "http://plex.example"}, // clear text off loopback
 		{EnvAppURL: "ftp://x"},
+		{EnvRecheckInterval: "often"},
+		{EnvRecheckInterval: "0"},
 	} {
 		if _, err := ParseSettings(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)

@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/systray"
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
+	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/tray"
 )
 
@@ -45,7 +47,7 @@ func RunTray(env *Env, o TrayOptions) int {
 	}
 
 	var t *tray.Tray
-	opts := tray.Options{Version: env.Version}
+	renderer := tray.NewRenderer(tray.Options{Version: env.Version})
 	c := core.New(core.Config{
 		Services:            env.Services(env.Checker(0)),
 		Notifier:            notifier{desktop.NewNotifier(o.NotifyIcon)},
@@ -58,9 +60,17 @@ func RunTray(env *Env, o TrayOptions) int {
 		NotifyErr:           notifyErr,
 		// t.Apply only records the model and updates the menu items;
 		// it never waits on the core.
-		OnChange: func(st core.State) { t.Apply(tray.Render(st, opts)) },
+		// (the Renderer re-renders only the servers that changed).
+		OnChange: func(st core.State) { t.Apply(renderer.Render(st)) },
 		OnQuit:   systray.Quit,
 		Secret:   o.Secret,
+		// Re-check on a network change, a wake, and after
+		// PLEXTRAY_RECHECK_INTERVAL (10 min) idle; "checked N min ago"
+		// is re-rendered every minute.
+		Watch: func(ctx context.Context) core.Watch {
+			return netwatch.Start(ctx, netwatch.Options{Periodic: env.Settings.RecheckInterval})
+		},
+		TickEvery: time.Minute,
 	})
 	extra := tray.Extra{About: o.OpenLogs}
 	if o.Autostart != nil {

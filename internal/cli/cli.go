@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/keychain"
@@ -59,6 +60,16 @@ type IO struct {
 	// when set, reads it from the terminal without echo.
 	Stdin      io.Reader
 	ReadSecret func() (string, error)
+
+	// Now is the clock for "last seen 3 days ago" (nil: time.Now).
+	Now func() time.Time
+}
+
+func (io IO) now() time.Time {
+	if io.Now != nil {
+		return io.Now()
+	}
+	return time.Now()
 }
 
 const usage = `PROG — sign in to Plex from the tray, and from scripts
@@ -67,11 +78,13 @@ Usage:
   PROG                  start the tray app
   PROG login [flags]    sign in with a code in this terminal, store the token
   PROG token [--user P] print the token: the active profile's, or profile P's
+  PROG token --server S print server S's own token (name or clientIdentifier)
   PROG status           who is signed in, whether plex.tv accepts the token, the active profile
   PROG users [--json]   list the Plex Home's profiles (admin/managed, PIN, active)
   PROG switch PROFILE   use a Plex Home profile's token (PIN from the terminal or stdin)
   PROG logout           sign out at plex.tv and remove the stored token
   PROG servers [flags]  list the account's servers and which connections answer
+  PROG uri [SERVER]     print a server's best URI as soon as it is known (--json, --timeout)
   PROG completion bash|zsh|fish
                         print a shell completion script
   PROG --version        print the version
@@ -81,9 +94,10 @@ Run 'PROG <command> --help' for a command's flags.
 Environment (the same for the tray and every command):
   PLEXTRAY_PLEXTV_URL      plex.tv base URL (default https://plex.tv; http only on loopback)
   PLEXTRAY_APP_URL         Plex web app base for one-click sign-in (default https://app.plex.tv)
-  PLEXTRAY_TOKEN           token for 'status' and 'servers' instead of the keychain
+  PLEXTRAY_TOKEN           token for 'status', 'servers', 'uri', 'token --server' instead of the keychain
   PLEXTRAY_SIGNIN_TIMEOUT  how long a sign-in waits (default 5m)
   PLEXTRAY_PROBE_TIMEOUT   per-connection timeout of the server check (default 3s)
+  PLEXTRAY_RECHECK_INTERVAL how long the tray's server list may sit idle before it is checked again (default 10m)
   PLEXTRAY_CLEAR_CLIPBOARD when the tray clears a copied token (default 30s; off)
   SSL_CERT_FILE            extra CA certificates (e.g. the simulator's)
 
@@ -130,6 +144,7 @@ func run(args []string, io IO) int {
 		"status":  status,
 		"logout":  logout,
 		"servers": serversCmd,
+		"uri":     uriCmd,
 		"completion": func(args []string, io IO) int {
 			return completion.Run(args, io.Stdout, io.Stderr, io.Prog)
 		},

@@ -142,10 +142,18 @@ func signInFailed(io IO, err error, timeout time.Duration) int {
 }
 
 func token(args []string, io IO) int {
-	fs := flags("token", "token [--user PROFILE]", io)
+	fs := flags("token", "token [--user PROFILE | --server SERVER]", io)
 	user := fs.String("user", "", "print this Plex Home profile's token (title or uuid) without making it the active one")
+	server := fs.String("server", "", "print this server's own token (its name or clientIdentifier), as plex.tv lists it for the active profile; a shared server answers only to it")
 	if code, done := parse(fs, args, io); done {
 		return code
+	}
+	if *server != "" {
+		if *user != "" {
+			fmt.Fprintf(io.Stderr, "%s token: use --user or --server, not both (switch to the profile first for its server tokens)\n", io.Prog)
+			return ExitUsage
+		}
+		return tokenForServer(io, *server)
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -22,7 +22,9 @@ type serverJSON struct {
 	Owned            bool             `json:"owned"`
 	SourceTitle      *string          `json:"sourceTitle"`
 	Presence         bool             `json:"presence"`
+	LastSeenAt       *time.Time       `json:"lastSeenAt"`
 	Best             *string          `json:"best"`
+	PortableURI      *string          `json:"portableUri"`
 	Decided          bool             `json:"decided"`
 	BestDecidedMs    *float64         `json:"bestDecidedMs"`
 	Summary          string           `json:"summary"`
@@ -40,22 +42,27 @@ type connectionJSON struct {
 	LatencyMs *float64      `json:"latencyMs"`
 	Status    *int          `json:"httpStatus,omitempty"`
 	Detail    string        `json:"detail"`
+	DNS       string        `json:"dns,omitempty"`
 }
 
-// toJSON is the `servers --json` shape: name, clientIdentifier, owned,
-// sourceTitle (null when owned), presence, best (URI or null), decided,
+// toJSONAt is the `servers --json` shape: name, clientIdentifier, owned,
+// sourceTitle (null when owned), presence, lastSeenAt (plex.tv's, RFC 3339,
+// null when unknown), best (URI or null), portableUri (a URI other
+// programs here can use when best is a plex.direct name this network's DNS
+// does not resolve; see servers.Server.PortableURI), decided,
 // bestDecidedMs (null until decided), summary, and connections, each with
 // uri, protocol, local, relay, ipv6, state (e.g. "timed_out"), label,
-// latencyMs (null unless the peer answered), httpStatus (HTTPError only)
-// and detail.
-func toJSON(s servers.Server) serverJSON {
+// latencyMs (null unless the peer answered), httpStatus (HTTPError only),
+// detail and dns ("resolved" or "failed" for plex.direct names, else
+// absent).
+func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	out := serverJSON{
 		Name:             s.Name,
 		ClientIdentifier: s.ClientIdentifier,
 		Owned:            s.Owned,
 		Presence:         s.Presence,
 		Decided:          s.Decided,
-		Summary:          serverName(s) + " — " + serverStatus(s),
+		Summary:          serverName(s) + " — " + serverStatusAt(s, now),
 		Connections:      make([]connectionJSON, 0, len(s.Connections)),
 	}
 	if s.SourceTitle != "" && !s.Owned {
@@ -63,6 +70,13 @@ func toJSON(s servers.Server) serverJSON {
 	}
 	if s.Best != "" {
 		out.Best = &s.Best
+	}
+	if s.PortableURI != "" {
+		out.PortableURI = &s.PortableURI
+	}
+	if !s.LastSeenAt.IsZero() {
+		t := s.LastSeenAt.UTC()
+		out.LastSeenAt = &t
 	}
 	if s.Decided {
 		out.BestDecidedMs = ms(s.DecidedAfter)
@@ -77,6 +91,12 @@ func toJSON(s servers.Server) serverJSON {
 		}
 		if c.State == servers.HTTPError && c.StatusCode != 0 {
 			jc.Status = &c.StatusCode
+		}
+		switch c.DNS {
+		case servers.DNSResolved:
+			jc.DNS = "resolved"
+		case servers.DNSFailed:
+			jc.DNS = "failed"
 		}
 		out.Connections = append(out.Connections, jc)
 	}
@@ -95,10 +115,13 @@ func ms(d time.Duration) *float64 {
 }
 
 // writeJSON writes servers as an indented JSON array ([] when empty).
-func writeJSON(w io.Writer, list []servers.Server) error {
+func writeJSON(w io.Writer, list []servers.Server) error { return writeJSONAt(w, list, time.Now()) }
+
+// writeJSONAt is writeJSON with "last seen" counted from now.
+func writeJSONAt(w io.Writer, list []servers.Server, now time.Time) error {
 	out := make([]serverJSON, 0, len(list))
 	for _, s := range list {
-		out = append(out, toJSON(s))
+		out = append(out, toJSONAt(s, now))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -115,7 +138,10 @@ func writeJSON(w io.Writer, list []servers.Server) error {
 //	Living Room · owned · best https://192-168-1-2.….plex.direct:32400
 //	  local https   reachable (best)  4 ms  https://192-168-1-2.….plex.direct:32400
 //	  remote https  timed out         -     https://203-0-113-7.….plex.direct:32400
-func writeTable(w io.Writer, list []servers.Server) error {
+func writeTable(w io.Writer, list []servers.Server) error { return writeTableAt(w, list, time.Now()) }
+
+// writeTableAt is writeTable with "last seen" counted from now.
+func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 	bw := bufio.NewWriter(w)
 	if len(list) == 0 {
 		fmt.Fprintln(bw, "No Plex Media Servers on this account.")
@@ -134,7 +160,7 @@ func writeTable(w io.Writer, list []servers.Server) error {
 		}
 		best := "best " + uri(s.Best)
 		if s.Best == "" {
-			best = serverStatus(s)
+			best = serverStatusAt(s, now)
 		}
 		n := name(s.Name)
 		if n == "" {
@@ -174,6 +200,10 @@ func writeTable(w io.Writer, list []servers.Server) error {
 		if hint != "" {
 			fmt.Fprintln(bw, hint)
 		}
+	}
+	if servers.DNSBlocked(list) {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "note: this network's DNS does not resolve plex.direct names (DNS-rebinding protection in the router?). plextray reaches those servers by the address in the name, with their certificates verified, but other programs here cannot use such URIs: allow plex.direct in your router or DNS (dnsmasq: rebind-domain-ok=/plex.direct/).")
 	}
 	return bw.Flush()
 }

@@ -33,9 +33,9 @@ func serversCmd(args []string, io IO) int {
 			return ExitFailure
 		}
 		if *asJSON {
-			err = writeJSON(io.Stdout, list)
+			err = writeJSONAt(io.Stdout, list, io.now())
 		} else {
-			err = writeTable(io.Stdout, list)
+			err = writeTableAt(io.Stdout, list, io.now())
 		}
 		if err != nil {
 			fmt.Fprintf(io.Stderr, "%s servers: %v\n", io.Prog, err)

@@ -308,19 +308,24 @@ func tokenForUser(ctx context.Context, io IO, query string) int {
 // activeToken is the token `token` prints: the active profile's, when
 // one is active, else the account's.
 func activeToken(ctx context.Context, io IO) (plextv.Token, int) {
+	return activeTokenFor(ctx, io, "token")
+}
+
+// activeTokenFor is activeToken for command cmd (its messages name it).
+func activeTokenFor(ctx context.Context, io IO, cmd string) (plextv.Token, int) {
 	sv := localServices(io)
 	a, ptok, err := sv.ActiveProfile(ctx)
 	switch {
 	case a == nil && err != nil:
-		fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, clean(err))
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, clean(err))
 		return "", ExitFailure
 	case a == nil:
 		return storedToken(ctx, io, false)
 	case errors.Is(err, keychain.ErrNotFound):
-		fmt.Fprintf(io.Stderr, "%s token: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, profileName(a.Title), io.Prog)
+		fmt.Fprintf(io.Stderr, "%s %s: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, cmd, profileName(a.Title), io.Prog)
 		return "", ExitNotSignedIn
 	case err != nil:
-		fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, keychainWords(err, io.Prog))
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(err, io.Prog))
 		return "", ExitFailure
 	}
 	return ptok, ExitOK

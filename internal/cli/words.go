@@ -108,8 +108,12 @@ func serverName(s servers.Server) string {
 	return n
 }
 
-// serverStatus: "local · 4 ms", "offline", "checking…".
-func serverStatus(s servers.Server) string {
+// serverStatus: "local · 4 ms", "offline · last seen 3 days ago",
+// "checking…" (as of now).
+func serverStatus(s servers.Server) string { return serverStatusAt(s, time.Now()) }
+
+// serverStatusAt is serverStatus with "last seen" counted back from now.
+func serverStatusAt(s servers.Server, now time.Time) string {
 	if c, ok := s.BestConnection(); ok && s.Decided {
 		return kind(c) + " · " + latency(c.Latency)
 	}
@@ -146,7 +150,25 @@ func serverStatus(s servers.Server) string {
 	case dnsPlexDirect:
 		return "offline · DNS failed (rebinding protection?)"
 	}
+	if !s.LastSeenAt.IsZero() && !now.IsZero() {
+		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
+	}
 	return "offline"
+}
+
+// ago: "just now", "5 min ago", "1 hour ago", "3 days ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 2*time.Hour:
+		return "1 hour ago"
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
 }
 
 // location is "local", "remote" or "relay" (a relay is never local).

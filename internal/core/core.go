@@ -23,6 +23,7 @@ import (
 
 	"github.com/plextray/plextray/internal/clock"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
@@ -72,6 +73,13 @@ type Config struct {
 	// Secret is told every token the core holds, so the log can redact
 	// it wherever it appears. Optional.
 	Secret func(string)
+
+	// Watch, when set, starts the source of re-check triggers (network
+	// change, wake, idle) with the core's context (serverwatch.go).
+	Watch func(context.Context) Watch
+	// TickEvery publishes the State this often (State.Now: "checked 2
+	// min ago"); 0: only on changes.
+	TickEvery time.Duration
 }
 
 // Core owns the State; create with New, start with Run.
@@ -94,6 +102,15 @@ type Core struct {
 	checkGen    int                // identifies the latest server check
 	quitting    bool
 	prof        profileRun // Plex Home profiles (home.go)
+
+	// The server list (serverwatch.go): the running or last check's
+	// table, whether it was replaced since the last publish, the last
+	// finished check's list and when each server was last notified.
+	table      *servers.Table
+	allChanged bool
+	lastList   []servers.Server
+	notifiedAt map[string]time.Time
+	watch      Watch
 }
 
 const (
@@ -287,6 +304,7 @@ func (c *Core) Quit() { c.post(cmdQuit{}) }
 // Run is the owner loop: it loads the stored token, then applies
 // messages until Quit. It returns once every worker has ended.
 func (c *Core) Run() {
+	c.startServerWatch()
 	c.publish()
 	c.spawn(c.load)
 	if a := c.cfg.Autostart; a != nil {
@@ -337,7 +355,23 @@ func (c *Core) spawn(f func()) {
 	go func() { defer c.wg.Done(); f() }()
 }
 
-func (c *Core) publish() { c.cfg.OnChange(c.state.clone()) }
+// publish hands the front end a copy of the State. The server list is the
+// table's snapshot (a pointer per server) and Changed the servers changed
+// since the last publish, so this costs O(servers changed), not O(all).
+func (c *Core) publish() {
+	sv := &c.state.Servers
+	sv.Changed, sv.AllChanged = nil, c.allChanged
+	if c.table != nil {
+		sv.List = c.table.Snapshot()
+		sv.Changed = c.table.Dirty()
+		sv.Counts = c.table.Counts()
+	} else {
+		sv.List, sv.Counts = servers.Snapshot{}, servers.Counts{}
+	}
+	c.allChanged = false
+	c.state.Now = c.clk.Now()
+	c.cfg.OnChange(c.state.clone())
+}
 
 // say sets the notice.
 func (c *Core) say(n Notice) {
@@ -349,7 +383,7 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
-	if c.applyHome(m) {
+	if c.applyHome(m) || c.applyServers(m) {
 		return
 	}
 	switch m := m.(type) {
@@ -422,11 +456,11 @@ func (c *Core) apply(m msg) {
 		}
 	case checkPlan:
 		if m.gen == c.checkGen {
-			c.state.Servers.List = m.list
+			c.table, c.allChanged = servers.NewTable(m.list), true
 		}
 	case checkStep:
-		if m.gen == c.checkGen && m.ev.Index >= 0 && m.ev.Index < len(c.state.Servers.List) {
-			c.state.Servers.List[m.ev.Index] = m.ev.Server
+		if m.gen == c.checkGen && c.table != nil {
+			c.table.Apply(m.ev) // O(that server); ignored if it does not fit
 		}
 	case checkDone:
 		c.checkDone(m)
@@ -710,7 +744,8 @@ func (c *Core) forgetToken() {
 	c.token = ""
 	c.state.Phase = SignedOut
 	c.state.Username, c.state.Unverified, c.state.Stored = "", false, false
-	c.state.Servers = Servers{}
+	c.state.Servers = Servers{Notify: c.state.Servers.Notify}
+	c.table, c.allChanged, c.lastList = nil, true, nil
 	c.resetProfiles()
 }
 
@@ -718,7 +753,11 @@ func (c *Core) forgetToken() {
 
 // startCheck lists the account's servers and probes them; progress
 // replaces the list in place. A newer check cancels the older one.
-func (c *Core) startCheck() {
+func (c *Core) startCheck() { c.startCheckFor(0) }
+
+// startCheckFor is startCheck for a netwatch trigger (0: a click, start-up
+// or sign-in, which restarts the watcher's idle timer).
+func (c *Core) startCheckFor(why netwatch.Trigger) {
 	if c.cfg.Checker == nil || c.state.Phase != SignedIn || c.token.IsZero() {
 		return
 	}
@@ -734,6 +773,10 @@ func (c *Core) startCheck() {
 	gen, tok := c.checkGen, c.activeToken()
 	c.state.Servers.Checking = true
 	c.state.Servers.Err = nil
+	c.state.Servers.Trigger = why
+	if why == 0 {
+		c.reportChecked()
+	}
 	c.spawn(func() {
 		list, err := c.cfg.Services.Servers(ctx, tok,
 			func(plan []servers.Server) { c.post(checkPlan{gen, plan}) },
@@ -753,8 +796,11 @@ func (c *Core) checkDone(m checkDone) {
 	c.state.Servers.Checking = false
 	switch {
 	case m.err == nil:
-		c.state.Servers.List = m.list
+		c.table, c.allChanged = servers.NewTable(m.list), true
 		c.state.Servers.Checked = c.clk.Now()
+		c.state.Servers.DNSBlocked = servers.DNSBlocked(m.list)
+		c.state.Servers.LastCounts = c.table.Counts()
+		c.serverChanges(m.list)
 	case errors.Is(m.err, plextv.ErrTokenInvalid) && !c.prof.tok.IsZero():
 		c.profileRejected() // the profile's token, not the account's
 	case errors.Is(m.err, plextv.ErrTokenInvalid):
@@ -772,31 +818,14 @@ func (c *Core) copyToken() {
 	if c.token.IsZero() {
 		return
 	}
-	tok := c.activeToken()
-	if c.clearCancel != nil {
-		c.clearCancel()
-		c.clearCancel = nil
-	}
-	ttl := max(c.cfg.ClearClipboardAfter, 0)
-	ctx := c.ctx
-	if ttl > 0 {
-		ctx, c.clearCancel = context.WithCancel(c.ctx)
-	}
-	c.spawn(func() {
-		err := c.copy(tok.Reveal())
-		c.post(copied{what: CopiedToken, ttl: ttl, err: err})
-		if err != nil || ttl <= 0 || !c.sleep(ctx, ttl) {
-			return
-		}
-		c.post(clipCleared{c.clearClipboard(tok.Reveal())})
-	})
+	c.copySecret(c.activeToken(), CopiedToken)
 }
 
 func (c *Core) copiedDone(m copied) {
 	switch {
 	case m.err != nil:
 		c.say(Notice{Kind: NoticeCopyFailed, What: m.what, Err: m.err})
-	case m.what == CopiedToken:
+	case m.what == CopiedToken || m.what == CopiedServerToken:
 		c.say(Notice{Kind: NoticeTokenCopied, What: m.what, Wait: m.ttl})
 	default:
 		c.say(Notice{Kind: NoticeCopied, What: m.what})

@@ -139,13 +139,10 @@ func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, re
 // first gets the plan (every server "checking") before any probe, update
 // each step (both optional). The error is plex.tv's, listing resources.
 func (sv Services) Servers(ctx context.Context, tok plextv.Token, first func([]servers.Server), update func(servers.Event)) ([]servers.Server, error) {
-	rctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	rs, err := sv.PlexTV.Resources(rctx, tok)
-	cancel()
+	rs, err := sv.resources(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	rs = plextv.Servers(rs)
 	if first != nil {
 		first(servers.Plan(rs))
 	}
@@ -153,4 +150,64 @@ func (sv Services) Servers(ctx context.Context, tok plextv.Token, first func([]s
 		return servers.Plan(rs), nil
 	}
 	return sv.Checker.Check(ctx, rs, update), nil
+}
+
+// BestFinder finds one server's best URI, returning as soon as it is
+// decided (servers.Prober.Best). ProberChecker is one.
+type BestFinder interface {
+	Best(ctx context.Context, rs []plextv.Resource, query string) (servers.BestURI, error)
+}
+
+func (c ProberChecker) Best(ctx context.Context, rs []plextv.Resource, query string) (servers.BestURI, error) {
+	return c.Prober.Best(ctx, rs, query)
+}
+
+// ErrNoBestFinder: the Services' Checker cannot find one best URI.
+var ErrNoBestFinder = errors.New("core: the server checker cannot pick one best URI")
+
+// BestURI lists the servers tok sees and probes the one query names (a
+// clientIdentifier or a name; "" for the only server, else the first
+// owned one), returning the moment its best URI is decided. Errors: a
+// plex.tv error listing resources, or servers.ErrNoServers,
+// *servers.UnknownServerError, *servers.AmbiguousError,
+// *servers.NotReachableError, ctx's error.
+func (sv Services) BestURI(ctx context.Context, tok plextv.Token, query string) (servers.BestURI, error) {
+	bf, ok := sv.Checker.(BestFinder)
+	if !ok {
+		return servers.BestURI{}, ErrNoBestFinder
+	}
+	rs, err := sv.resources(ctx, tok)
+	if err != nil {
+		return servers.BestURI{}, err
+	}
+	return bf.Best(ctx, rs, query)
+}
+
+// Server finds the server query names among the ones tok sees, without
+// probing it (see servers.Select): its AccessToken is that server's own
+// token ("tray token --server"). The error is plex.tv's, or
+// servers.ErrNoServers, *servers.UnknownServerError,
+// *servers.AmbiguousError.
+func (sv Services) Server(ctx context.Context, tok plextv.Token, query string) (servers.Server, error) {
+	rs, err := sv.resources(ctx, tok)
+	if err != nil {
+		return servers.Server{}, err
+	}
+	plan := servers.Plan(rs)
+	i, _, err := servers.Select(plan, query)
+	if err != nil {
+		return servers.Server{}, err
+	}
+	return plan[i], nil
+}
+
+// resources are the servers among tok's resources (players dropped).
+func (sv Services) resources(ctx context.Context, tok plextv.Token) ([]plextv.Resource, error) {
+	rctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	rs, err := sv.PlexTV.Resources(rctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	return plextv.Servers(rs), nil
 }

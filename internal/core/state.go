@@ -3,6 +3,7 @@ package core
 import (
 	"time"
 
+	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
@@ -59,7 +60,11 @@ type State struct {
 
 	Servers   Servers
 	Autostart Autostart
-	Profiles  Profiles // Plex Home (home.go)
+	// Now is the core's clock when the State was published ("checked 2
+	// min ago"); the core publishes at least once a minute while signed
+	// in.
+	Now      time.Time
+	Profiles Profiles // Plex Home (home.go)
 }
 
 // Servers is the state of the reachability check.
@@ -68,8 +73,29 @@ type Servers struct {
 	Checked  time.Time // when the last check ended; zero: never
 	Err      error     // listing the servers failed
 	// List is the servers as package servers reports them, in plex.tv's
-	// order; updated in place while a check runs.
-	List []servers.Server
+	// order: an immutable snapshot (one pointer per server), replaced as
+	// probe events arrive. Front ends read it with List.Len/List.Server.
+	List servers.Snapshot
+	// Changed lists the servers (indices into List) that changed since
+	// the State published just before this one; AllChanged says any may
+	// have (a new list). A front end that keeps what it drew re-renders
+	// only those: applying a probe event costs O(that server).
+	Changed    []int
+	AllChanged bool
+	// Counts summarise List (servers, decided, reachable, done) in O(1);
+	// LastCounts are the last finished check's (health at a glance does
+	// not flicker while the next check runs).
+	Counts     servers.Counts
+	LastCounts servers.Counts
+	// DNSBlocked: the last check found that this network's DNS does not
+	// resolve plex.direct names (see servers.DNSBlocked).
+	DNSBlocked bool
+	// Trigger is why the running or last check started: a click or
+	// start-up (0), or a netwatch trigger (network change, wake, idle).
+	Trigger netwatch.Trigger
+	// Notify: notifications about servers going offline, coming back or
+	// changing class are on (the "Notify me about servers" checkbox).
+	Notify bool
 }
 
 // Autostart is the "start at login" setting.
@@ -134,6 +160,7 @@ const (
 	CopiedLink
 	CopiedServerURI
 	CopiedConnectionURI
+	CopiedServerToken // a server's own accessToken (cleared like the account's)
 )
 
 // Notice is the latest thing worth saying: a kind and the error behind
@@ -145,8 +172,13 @@ type Notice struct {
 	What Copied
 	Wait time.Duration
 	Seq  int
-	// Title is the Plex Home profile the notice is about (untrusted).
+	// Title is the Plex Home profile the notice is about (untrusted), or
+	// the server's name for the server notices (serverwatch.go).
 	Title string
+	// The server notices: the server's clientIdentifier, and its best
+	// connection's class before (FromClass) and after (Class).
+	ServerID         string
+	FromClass, Class servers.Class
 }
 
 // Problem reports whether the notice is an error (the error icon).
@@ -174,9 +206,7 @@ func (n Notice) Progress() bool {
 
 func (s State) clone() State {
 	s.Profiles.List = append([]plextv.HomeUser(nil), s.Profiles.List...)
-	s.Servers.List = append([]servers.Server(nil), s.Servers.List...)
-	for i := range s.Servers.List {
-		s.Servers.List[i].Connections = append([]servers.Connection(nil), s.Servers.List[i].Connections...)
-	}
+	// Servers.List is an immutable snapshot: shared, never copied.
+	s.Servers.Changed = append([]int(nil), s.Servers.Changed...)
 	return s
 }

@@ -83,6 +83,7 @@ func icons() tray.IconSet {
 		tray.IconSigningIn: assets.SigningIn,
 		tray.IconSignedIn:  assets.SignedIn,
 		tray.IconError:     assets.Error,
+		tray.IconNoServer:  assets.NoServer,
 	} {
 		set.PNG[icon] = assets.PNG(state)
 		set.ICO[icon] = assets.ICO(state)

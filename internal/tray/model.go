@@ -5,7 +5,10 @@
 package tray
 
 import (
+	"time"
+
 	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 	"github.com/plextray/plextray/internal/textsafe"
 )
@@ -18,6 +21,7 @@ const (
 	IconSigningIn
 	IconSignedIn
 	IconError
+	IconNoServer // signed in, but no server answers
 )
 
 // Key names a fixed item of the menu skeleton.
@@ -80,15 +84,27 @@ type Model struct {
 type ServersModel struct {
 	CheckAgain Item
 	Note       Item // "Checking…", "No servers", an error
+	Checked    Item // "Checked 2 min ago"
+	DNS        Item // this network's DNS blocks plex.direct names, and the fix
+	Notify     Item // "Notify me about servers" checkbox
 	List       []ServerModel
+	// Changed lists the entries of List that differ from the Model
+	// rendered before this one (by the same Renderer); All: any may.
+	// Render (pure) always sets All.
+	Changed []int
+	All     bool
 }
 
 // ServerModel is one server and its own submenu.
 type ServerModel struct {
-	ID          string
-	Title       string
-	Best        string // what "Copy URI" copies; "" if nothing answers
+	ID    string
+	Title string
+	// Best is what "Copy URI" copies ("" if nothing answers): the best
+	// URI, or one other programs here can use when DNS does not resolve
+	// the best one's plex.direct name (CopyURI's title says which).
+	Best        string
 	CopyURI     Item
+	CopyToken   Item // "Copy server token"
 	Connections []ConnModel
 }
 
@@ -104,7 +120,10 @@ type Options struct {
 }
 
 // Render turns a State into a Model. All words come from words.go.
-func Render(s core.State, o Options) Model {
+func Render(s core.State, o Options) Model { return render(s, o, nil) }
+
+// render is Render; with r, server rows come from r's cache (Renderer).
+func render(s core.State, o Options, r *Renderer) Model {
 	var m Model
 	on := func(k Key, title string) { m.Items[k] = Item{Title: title, Visible: true, Enabled: true} }
 	line := func(k Key, title string) { m.Items[k] = Item{Title: title, Visible: title != "", Enabled: false} }
@@ -145,8 +164,17 @@ func Render(s core.State, o Options) Model {
 		on(KeyCopyToken, "Copy token")
 		on(KeyServers, "Servers")
 		on(KeySignOut, "Sign out")
-		m.Servers = renderServers(s.Servers)
+		m.Servers = renderServers(s.Servers, s.Now, r)
 		renderProfiles(&m, s)
+	}
+	if s.Phase != core.SignedIn {
+		m.Servers.All = true // no rows: hide any shown
+		if r != nil {
+			r.list = r.list[:0]
+		}
+	}
+	if noServerReachable(s) {
+		m.Icon = IconNoServer
 	}
 	if s.Notice.Problem() {
 		m.Icon = IconError
@@ -170,7 +198,10 @@ func Render(s core.State, o Options) Model {
 	return m
 }
 
-func renderServers(sv core.Servers) ServersModel {
+// renderServers renders the Servers submenu. With a Renderer's cache
+// (prev: the last List it rendered), only the servers in sv.Changed are
+// rendered again, unless the whole list may have changed.
+func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 	m := ServersModel{CheckAgain: Item{Title: "Check again", Visible: true, Enabled: !sv.Checking}}
 	if note := serversNote(sv); note != "" {
 		m.Note = Item{Title: note, Visible: true}
@@ -178,18 +209,32 @@ func renderServers(sv core.Servers) ServersModel {
 	if sv.Checking {
 		m.CheckAgain.Title = "Checking…"
 	}
-	for _, srv := range sv.List {
-		sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv), Best: srv.Best}
-		sm.CopyURI = Item{Title: "Copy URI", Visible: true, Enabled: srv.Best != ""}
-		if srv.Best != "" {
-			sm.CopyURI.Tooltip = uri(srv.Best)
-		} else {
-			sm.CopyURI.Title = "Copy URI (no reachable connection)"
-		}
-		for _, c := range srv.Connections {
-			sm.Connections = append(sm.Connections, ConnModel{URI: c.URI, Title: connTitle(c)})
-		}
-		m.List = append(m.List, sm)
+	if line := checkedLine(sv, now); line != "" {
+		m.Checked = Item{Title: line, Visible: true}
 	}
+	if sv.DNSBlocked {
+		m.DNS = Item{Title: dnsBlockedLine, Tooltip: dnsBlockedTip, Visible: true}
+	}
+	m.Notify = Item{Title: notifyServersTitle, Tooltip: notifyServersTip, Visible: true, Enabled: true, Checked: sv.Notify}
+	n := sv.List.Len()
+	if r == nil {
+		m.List, m.All = make([]ServerModel, n), true
+		for i := range n {
+			m.List[i] = renderServer(sv.List.Server(i), now)
+		}
+		return m
+	}
+	m.List, m.Changed, m.All = r.servers(sv, now)
 	return m
+}
+
+func renderServer(srv servers.Server, now time.Time) ServerModel {
+	sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv, now)}
+	sm.Best, sm.CopyURI = copyURI(srv)
+	sm.CopyToken = Item{Title: "Copy server token", Tooltip: serverTokenTip, Visible: true, Enabled: !srv.AccessToken.IsZero()}
+	sm.Connections = make([]ConnModel, len(srv.Connections))
+	for i, c := range srv.Connections {
+		sm.Connections[i] = ConnModel{URI: c.URI, Title: connTitle(c)}
+	}
+	return sm
 }

@@ -80,12 +80,12 @@ func TestClipboardHintOnCopyItems(t *testing.T) {
 }
 
 func TestRenderServers(t *testing.T) {
-	st := core.State{Phase: core.SignedIn, Username: "x", Servers: core.Servers{List: []servers.Server{
-		{ClientIdentifier: "a", Name: "Living Room", Owned: true, Best: "https://a:1", BestIndex: 0, Decided: true,
+	st := core.State{Phase: core.SignedIn, Username: "x", Servers: core.Servers{List: snapshot(
+		servers.Server{ClientIdentifier: "a", Name: "Living Room", Owned: true, Best: "https://a:1", BestIndex: 0, Decided: true,
 			Connections: []servers.Connection{{URI: "https://a:1", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * time.Millisecond}}},
-		{ClientIdentifier: "b", Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+		servers.Server{ClientIdentifier: "b", Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
 			Connections: []servers.Connection{{URI: "http://b:1", Protocol: "http", State: servers.Refused}}},
-	}}}
+	)}}
 	m := Render(st, Options{}).Servers
 	if len(m.List) != 2 || m.List[0].Title != "Living Room — local · 4 ms" || !m.List[0].CopyURI.Enabled || m.List[0].CopyURI.Tooltip != "https://a:1" || m.List[0].Best != "https://a:1" {
 		t.Fatalf("%+v", m.List)
@@ -96,7 +96,7 @@ func TestRenderServers(t *testing.T) {
 	if !m.CheckAgain.Enabled || m.Note.Visible {
 		t.Fatalf("%+v", m)
 	}
-	st.Servers.Checking, st.Servers.List = true, nil
+	st.Servers.Checking, st.Servers.List = true, servers.Snapshot{}
 	m = Render(st, Options{}).Servers
 	if m.CheckAgain.Enabled || m.Note.Title != "Checking…" {
 		t.Fatalf("%+v", m)
@@ -107,10 +107,10 @@ func TestRenderServers(t *testing.T) {
 // the URIs: the menu shows them as one clean, short line each.
 func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
 	hostile := "Evil\n\x1b[2J\x1b]0;pwned\x07\u202eredoc " + strings.Repeat("A", 10_000)
-	st := core.State{Phase: core.SignedIn, Username: "bob\x1b[31m\nroot", Servers: core.Servers{List: []servers.Server{
-		{Name: hostile, SourceTitle: hostile, BestIndex: 0, Decided: true, Best: "https://user:secret@a:1",
+	st := core.State{Phase: core.SignedIn, Username: "bob\x1b[31m\nroot", Servers: core.Servers{List: snapshot(
+		servers.Server{Name: hostile, SourceTitle: hostile, BestIndex: 0, Decided: true, Best: "https://user:secret@a:1",
 			Connections: []servers.Connection{{URI: "https://user:secret@a:1\n\x1b[2J", Protocol: "https", State: servers.Reachable, Latency: time.Millisecond}}},
-	}}}
+	)}}
 	m := Render(st, Options{})
 	titles := []string{m.Items[KeyStatus].Title, m.Tooltip, m.Servers.List[0].Title, m.Servers.List[0].CopyURI.Tooltip, m.Servers.List[0].Connections[0].Title}
 	for _, title := range titles {
@@ -125,3 +125,6 @@ func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
 		t.Errorf("title %q", m.Servers.List[0].Title)
 	}
 }
+
+// snapshot is the immutable server list the core publishes.
+func snapshot(list ...servers.Server) servers.Snapshot { return servers.NewTable(list).Snapshot() }

@@ -24,6 +24,8 @@ type Actions interface {
 	Quit()
 	SwitchProfile(uuid string) // Plex Home (profiles_systray.go)
 	ReloadProfiles()
+	CopyServerToken(clientIdentifier string) // servers (issue 9)
+	ToggleServerNotifications()
 }
 
 // IconSet holds the icon bytes per state: PNG (Linux, macOS fallback),
@@ -58,8 +60,13 @@ type Tray struct {
 	checkAgain, note *systray.MenuItem
 	shownCheck       Item
 	shownNote        Item
-	servers          []*serverEntry
-	prof             profilesMenu
+	// "Checked 2 min ago", the plex.direct DNS note, "Notify me about
+	// servers" (a checkbox).
+	checked, dns, notify   *systray.MenuItem
+	shownChecked, shownDNS Item
+	shownNotify            Item
+	servers                []*serverEntry
+	prof                   profilesMenu
 }
 
 type serverEntry struct {
@@ -68,6 +75,9 @@ type serverEntry struct {
 	shownCopy     Item
 	conns         []*connEntry
 	best          string // guarded by Tray.mu
+	copyToken     *systray.MenuItem
+	shownToken    Item
+	id            string // clientIdentifier, guarded by Tray.mu
 }
 
 type connEntry struct {
@@ -115,10 +125,19 @@ func (t *Tray) OnReady() {
 	t.shownCheck = Item{Title: "Check again", Visible: true, Enabled: true}
 	t.note = t.items[KeyServers].AddSubMenuItem("", "")
 	t.shownNote = Item{Visible: true, Enabled: true}
+	t.checked = t.items[KeyServers].AddSubMenuItem("", "")
+	t.shownChecked = Item{Visible: true, Enabled: true}
+	t.dns = t.items[KeyServers].AddSubMenuItem("", "")
+	t.shownDNS = Item{Visible: true, Enabled: true}
+	t.notify = t.items[KeyServers].AddSubMenuItemCheckbox(notifyServersTitle, "", false)
+	t.shownNotify = Item{Title: notifyServersTitle, Visible: true, Enabled: true}
 	t.buildProfiles()
 	// Only now, with every submenu built, hide what the first model
 	// does not show (see update).
 	update(t.note, &t.shownNote, Item{})
+	update(t.checked, &t.shownChecked, Item{})
+	update(t.dns, &t.shownDNS, Item{})
+	update(t.notify, &t.shownNotify, Item{})
 	t.hideProfiles()
 	for k := range numKeys {
 		update(t.items[k], &t.shown[k], Item{})
@@ -145,6 +164,7 @@ func (t *Tray) OnReady() {
 		}
 	}
 	onClick(t.checkAgain, a.CheckServers)
+	onClick(t.notify, a.ToggleServerNotifications)
 
 	t.ready = true
 	if t.pending != nil {
@@ -169,6 +189,10 @@ func (t *Tray) Apply(m Model) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.ready {
+		// A Renderer's List is reused by its next call: keep a copy,
+		// and draw every row once ready.
+		m.Servers.List = append([]ServerModel(nil), m.Servers.List...)
+		m.Servers.All, m.Servers.Changed = true, nil
 		t.pending = &m
 		return
 	}
@@ -189,7 +213,18 @@ func (t *Tray) apply(m Model) {
 	}
 	update(t.checkAgain, &t.shownCheck, m.Servers.CheckAgain)
 	update(t.note, &t.shownNote, m.Servers.Note)
-	t.applyServers(m.Servers.List)
+	update(t.checked, &t.shownChecked, m.Servers.Checked)
+	update(t.dns, &t.shownDNS, m.Servers.DNS)
+	update(t.notify, &t.shownNotify, m.Servers.Notify)
+	if m.Servers.All {
+		t.applyServers(m.Servers.List)
+	} else {
+		for _, i := range m.Servers.Changed {
+			if i >= 0 && i < len(m.Servers.List) && i < len(t.servers) {
+				t.applyServer(i, m.Servers.List[i])
+			}
+		}
+	}
 	t.applyProfiles(m.Profiles)
 }
 
@@ -221,13 +256,35 @@ func (t *Tray) applyServers(list []ServerModel) {
 		if i == len(t.servers) {
 			e := &serverEntry{item: parent.AddSubMenuItem(sm.Title, "")}
 			e.copyURI = e.item.AddSubMenuItem("Copy URI", "")
+			e.copyToken = e.item.AddSubMenuItem("Copy server token", "")
 			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
 			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
+			e.shownToken = Item{Title: "Copy server token", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
 			t.copyOnClick(e.copyURI, &e.best, core.CopiedServerURI)
+			onClick(e.copyToken, func() {
+				t.mu.Lock()
+				id := e.id
+				t.mu.Unlock()
+				if id != "" {
+					t.actions.CopyServerToken(id)
+				}
+			})
 		}
+		t.applyServer(i, sm)
+	}
+	for _, e := range t.servers[min(len(list), len(t.servers)):] {
+		e.best, e.id = "", ""
+		update(e.item, &e.shown, Item{})
+	}
+}
+
+// applyServer shows row i (an existing entry) as sm.
+func (t *Tray) applyServer(i int, sm ServerModel) {
+	{
 		e := t.servers[i]
-		e.best = sm.Best
+		e.best, e.id = sm.Best, sm.ID
+		update(e.copyToken, &e.shownToken, sm.CopyToken)
 		update(e.item, &e.shown, Item{Title: sm.Title, Visible: true, Enabled: true})
 		update(e.copyURI, &e.shownCopy, sm.CopyURI)
 		for j, cm := range sm.Connections {
@@ -245,10 +302,6 @@ func (t *Tray) applyServers(list []ServerModel) {
 			c.uri = ""
 			update(c.item, &c.shown, Item{})
 		}
-	}
-	for _, e := range t.servers[min(len(list), len(t.servers)):] {
-		e.best = ""
-		update(e.item, &e.shown, Item{})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
@@ -75,10 +76,14 @@ func noticeLine(s core.State) string {
 	case core.NoticeSigningOut:
 		return "Signing out…"
 	case core.NoticeTokenCopied:
-		if n.Wait > 0 {
-			return fmt.Sprintf("Token copied; clipboard clears in %s", n.Wait.Round(time.Second))
+		what := "Token"
+		if n.What == core.CopiedServerToken {
+			what = "Server token"
 		}
-		return "Token copied"
+		if n.Wait > 0 {
+			return fmt.Sprintf("%s copied; clipboard clears in %s", what, n.Wait.Round(time.Second))
+		}
+		return what + " copied"
 	case core.NoticeCopied:
 		return copiedWhat(n.What, s) + " copied"
 	case core.NoticeTokenCleared:
@@ -119,6 +124,9 @@ func noticeLine(s core.State) string {
 		if n.What == core.CopiedToken {
 			return "Couldn't copy the token: " + clipboardWords(n.Err)
 		}
+		if n.What == core.CopiedServerToken && errors.Is(n.Err, core.ErrNoServerToken) {
+			return "plex.tv lists no token of its own for this server."
+		}
 		return "Couldn't copy: " + clipboardWords(n.Err)
 	case core.NoticeKeychainFailed:
 		return "Keychain: " + keychainWords(n.Err)
@@ -140,6 +148,8 @@ func copiedWhat(w core.Copied, s core.State) string {
 		return "Server URI"
 	case core.CopiedConnectionURI:
 		return "Connection URI"
+	case core.CopiedServerToken:
+		return "Server token"
 	}
 	return "Text"
 }
@@ -226,8 +236,37 @@ func tooltip(s core.State) string {
 		if line := noticeLine(s); line != "" {
 			t += " — " + line
 		}
+	} else if h := healthWords(s); h != "" {
+		t += " — " + h
 	}
 	return t
+}
+
+// healthWords: the servers at a glance, for the tooltip of a signed-in
+// state (plex.tv being unreachable is a problem notice, said above).
+func healthWords(s core.State) string {
+	sv, c := s.Servers, s.Servers.LastCounts
+	switch {
+	case s.Phase != core.SignedIn:
+		return ""
+	case sv.Err != nil:
+		return "couldn't list servers: " + short(sv.Err)
+	case sv.Checked.IsZero():
+		if sv.Checking {
+			return "checking servers"
+		}
+		return ""
+	case noServerReachable(s):
+		if c.Servers == 1 {
+			return "your server is not reachable"
+		}
+		return fmt.Sprintf("none of your %d servers is reachable", c.Servers)
+	case c.Servers == 0:
+		return "no servers"
+	case c.Reachable == c.Servers:
+		return "all good: every server reachable"
+	}
+	return fmt.Sprintf("%d of %d servers reachable", c.Reachable, c.Servers)
 }
 
 // Notification is a notification in words.
@@ -266,8 +305,33 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 		return Notification{"Plex sign-in timed out", "The code was not entered in time. Click \"Sign in to Plex…\" to try again."}, true
 	case core.NoticeSignInFailed:
 		return Notification{"Plex sign-in failed", "plex.tv said no: " + short(n.Err)}, true
+	case core.NoticeServerOffline:
+		return Notification{serverNoticeName(n) + " is offline", "No connection answers any more (it was reachable " + classWords(n.FromClass) + ")."}, true
+	case core.NoticeServerBack:
+		return Notification{serverNoticeName(n) + " is back", "Reachable again " + classWords(n.Class) + "."}, true
+	case core.NoticeServerClass:
+		return Notification{serverNoticeName(n) + " is now reachable " + classWords(n.Class) + " only",
+			"Its best connection changed from " + n.FromClass.String() + " to " + n.Class.String() + "."}, true
 	}
 	return Notification{}, false
+}
+
+func serverNoticeName(n core.Notice) string {
+	if t := name(n.Title); t != "" {
+		return t
+	}
+	return "A server"
+}
+
+// classWords: "locally", "remotely", "through a Plex relay".
+func classWords(c servers.Class) string {
+	switch c {
+	case servers.ClassLocal:
+		return "locally"
+	case servers.ClassRemote:
+		return "remotely"
+	}
+	return "through a Plex relay"
 }
 
 // ——— Plex Home profiles ———
@@ -375,9 +439,10 @@ func profileNotify(n core.Notice, s core.State) (Notification, bool) {
 // ——— servers ———
 
 // serverTitle: "Living Room — local · 4 ms", "Dad's Plex (shared) —
-// relay · 80 ms", "Cabin — offline", "Attic — checking…".
-func serverTitle(s servers.Server) string {
-	return serverName(s) + " — " + serverStatus(s)
+// relay · 80 ms", "Cabin — offline · last seen 3 days ago", "Attic —
+// checking…".
+func serverTitle(s servers.Server, now time.Time) string {
+	return serverName(s) + " — " + serverStatus(s, now)
 }
 
 func serverName(s servers.Server) string {
@@ -391,7 +456,7 @@ func serverName(s servers.Server) string {
 	return n
 }
 
-func serverStatus(s servers.Server) string {
+func serverStatus(s servers.Server, now time.Time) string {
 	if c, ok := s.BestConnection(); ok && s.Decided {
 		return connKind(c) + " · " + latency(c.Latency)
 	}
@@ -428,7 +493,80 @@ func serverStatus(s servers.Server) string {
 	case dnsPlexDirect:
 		return "offline · DNS failed (rebinding protection?)"
 	}
+	if !s.LastSeenAt.IsZero() && !now.IsZero() {
+		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
+	}
 	return "offline"
+}
+
+// ago: "just now", "5 min ago", "1 hour ago", "3 days ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 2*time.Hour:
+		return "1 hour ago"
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// checkedLine: "Checked 2 min ago" (and why, when a trigger started it).
+func checkedLine(sv core.Servers, now time.Time) string {
+	if sv.Checked.IsZero() || now.IsZero() {
+		return ""
+	}
+	line := "Checked " + ago(now.Sub(sv.Checked))
+	if sv.Checking {
+		switch sv.Trigger {
+		case netwatch.NetworkChanged:
+			return line + "; checking again (network changed)…"
+		case netwatch.Woke:
+			return line + "; checking again (woke from sleep)…"
+		}
+	}
+	return line
+}
+
+// The Servers submenu's fixed words.
+const (
+	dnsBlockedLine     = "This network's DNS blocks plex.direct names"
+	dnsBlockedTip      = "Servers are reached by the address in their plex.direct name, but other programs on this computer can't use those URIs. Fix: allow plex.direct in your router's DNS-rebinding protection (dnsmasq: rebind-domain-ok=/plex.direct/; Pi-hole, pfSense, Fritz!Box, NextDNS have the same setting)."
+	notifyServersTitle = "Notify me about servers"
+	notifyServersTip   = "A notification when a server goes offline, comes back, or is reachable only another way (e.g. local → relay)"
+	serverTokenTip     = "This server's own token (a shared server answers only to it); cleared from the clipboard like your token"
+)
+
+// copyURI is what "Copy URI" copies and how the item says it: the best
+// URI, or, when other programs here cannot use it (a plex.direct name
+// this network's DNS does not resolve), the portable one, labelled.
+func copyURI(s servers.Server) (string, Item) {
+	it := Item{Title: "Copy URI", Visible: true, Enabled: true}
+	c, ok := s.BestConnection()
+	if s.Best == "" || !ok {
+		it.Title, it.Enabled = "Copy URI (no reachable connection)", false
+		return "", it
+	}
+	if c.DNS != servers.DNSFailed {
+		it.Tooltip = uri(s.Best)
+		return s.Best, it
+	}
+	switch s.Portable {
+	case servers.PortableOther:
+		it.Title = "Copy URI (works without plex.direct DNS)"
+		it.Tooltip = uri(s.PortableURI) + " — the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
+		return s.PortableURI, it
+	case servers.PortablePlainHTTP:
+		it.Title = "Copy URI (http, unencrypted; works without plex.direct DNS)"
+		it.Tooltip = uri(s.PortableURI) + " — plain http: not encrypted, not verified. The https one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
+		return s.PortableURI, it
+	}
+	it.Title = "Copy URI (needs plex.direct DNS, blocked here)"
+	it.Tooltip = uri(s.Best) + " — other programs on this computer can't resolve this name until plex.direct is allowed in your router's DNS-rebinding protection"
+	return s.Best, it
 }
 
 // connKind: "local", "local http", "remote", "relay".
@@ -505,9 +643,9 @@ func serversNote(sv core.Servers) string {
 	switch {
 	case sv.Err != nil:
 		return "Couldn't list servers: " + short(sv.Err)
-	case sv.Checking && len(sv.List) == 0:
+	case sv.Checking && sv.List.Len() == 0:
 		return "Checking…"
-	case !sv.Checking && len(sv.List) == 0 && !sv.Checked.IsZero():
+	case !sv.Checking && sv.List.Len() == 0 && !sv.Checked.IsZero():
 		return "No servers on this account"
 	}
 	return ""

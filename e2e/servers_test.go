@@ -1,0 +1,103 @@
+//go:build linux
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/plextvsim"
+)
+
+// TestServersStayCurrent: the tray re-checks on its own (here every 2 s:
+// PLEXTRAY_RECHECK_INTERVAL), so after a network move the menu updates
+// without a click and exactly one notification says what changed; a
+// plex.direct server whose name this machine's DNS does not resolve is
+// reachable over verified https and the submenu names the DNS problem;
+// "Copy server token" and `plextray token --server` give the shared
+// server's own token.
+func TestServersStayCurrent(t *testing.T) {
+	w := newWorld(t, desktop.Options{}, "PLEXTRAY_RECHECK_INTERVAL=2s")
+	if err := w.sim.AddDemoPlexDirectServer(); err != nil {
+		t.Fatal(err)
+	}
+	app, tr := w.start()
+	w.signIn(tr)
+
+	// Attic: https://127-0-0-1.<hash>.plex.direct, no DNS answer here,
+	// reached by the address in its name with the certificate verified
+	// (an unverified certificate would be "TLS error").
+	lay := tr.WaitFor(t, "servers checked, DNS note", func(m desktop.MenuItem) bool {
+		return m.Find("Living Room — local") != nil && m.Find("Attic — local") != nil &&
+			has("This network's DNS blocks plex.direct names")(m) && has("Checked ")(m)
+	}, wait)
+	attic := lay.Find("Attic — local")
+	if c := attic.Find("https://127-0-0-1."); c == nil || !strings.Contains(c.Label, "— local · ") {
+		t.Fatalf("Attic's connection:\n%s", lay.Tree())
+	}
+	if cp := attic.Find("Copy URI ("); cp == nil || !strings.Contains(cp.Label, "plex.direct") {
+		t.Fatalf("Attic's Copy URI does not say it avoids the plex.direct name:\n%s", lay.Tree())
+	}
+	if n := serverNotifications(w); len(n) != 0 {
+		t.Fatalf("notified before anything changed: %v", n)
+	}
+
+	// A network move: plex.tv no longer lists Living Room's fast
+	// connection as local. No click: the next re-check shows it.
+	if err := w.sim.SetConnection("Living Room", 0, plextvsim.ConnChange{Local: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	tr.WaitFor(t, "Living Room remote, without a click", has("Living Room — remote"), wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool {
+		return strings.HasPrefix(n.Summary, "Living Room is now reachable remotely")
+	}, wait)
+	// Two more checks with nothing new: still one notification.
+	for n := w.resourceRequests() + 2; w.resourceRequests() < n; {
+		tr.WaitFor(t, "another check", func(desktop.MenuItem) bool { return w.resourceRequests() >= n }, wait)
+	}
+	if n := serverNotifications(w); len(n) != 1 {
+		t.Fatalf("want exactly one server notification, got %v", n)
+	}
+
+	// Dad's Plex's own token, from the menu and from the command line.
+	var dad string
+	for _, r := range w.sim.Resources() {
+		if r.Name == "Dad's Plex" {
+			dad = r.AccessToken
+		}
+	}
+	lay, _ = tr.Layout()
+	item := lay.Find("Dad's Plex (shared) — ")
+	if item == nil || item.Find("Copy server token") == nil {
+		t.Fatalf("no Copy server token under Dad's Plex:\n%s", lay.Tree())
+	}
+	if err := tr.Click(item.Find("Copy server token").ID); err != nil {
+		t.Fatal(err)
+	}
+	w.waitClipboard("Dad's Plex's token", func(s string) bool { return s == dad && dad != "" })
+	code, out, errb := w.cli("", "token", "--server", "Dad's Plex")
+	if code != 0 || out != dad+"\n" {
+		t.Fatalf("token --server: exit %d %q %s", code, out, errb)
+	}
+	if strings.Contains(out+errb, w.storedToken()) {
+		t.Fatal("the account's token printed")
+	}
+	code, out, errb = w.cli("", "uri", "Living Room")
+	if code != 0 || out != w.sim.FindPMS("Living Room").URL()+"\n" {
+		t.Fatalf("uri: exit %d %q %s", code, out, errb)
+	}
+	quit(t, app, tr)
+}
+
+func serverNotifications(w *world) []string {
+	var out []string
+	for _, n := range w.d.Notifications() {
+		if strings.Contains(n.Summary, " is offline") || strings.Contains(n.Summary, " is back") || strings.Contains(n.Summary, " is now reachable") {
+			out = append(out, n.Summary)
+		}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,92 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/plextvsim"
+)
+
+// BenchmarkURIProcess runs the built binary (no race detector: a release
+// build) as a script would, `plextray uri Study`, against the simulator's
+// server with a remote that hangs, a local https answering after 2 s, a
+// fast local https and a relay that refuses. Each iteration is one whole
+// process: start, read the settings and client identifier, ask the
+// simulated plex.tv for resources, probe, print. It fails unless the fast
+// local https URI is printed and the process exits 0. ms/process is the
+// wall time per process (target: ≤ 100 ms; docs/benchmarks.md).
+//
+//	go test -run '^$' -bench URIProcess -benchtime 20x ./e2e/
+func BenchmarkURIProcess(b *testing.B) {
+	bin := desktop.Build(b, "github.com/plextray/plextray/cmd/plextray")
+	sim := plextvsim.StartForTest(b, plextvsim.Options{})
+	fast := studyServer(b, sim)
+	tok, err := sim.NewToken("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := plextvsim.WriteCACert(ca); err != nil {
+		b.Fatal(err)
+	}
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+		"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + ca,
+	}
+	run := func() time.Duration {
+		var out, errb bytes.Buffer
+		cmd := exec.Command(bin, "uri", "Study", "--timeout", "10s")
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &errb
+		start := time.Now()
+		err := cmd.Run()
+		d := time.Since(start)
+		if err != nil || out.String() != fast+"\n" {
+			b.Fatalf("plextray uri: %v, stdout %q (want %s)\n%s", err, out.String(), fast, errb.String())
+		}
+		return d
+	}
+	run() // the client identifier is made once per install
+	var total time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		total += run()
+	}
+	b.ReportMetric(float64(total)/float64(b.N)/float64(time.Millisecond), "ms/process")
+}
+
+// studyServer lists "Study" (owned): a remote that hangs, a local https
+// answering after 2 s, a fast local https, a relay whose port refuses. It
+// returns the fast one's URI.
+func studyServer(tb testing.TB, sim *plextvsim.Sim) string {
+	tb.Helper()
+	const id = "5tudy0c0ffee0000000000000000000000000001"
+	start := func(name string, bh plextvsim.PMSBehavior) *plextvsim.PMS {
+		p, err := sim.StartPMS(plextvsim.PMSOptions{Name: name, MachineIdentifier: id, TLS: true, Behavior: bh})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return p
+	}
+	hung := start("Study (remote)", plextvsim.PMSBehavior{Hang: true})
+	slow := start("Study (slow)", plextvsim.PMSBehavior{Delay: 2 * time.Second})
+	fast := start("Study", plextvsim.PMSBehavior{})
+	refused, err := plextvsim.ClosedPortURL("https")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := sim.AddServer(plextvsim.ServerSpec{Name: "Study", Owned: true, PublicAddressMatches: true, Connections: []plextvsim.ConnSpec{
+		{PMS: hung}, {PMS: slow, Local: true}, {PMS: fast, Local: true}, {URI: refused, Relay: true},
+	}}); err != nil {
+		tb.Fatal(err)
+	}
+	return fast.URL()
+}

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
+)
+
+// `uri` and `token --server`: one server, for scripts. Both use the token
+// the tray's server check uses: PLEXTRAY_TOKEN when set, else the active
+// Plex Home profile's, else the account's.
+
+// uriJSON is the shape of `uri --json`; full values from plex.tv.
+type uriJSON struct {
+	Name             string   `json:"name"`
+	ClientIdentifier string   `json:"clientIdentifier"`
+	URI              string   `json:"uri"`
+	Class            string   `json:"class"` // local, remote, relay
+	Protocol         string   `json:"protocol"`
+	LatencyMs        *float64 `json:"latencyMs"`
+	DecidedMs        *float64 `json:"decidedMs"`
+}
+
+func uriCmd(args []string, io IO) int {
+	fs := flags("uri", "uri [SERVER] [--json] [--timeout 3s]   (SERVER: a name, case-insensitive, or a clientIdentifier)", io)
+	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, uri, class (local, remote, relay), protocol, latencyMs, decidedMs")
+	def := io.Settings.ProbeTimeout
+	if def <= 0 {
+		def = servers.DefaultTimeout
+	}
+	timeout := fs.Duration("timeout", def, "give up when no connection has answered within this long (also PLEXTRAY_PROBE_TIMEOUT)")
+	query, code, done := optionalArg(fs, args, io, "name at most one server (its name or clientIdentifier); see '"+io.Prog+" servers'")
+	if done {
+		return code
+	}
+	if *timeout <= 0 {
+		fmt.Fprintf(io.Stderr, "%s uri: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
+		return ExitUsage
+	}
+	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+		checker := env.CheckerWithin(*timeout, *timeout)
+		defer checker.Prober.Close()
+		best, err := env.Services(checker).BestURI(ctx, tok, query)
+		if err != nil {
+			return serverErr(io, "uri", query, err, *timeout)
+		}
+		if *asJSON {
+			c := best.Connection
+			enc := json.NewEncoder(io.Stdout)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(uriJSON{
+				Name: best.Server.Name, ClientIdentifier: best.Server.ClientIdentifier,
+				URI: best.URI, Class: best.Class.String(), Protocol: c.Protocol,
+				LatencyMs: ms(best.Latency), DecidedMs: ms(best.After),
+			}); err != nil {
+				return ExitFailure
+			}
+		} else if _, err := fmt.Fprintln(io.Stdout, best.URI); err != nil {
+			return ExitFailure
+		}
+		switch best.Selected {
+		case servers.SelectedOnly:
+			fmt.Fprintf(io.Stderr, "%s: the only server.\n", serverName(best.Server))
+		case servers.SelectedFirstOwned:
+			fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", serverName(best.Server), io.Prog)
+		}
+		if c := best.Connection; c.ViaAddress && servers.IsPlexDirect(c.URI) {
+			fmt.Fprintf(io.Stderr, "note: %s answered over the address in its name; if this network's DNS does not resolve plex.direct names (rebinding protection), other programs cannot use it: allow plex.direct in your router or DNS.\n", uri(c.URI))
+		}
+		return ExitOK
+	})
+}
+
+// tokenForServer prints the accessToken plex.tv lists for one server
+// (`token --server NAME|CLIENT-ID`): a shared server answers only to it.
+func tokenForServer(io IO, query string) int {
+	return withServerToken(io, "token", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+		s, err := env.Services(nil).Server(ctx, tok, query)
+		if err != nil {
+			return serverErr(io, "token", query, err, 0)
+		}
+		if s.AccessToken.IsZero() {
+			fmt.Fprintf(io.Stderr, "%s token: plex.tv lists no token of its own for %s.\n", io.Prog, serverName(s))
+			return ExitFailure
+		}
+		if _, err := fmt.Fprintln(io.Stdout, s.AccessToken.Reveal()); err != nil {
+			return ExitFailure
+		}
+		return ExitOK
+	})
+}
+
+// withServerToken runs fn with the token the server check uses:
+// PLEXTRAY_TOKEN, else the active profile's, else the account's.
+func withServerToken(io IO, cmd string, fn func(context.Context, *app.Env, plextv.Token) int) int {
+	ctx, stop := signalContext()
+	defer stop()
+	tok := plextv.Token(io.Settings.Token)
+	if tok.IsZero() {
+		var code int
+		if tok, code = activeTokenFor(ctx, io, cmd); tok.IsZero() {
+			return code
+		}
+	}
+	env, ok := setup(io)
+	if !ok {
+		return ExitFailure
+	}
+	return fn(ctx, env, tok)
+}
+
+// serverErr words a failure to pick or reach one server. A name matching
+// none or several is a usage error (2), like a profile's.
+func serverErr(io IO, cmd, query string, err error, timeout time.Duration) int {
+	var unknown *servers.UnknownServerError
+	var amb *servers.AmbiguousError
+	var unreachable *servers.NotReachableError
+	switch {
+	case errors.Is(err, servers.ErrNoServers):
+		fmt.Fprintf(io.Stderr, "%s %s: plex.tv lists no Plex Media Server for this account.\n", io.Prog, cmd)
+		return ExitFailure
+	case errors.As(err, &unknown):
+		fmt.Fprintf(io.Stderr, "%s %s: no server %q; see '%s servers' for their names.\n", io.Prog, cmd, name(unknown.Query), io.Prog)
+		return ExitUsage
+	case errors.As(err, &amb):
+		list := make([]string, len(amb.Matches))
+		for i, s := range amb.Matches {
+			list[i] = serverName(s) + " " + name(s.ClientIdentifier)
+		}
+		if amb.Query == "" {
+			fmt.Fprintf(io.Stderr, "%s %s: you own no server, so name one of: %s.\n", io.Prog, cmd, strings.Join(list, ", "))
+		} else {
+			fmt.Fprintf(io.Stderr, "%s %s: %q matches %d servers: %s; name it by its clientIdentifier.\n", io.Prog, cmd, name(amb.Query), len(amb.Matches), strings.Join(list, ", "))
+		}
+		return ExitUsage
+	case errors.As(err, &unreachable):
+		s := unreachable.Server
+		states := make([]string, 0, len(s.Connections))
+		for _, c := range s.Connections {
+			states = append(states, kind(c)+" "+connLabel(c))
+		}
+		what := "no connection"
+		if len(states) > 0 {
+			what += " (" + strings.Join(states, ", ") + ")"
+		}
+		fmt.Fprintf(io.Stderr, "%s %s: %s: %s answered within %s.\n", io.Prog, cmd, serverName(s), what, timeout)
+		return ExitFailure
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(io.Stderr, "%s %s: interrupted\n", io.Prog, cmd)
+		return ExitFailure
+	case errors.Is(err, core.ErrNoBestFinder):
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, clean(err))
+		return ExitFailure
+	}
+	return explain(io, cmd, err)
+}
+
+// optionalArg parses flags (before or after the argument) and at most
+// one argument.
+func optionalArg(fs *flag.FlagSet, args []string, io IO, tooMany string) (string, int, bool) {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fs.SetOutput(io.Stdout)
+			fs.Usage()
+			return "", ExitOK, true
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", ExitUsage, true
+	}
+	arg := ""
+	if fs.NArg() > 0 {
+		arg = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return "", ExitUsage, true
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, fs.Name(), tooMany)
+			return "", ExitUsage, true
+		}
+	}
+	if io.SettingsErr != nil {
+		fmt.Fprintf(io.Stderr, "%s: %v\n", io.Prog, io.SettingsErr)
+		return "", ExitUsage, true
+	}
+	return arg, ExitOK, false
+}

@@ -1,0 +1,327 @@
+package core
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/netwatch"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/plextvsim"
+	"github.com/plextray/plextray/internal/servers"
+)
+
+// fakeWatch is a netwatch stand-in the test fires by hand.
+type fakeWatch struct {
+	c       chan netwatch.Trigger
+	mu      sync.Mutex
+	checked int
+}
+
+func (w *fakeWatch) C() <-chan netwatch.Trigger { return w.c }
+func (w *fakeWatch) Checked() {
+	w.mu.Lock()
+	w.checked++
+	w.mu.Unlock()
+}
+
+// cancelCounter is the real prober, counting checks that ended
+// cancelled (a newer trigger arrived). With hold set, the next check
+// waits until it is cancelled (and says on held that it is waiting).
+type cancelCounter struct {
+	ProberChecker
+	mu        sync.Mutex
+	cancelled int
+	hold      bool
+	held      chan struct{}
+}
+
+func (c *cancelCounter) Check(ctx context.Context, rs []plextv.Resource, update func(servers.Event)) []servers.Server {
+	c.mu.Lock()
+	hold := c.hold
+	c.hold = false
+	c.mu.Unlock()
+	if hold {
+		close(c.held)
+		<-ctx.Done()
+	}
+	list := c.ProberChecker.Check(ctx, rs, update)
+	if ctx.Err() != nil {
+		c.mu.Lock()
+		c.cancelled++
+		c.mu.Unlock()
+	}
+	return list
+}
+
+type watchFixture struct {
+	*harness
+	w    *fakeWatch
+	chk  *cancelCounter
+	dir  string
+	pubs struct {
+		sync.Mutex
+		list []Servers
+	}
+}
+
+func startWatched(t *testing.T) *watchFixture {
+	t.Helper()
+	pool, err := plextvsim.CACertPool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &watchFixture{w: &fakeWatch{c: make(chan netwatch.Trigger)}, dir: t.TempDir()}
+	f.chk = &cancelCounter{ProberChecker: ProberChecker{servers.New(servers.Options{Timeout: 2 * time.Second, RootCAs: pool})}}
+	f.harness = start(t, &keychain.Memory{}, func(c *Config) {
+		c.Checker = f.chk
+		c.ConfigDir = f.dir
+		c.Watch = func(context.Context) Watch { return f.w }
+		record := c.OnChange
+		c.OnChange = func(s State) {
+			f.pubs.Lock()
+			f.pubs.list = append(f.pubs.list, s.Servers)
+			f.pubs.Unlock()
+			record(s)
+		}
+	})
+	if err := f.sim.AddDemoServers(); err != nil {
+		t.Fatal(err)
+	}
+	f.wait("signed out", phase(SignedOut))
+	f.link(f.signIn())
+	f.checked("first check", func(s servers.Server) bool { return s.Name == "Living Room" && s.Best != "" })
+	return f
+}
+
+// trigger fires why once the clock has moved on, so the check it starts
+// ends at a new State.Servers.Checked.
+func (f *watchFixture) trigger(why netwatch.Trigger) time.Time {
+	f.clk.Advance(time.Minute)
+	f.w.c <- why
+	return f.clk.Now()
+}
+
+// checked waits for a finished check (at or after since) in which some
+// server satisfies pred, and returns the State.
+func (f *watchFixture) checked(desc string, pred func(servers.Server) bool, since ...time.Time) State {
+	f.t.Helper()
+	return f.settle(desc, func(s State) bool {
+		if s.Servers.Checking || s.Servers.Checked.IsZero() || len(since) > 0 && s.Servers.Checked.Before(since[0]) {
+			return false
+		}
+		for i := range s.Servers.List.Len() {
+			if pred(s.Servers.List.Server(i)) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func (f *watchFixture) serverNotices() []Notice {
+	_, notes, _ := f.desk.get()
+	var out []Notice
+	for _, n := range notes {
+		if n.Kind >= NoticeServerOffline {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func named(name string, up bool) func(servers.Server) bool {
+	return func(s servers.Server) bool { return s.Name == name && s.Decided && (s.Best != "") == up }
+}
+
+func TestNetworkMoveRechecksAndNotifiesOnce(t *testing.T) {
+	f := startWatched(t)
+	if n := f.serverNotices(); len(n) != 0 {
+		t.Fatalf("notified before anything changed: %+v", n)
+	}
+	// Dad's Plex goes down: the next network change finds out, without
+	// a click, and says so once.
+	if err := f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true}); err != nil {
+		t.Fatal(err)
+	}
+	at := f.trigger(netwatch.NetworkChanged)
+	st := f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
+	if st.Servers.Trigger != netwatch.NetworkChanged {
+		t.Fatalf("trigger %v", st.Servers.Trigger)
+	}
+	f.settle("one notification", func(State) bool { return len(f.serverNotices()) == 1 })
+	n := f.serverNotices()[0]
+	if n.Kind != NoticeServerOffline || n.Title != "Dad's Plex" || n.FromClass != servers.ClassRelay {
+		t.Fatalf("%+v", n)
+	}
+
+	// Nothing changed: no notification.
+	at = f.trigger(netwatch.Woke)
+	f.checked("checked again", named("Dad's Plex", false), at)
+	// Back within the gap: shown in the menu, not notified.
+	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{})
+	at = f.trigger(netwatch.Periodic)
+	f.checked("Dad's Plex back", named("Dad's Plex", true), at)
+	if n := f.serverNotices(); len(n) != 1 {
+		t.Fatalf("notifications: %+v", n)
+	}
+	// Past the gap, a change is notified again.
+	f.clk.Advance(ServerNotifyGap)
+	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true})
+	at = f.trigger(netwatch.NetworkChanged)
+	f.checked("Dad's Plex offline again", named("Dad's Plex", false), at)
+	f.settle("second notification", func(State) bool { return len(f.serverNotices()) == 2 })
+	if got := f.serverNotices()[1]; got.Kind != NoticeServerOffline {
+		t.Fatalf("%+v", got)
+	}
+}
+
+func TestClassChangeIsNotified(t *testing.T) {
+	f := startWatched(t)
+	// A network move: plex.tv no longer calls Living Room's fast
+	// connection local, so its best is now remote.
+	if err := f.sim.SetConnection("Living Room", 0, plextvsim.ConnChange{Local: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	at := f.trigger(netwatch.NetworkChanged)
+	f.checked("Living Room remote", func(s servers.Server) bool {
+		c, ok := s.BestConnection()
+		return s.Name == "Living Room" && ok && servers.ClassOf(c) == servers.ClassRemote
+	}, at)
+	f.settle("a notification", func(State) bool { return len(f.serverNotices()) == 1 })
+	if n := f.serverNotices()[0]; n.Kind != NoticeServerClass || n.FromClass != servers.ClassLocal || n.Class != servers.ClassRemote {
+		t.Fatalf("%+v", n)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestNewerTriggerCancelsRunningCheck(t *testing.T) {
+	f := startWatched(t)
+	// The first check holds until something cancels it.
+	f.chk.mu.Lock()
+	f.chk.hold, f.chk.held = true, make(chan struct{})
+	f.chk.mu.Unlock()
+	f.w.c <- netwatch.NetworkChanged
+	<-f.chk.held
+	f.w.c <- netwatch.Woke
+	f.settle("first check cancelled", func(State) bool {
+		f.chk.mu.Lock()
+		defer f.chk.mu.Unlock()
+		return f.chk.cancelled >= 1
+	})
+	st := f.settle("second check done", func(s State) bool { return !s.Servers.Checking && s.Servers.Trigger == netwatch.Woke })
+	if st.Servers.List.Len() != 3 || st.Servers.Counts.Reachable != 2 {
+		t.Fatalf("after the newer check: %+v", st.Servers.Counts)
+	}
+	// "Check again" (not a trigger) restarts the watcher's idle timer.
+	f.w.mu.Lock()
+	before := f.w.checked
+	f.w.mu.Unlock()
+	f.c.CheckServers()
+	f.settle("watcher told", func(State) bool {
+		f.w.mu.Lock()
+		defer f.w.mu.Unlock()
+		return f.w.checked > before
+	})
+}
+
+func TestServerNotificationsToggleIsRemembered(t *testing.T) {
+	f := startWatched(t)
+	if !f.cur().Servers.Notify {
+		t.Fatal("notifications are on by default")
+	}
+	f.c.ToggleServerNotifications()
+	f.settle("off", func(s State) bool { return !s.Servers.Notify })
+	path := filepath.Join(f.dir, ServerPrefsFile)
+	f.settle("saved", func(State) bool { b, _ := os.ReadFile(path); return string(b) == "{\"notify\":false}\n" })
+	if !readServerPrefs(t.TempDir(), t.Logf) || readServerPrefs(f.dir, t.Logf) {
+		t.Fatal("read back")
+	}
+	// Off: a change is shown, not notified.
+	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true})
+	at := f.trigger(netwatch.NetworkChanged)
+	f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
+	if n := f.serverNotices(); len(n) != 0 {
+		t.Fatalf("notified while off: %+v", n)
+	}
+	// A damaged file leaves them on.
+	os.WriteFile(path, []byte("{"), 0o600)
+	if !readServerPrefs(f.dir, t.Logf) {
+		t.Fatal("damaged file turned notifications off")
+	}
+}
+
+func TestCopyServerTokenIsCleared(t *testing.T) {
+	f := startWatched(t)
+	var dad plextvsim.Resource
+	for _, r := range f.sim.Resources() {
+		if r.Name == "Dad's Plex" {
+			dad = r
+		}
+	}
+	f.c.CopyServerToken(dad.ClientIdentifier)
+	st := f.settle("copied", func(s State) bool { return s.Notice.Kind == NoticeTokenCopied })
+	if st.Notice.What != CopiedServerToken || st.Notice.Wait != defaultClipTTL {
+		t.Fatalf("%+v", st.Notice)
+	}
+	if _, _, clip := f.desk.get(); clip != dad.AccessToken || clip == "" {
+		t.Fatalf("clipboard %q, want Dad's Plex's own token", clip)
+	}
+	f.wait("cleared", notice(NoticeTokenCleared))
+	if _, _, clip := f.desk.get(); clip != "" {
+		t.Fatalf("clipboard still %q", clip)
+	}
+	// An unknown server copies nothing.
+	seq := f.cur().Notice.Seq
+	f.c.CopyServerToken("nope")
+	f.c.CheckServers()
+	f.settle("next", func(s State) bool { return s.Servers.Checking })
+	if f.cur().Notice.Seq != seq {
+		t.Fatalf("notice %+v", f.cur().Notice)
+	}
+}
+
+// Probe events reach the front end as the changed rows only: every
+// published State names at most the one server an event changed, unless
+// the whole list was replaced (a new check's plan, a finished check).
+func TestPublishedChangesAreTheChangedServers(t *testing.T) {
+	f := startWatched(t)
+	f.pubs.Lock()
+	f.pubs.list = nil
+	f.pubs.Unlock()
+	at := f.trigger(netwatch.NetworkChanged)
+	f.checked("checked", named("Living Room", true), at)
+	f.pubs.Lock()
+	defer f.pubs.Unlock()
+	ones := 0
+	for _, p := range f.pubs.list {
+		if !p.AllChanged && len(p.Changed) > 1 {
+			t.Fatalf("one event, several rows: %+v", p.Changed)
+		}
+		if len(p.Changed) == 1 {
+			ones++
+		}
+	}
+	// 6 connections that are probed (Living Room 3, Dad's 1, Cabin 2), a
+	// decision and an end per server: far more than one row-change.
+	if ones < 6 {
+		t.Fatalf("%d single-row publishes of %d", ones, len(f.pubs.list))
+	}
+}
+
+// TickEvery republishes on the injected clock, so "checked N min ago"
+// moves on without a change and without a busy loop.
+func TestTickRepublishesWithTheClock(t *testing.T) {
+	h := start(t, &keychain.Memory{}, func(c *Config) { c.TickEvery = time.Minute })
+	first := h.wait("signed out", phase(SignedOut)).Now
+	if first.IsZero() {
+		t.Fatal("State.Now not set")
+	}
+	// Nothing changes meanwhile: only the tick can publish a later Now.
+	h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
+}

@@ -1,0 +1,171 @@
+package tray
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/netwatch"
+	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
+)
+
+var now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+
+func up(name, id string, local bool) servers.Server {
+	return servers.Server{ClientIdentifier: id, Name: name, Owned: true, Best: "https://" + id + ":1", BestIndex: 0, Decided: true,
+		AccessToken: plextv.Token("tok-" + id),
+		Connections: []servers.Connection{{URI: "https://" + id + ":1", Protocol: "https", Local: local, State: servers.Reachable, Latency: 4 * time.Millisecond}}}
+}
+
+func down(name, id string, seen time.Time) servers.Server {
+	return servers.Server{ClientIdentifier: id, Name: name, Owned: true, BestIndex: -1, Decided: true, LastSeenAt: seen,
+		Connections: []servers.Connection{{URI: "http://" + id + ":1", Protocol: "http", State: servers.Refused}}}
+}
+
+func signedIn(list ...servers.Server) core.State {
+	tab := servers.NewTable(list)
+	return core.State{Phase: core.SignedIn, Username: "x", Now: now, Servers: core.Servers{
+		List: tab.Snapshot(), Counts: tab.Counts(), LastCounts: tab.Counts(), Checked: now.Add(-2 * time.Minute), Notify: true, AllChanged: true}}
+}
+
+func TestServersSubmenu(t *testing.T) {
+	st := signedIn(up("Living Room", "a", true), down("Cabin", "b", now.Add(-75*time.Hour)))
+	m := Render(st, Options{})
+	sm := m.Servers
+	if sm.Checked.Title != "Checked 2 min ago" || !sm.Checked.Visible {
+		t.Fatalf("checked %+v", sm.Checked)
+	}
+	if !sm.Notify.Checked || sm.Notify.Title != "Notify me about servers" || sm.DNS.Visible {
+		t.Fatalf("%+v %+v", sm.Notify, sm.DNS)
+	}
+	if sm.List[1].Title != "Cabin — offline · last seen 3 days ago" {
+		t.Fatalf("%q", sm.List[1].Title)
+	}
+	if !sm.List[0].CopyToken.Enabled || sm.List[1].CopyToken.Enabled || sm.List[0].CopyToken.Title != "Copy server token" {
+		t.Fatalf("%+v %+v", sm.List[0].CopyToken, sm.List[1].CopyToken)
+	}
+	if m.Icon != IconSignedIn || !strings.Contains(m.Tooltip, "1 of 2 servers reachable") {
+		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+	// The token never shows in a label.
+	for _, it := range []Item{sm.List[0].CopyToken, sm.List[0].CopyURI} {
+		if strings.Contains(it.Title+it.Tooltip, "tok-a") {
+			t.Fatalf("token in %+v", it)
+		}
+	}
+
+	st.Servers.Checking, st.Servers.Trigger = true, netwatch.NetworkChanged
+	if got := Render(st, Options{}).Servers.Checked.Title; got != "Checked 2 min ago; checking again (network changed)…" {
+		t.Fatalf("%q", got)
+	}
+}
+
+func TestHealthAtAGlance(t *testing.T) {
+	none := signedIn(down("Cabin", "b", time.Time{}), down("Shed", "c", time.Time{}))
+	m := Render(none, Options{})
+	if m.Icon != IconNoServer || !strings.Contains(m.Tooltip, "none of your 2 servers is reachable") {
+		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+	// A check running meanwhile changes neither until it ends.
+	none.Servers.Checking, none.Servers.Counts = true, servers.Counts{Servers: 2}
+	if m2 := Render(none, Options{}); m2.Icon != IconNoServer || m2.Tooltip != m.Tooltip {
+		t.Fatalf("while checking: icon %v tooltip %q", m2.Icon, m2.Tooltip)
+	}
+	good := signedIn(up("Living Room", "a", true))
+	if m := Render(good, Options{}); m.Icon != IconSignedIn || !strings.Contains(m.Tooltip, "all good") {
+		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+	good.Notice = core.Notice{Kind: core.NoticeUnreachable, Err: errors.New("dial tcp: refused"), Wait: time.Minute}
+	if m := Render(good, Options{}); m.Icon != IconError || !strings.Contains(m.Tooltip, "plex.tv unreachable") {
+		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+}
+
+func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
+	pd := "https://192-168-1-2.0123456789abcdef.plex.direct:32400"
+	s := servers.Server{ClientIdentifier: "a", Name: "Attic", Owned: true, Best: pd, BestIndex: 0, Decided: true,
+		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, Address: "192.168.1.2", Port: 32400,
+			State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}
+	cases := []struct {
+		portable servers.Portability
+		uri      string
+		title    string
+	}{
+		{servers.PortablePlainHTTP, "http://192.168.1.2:32400", "Copy URI (http, unencrypted; works without plex.direct DNS)"},
+		{servers.PortableOther, "https://203.0.113.7:32400", "Copy URI (works without plex.direct DNS)"},
+		{servers.PortableNone, pd, "Copy URI (needs plex.direct DNS, blocked here)"},
+	}
+	for _, c := range cases {
+		s.Portable, s.PortableURI = c.portable, c.uri
+		if c.portable == servers.PortableNone {
+			s.PortableURI = ""
+		}
+		st := signedIn(s)
+		st.Servers.DNSBlocked = true
+		m := Render(st, Options{}).Servers
+		if m.List[0].Best != c.uri || m.List[0].CopyURI.Title != c.title || m.List[0].CopyURI.Tooltip == "" {
+			t.Errorf("%v: copies %q as %+v", c.portable, m.List[0].Best, m.List[0].CopyURI)
+		}
+		if !m.DNS.Visible || !strings.Contains(m.DNS.Title, "plex.direct") || !strings.Contains(m.DNS.Tooltip, "rebinding") {
+			t.Errorf("DNS note %+v", m.DNS)
+		}
+	}
+	// DNS fine: the best URI, plainly.
+	s.Connections[0].DNS = servers.DNSResolved
+	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].CopyURI.Title != "Copy URI" || m.DNS.Visible {
+		t.Fatalf("%+v", m.List[0].CopyURI)
+	}
+}
+
+// The Renderer re-renders only the rows the core says changed.
+func TestRendererRendersChangedRowsOnly(t *testing.T) {
+	list := []servers.Server{up("A", "a", true), up("B", "b", true), up("C", "c", true)}
+	tab := servers.NewTable(list)
+	r := NewRenderer(Options{})
+	st := signedIn(list...)
+	m := r.Render(st)
+	if !m.Servers.All || len(m.Servers.List) != 3 {
+		t.Fatalf("first: %+v", m.Servers)
+	}
+	b := down("B", "b", time.Time{})
+	tab.Dirty()
+	tab.Apply(servers.Event{Kind: servers.ServerChecked, Index: 1, ID: "b", Server: b})
+	st.Servers.List, st.Servers.Changed, st.Servers.AllChanged = tab.Snapshot(), tab.Dirty(), false
+	m = r.Render(st)
+	if m.Servers.All || len(m.Servers.Changed) != 1 || m.Servers.Changed[0] != 1 || m.Servers.List[1].Title != "B — offline" || m.Servers.List[0].Title != "A — local · 4 ms" {
+		t.Fatalf("%+v", m.Servers)
+	}
+	// Signed out: every row goes; signed in again: all drawn.
+	if m := r.Render(core.State{Phase: core.SignedOut}); !m.Servers.All || len(m.Servers.List) != 0 {
+		t.Fatalf("%+v", m.Servers)
+	}
+	st.Servers.AllChanged = false
+	if m := r.Render(st); !m.Servers.All || len(m.Servers.List) != 3 {
+		t.Fatalf("%+v", m.Servers)
+	}
+	// A new minute redraws "last seen" words.
+	st.Now = st.Now.Add(time.Minute)
+	if m := r.Render(st); !m.Servers.All {
+		t.Fatal("a new minute keeps old words")
+	}
+}
+
+func TestServerNotifications(t *testing.T) {
+	cases := []struct {
+		n           core.Notice
+		title, body string
+	}{
+		{core.Notice{Kind: core.NoticeServerOffline, Title: "Living Room", FromClass: servers.ClassLocal}, "Living Room is offline", "No connection answers any more (it was reachable locally)."},
+		{core.Notice{Kind: core.NoticeServerBack, Title: "Living Room", Class: servers.ClassRelay}, "Living Room is back", "Reachable again through a Plex relay."},
+		{core.Notice{Kind: core.NoticeServerClass, Title: "Dad\x1b", FromClass: servers.ClassLocal, Class: servers.ClassRelay}, "Dad is now reachable through a Plex relay only", "Its best connection changed from local to relay."},
+	}
+	for _, c := range cases {
+		got, ok := Notify(c.n, core.State{})
+		if !ok || got.Title != c.title || got.Body != c.body {
+			t.Errorf("%v: %+v", c.n.Kind, got)
+		}
+	}
+}
