@@ -252,7 +252,9 @@ func (w *watcher) publish() {
 		ids[i] = it.id()
 	}
 	w.mu.Unlock()
-	w.props.SetMust(watcherIface, "RegisteredStatusNotifierItems", ids)
+	// Set, not SetMust: while the session is torn down the connection may
+	// already be closed, and there is nobody left to tell.
+	_ = w.props.Set(watcherIface, "RegisteredStatusNotifierItems", dbus.MakeVariant(ids))
 }
 
 // registered returns the registered items, oldest first.
