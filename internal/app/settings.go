@@ -93,6 +93,9 @@ func duration(getenv func(string) string, name string, canTurnOff bool) (time.Du
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
+		if canTurnOff {
+			return 0, fmt.Errorf("%s=%q: want a positive duration like 30s or 5m, or off", name, v)
+		}
 		return 0, fmt.Errorf("%s=%q: want a positive duration like 30s or 5m", name, v)
 	}
 	return d, nil

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,5 +35,12 @@ func TestParseSettings(t *testing.T) {
 		if _, err := ParseSettings(env(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+	// A setting that can be turned off says so when its value is bad.
+	if _, err := ParseSettings(env(map[string]string{EnvClearClipboard: "never"})); err == nil || !strings.HasSuffix(err.Error(), ", or off") {
+		t.Errorf("PLEXTRAY_CLEAR_CLIPBOARD=never: %v, want the error to name off", err)
+	}
+	if _, err := ParseSettings(env(map[string]string{EnvProbeTimeout: "never"})); err == nil || strings.Contains(err.Error(), "off") {
+		t.Errorf("PLEXTRAY_PROBE_TIMEOUT=never: %v, want no mention of off", err)
 	}
 }

@@ -85,8 +85,7 @@ Usage:
   PROG logout           sign out at plex.tv and remove the stored token
   PROG servers [flags]  list the account's servers and which connections answer
   PROG uri [SERVER]     print a server's best URI as soon as it is known (--json, --timeout)
-  PROG completion bash|zsh|fish
-                        print a shell completion script
+  PROG completion SHELL print a shell completion script (bash, zsh or fish)
   PROG --version        print the version
 
 Run 'PROG <command> --help' for a command's flags.

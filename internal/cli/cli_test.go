@@ -121,6 +121,24 @@ func TestLoginOpensBrowser(t *testing.T) {
 	}
 }
 
+// With --browser the countdown names no code: a strong PIN is long, is
+// never typed, and was shown shortened ("code p0yah3y33ovryyz……").
+func TestLoginWithBrowserCountdown(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	go f.linkWhenReady(t)
+	if code := f.run("login", "--browser"); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, f.stderr)
+	}
+	errText := f.stderr.String()
+	if !strings.Contains(errText, "Sign in at: ") || !strings.Contains(errText, "Waiting for you to sign in in the browser… ") ||
+		strings.Contains(errText, "Waiting for code") || strings.Contains(errText, "……") {
+		t.Fatalf("stderr:\n%s", errText)
+	}
+	if len(f.opened) != 1 || !strings.Contains(f.opened[0], "/auth#") {
+		t.Fatalf("opened %v, want the app's auth page", f.opened)
+	}
+}
+
 func TestLoginWithoutKeychain(t *testing.T) {
 	f := newFixture(t, keychaintest.Missing{})
 	if code := f.run("login", "--no-browser"); code != ExitFailure {

@@ -74,7 +74,13 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 		if !deadline.IsZero() && deadline.Before(ends) {
 			ends = deadline
 		}
-		cd.start(code(p.Code), ends)
+		waitingFor := "code " + code(p.Code)
+		if method == signin.Browser {
+			// A strong PIN is long and never typed: shortened it read
+			// "code p0yah3y33ovryyz……".
+			waitingFor = "you to sign in in the browser"
+		}
+		cd.start(waitingFor, ends)
 	}, func(err error, wait time.Duration) {
 		cd.line(fmt.Sprintf("plex.tv: %s — retrying in %s", clean(err), wait.Round(time.Second)))
 	})
@@ -220,7 +226,8 @@ type countdown struct {
 
 func newCountdown(io IO) *countdown { return &countdown{io: io} }
 
-func (c *countdown) start(code string, expires time.Time) {
+// start counts down to expires, "Waiting for <what>… 4:59 left".
+func (c *countdown) start(what string, expires time.Time) {
 	c.pause()
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel, c.done = cancel, make(chan struct{})
@@ -237,7 +244,7 @@ func (c *countdown) start(code string, expires time.Time) {
 			if left < 0 {
 				left = 0
 			}
-			msg := fmt.Sprintf("Waiting for code %s… %d:%02d left", code, int(left.Minutes()), int(left.Seconds())%60)
+			msg := fmt.Sprintf("Waiting for %s… %d:%02d left", what, int(left.Minutes()), int(left.Seconds())%60)
 			c.mu.Lock()
 			if c.io.Terminal {
 				fmt.Fprintf(c.io.Stderr, "\r%s\x1b[K", msg)

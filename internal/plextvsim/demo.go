@@ -12,7 +12,8 @@ import (
 //   - "Living Room", owned: a fast local https connection, a remote one
 //     that hangs, and a relay whose port refuses connections;
 //   - "Dad's Plex", shared by "dad": relay only;
-//   - "Cabin", owned but offline: an unresolvable name and a refused port;
+//   - "Cabin", owned but offline since three days ago (lastSeenAt): two
+//     refused ports;
 //   - "Living Room TV", a player (not a server);
 //
 // and gives the demo account a Plex Home (AddDemoHome).
@@ -59,6 +60,12 @@ func (s *Sim) AddDemoServers() error {
 		}
 	}
 	now := s.now().UTC()
+	// An offline server was last seen a while ago, so the demo shows
+	// "offline · last seen 3 days ago" as a person would.
+	seen := now.Truncate(time.Second).Add(-72 * time.Hour)
+	if err := s.SetServer("Cabin", ServerChange{LastSeenAt: &seen}); err != nil {
+		return err
+	}
 	s.AddResource(Resource{
 		Name: "Living Room TV", Product: "Plex for Android (TV)", ProductVersion: "10.26.0.1234",
 		Platform: "Android", PlatformVersion: "12", Device: "SHIELD Android TV",

@@ -274,4 +274,8 @@ func TestDemoServers(t *testing.T) {
 	if rs[1].Owned || !rs[1].Connections[0].Relay || rs[2].Presence || rs[3].AccessToken != "" {
 		t.Errorf("demo resources = %+v", rs)
 	}
+	// The offline Cabin was last seen three days ago, the others now.
+	if age := rs[0].LastSeenAt.Sub(rs[2].LastSeenAt); age < 71*time.Hour || age > 73*time.Hour {
+		t.Errorf("Cabin last seen %v before Living Room, want 72h", age)
+	}
 }
