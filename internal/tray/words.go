@@ -493,6 +493,10 @@ func serverStatus(s servers.Server, now time.Time) string {
 	case dnsPlexDirect:
 		return "offline · DNS failed (rebinding protection?)"
 	}
+	if s.Presence {
+		// plex.tv sees it online: it is this machine that can't reach it.
+		return "unreachable from here (online at plex.tv)"
+	}
 	if !s.LastSeenAt.IsZero() && !now.IsZero() {
 		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
 	}
