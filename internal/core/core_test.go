@@ -111,20 +111,9 @@ type harness struct {
 	done  chan struct{}
 }
 
-// start runs a core against sim; call it inside bubble.
+// start runs a core against sim, publishing into a new harness; call it
+// inside bubble.
 func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*Config)) *harness {
-	t.Helper()
-	return attach(t, sim, kc, tweak...)
-}
-
-// startWithSim starts a second core against h's simulator.
-func startWithSim(t *testing.T, h *harness, kc keychain.Store) *harness {
-	t.Helper()
-	return attach(t, h.sim, kc)
-}
-
-// attach runs a core against sim, publishing into a new harness.
-func attach(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*Config)) *harness {
 	t.Helper()
 	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"}, plextv.WithHTTPClient(noKeepAlive()))
 	if err != nil {
@@ -235,6 +224,17 @@ func (h *harness) link(code string) State {
 		h.t.Fatal(err)
 	}
 	return h.wait("signed in", signedIn)
+}
+
+// signedInCore starts a core with an empty keychain and signs in with a
+// code, as a person would.
+func signedInCore(t *testing.T, sim *plextvsim.Sim) (*harness, *keychain.Memory) {
+	t.Helper()
+	kc := &keychain.Memory{}
+	h := start(t, sim, kc)
+	h.wait("signed out", phase(SignedOut))
+	h.link(h.signIn())
+	return h, kc
 }
 
 func (h *harness) signIn() (code string) {
@@ -424,8 +424,11 @@ func TestPlexTVDownAtSignInIsWaitedOut(t *testing.T) {
 	})
 }
 
-func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
-	tok, err := h0.NewToken(h0.DemoAccount().Username)
+// storedToken is a valid token of the demo account, as if stored by an
+// earlier run.
+func storedToken(t *testing.T, sim *plextvsim.Sim) plextv.Token {
+	t.Helper()
+	tok, err := sim.NewToken(sim.DemoAccount().Username)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,12 +437,10 @@ func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
 
 func TestStartWithValidToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h := start(t, sim, &keychain.Memory{})
-		tok := storedToken(t, h.sim)
-		kc2 := &keychain.Memory{}
-		kc2.Set(context.Background(), tok)
-		h2 := startWithSim(t, h, kc2)
-		st := h2.wait("signed in", signedIn)
+		kc := &keychain.Memory{}
+		kc.Set(context.Background(), storedToken(t, sim))
+		h := start(t, sim, kc)
+		st := h.wait("signed in", signedIn)
 		if st.Notice.Problem() || !st.Stored {
 			t.Fatalf("state %+v", st)
 		}
@@ -449,16 +450,15 @@ func TestStartWithValidToken(t *testing.T) {
 func TestRevokedTokenIsRemoved(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		kc := &keychain.Memory{}
-		h := start(t, sim, &keychain.Memory{})
-		tok := storedToken(t, h.sim)
-		h.sim.RevokeToken(tok.Reveal())
+		tok := storedToken(t, sim)
+		sim.RevokeToken(tok.Reveal())
 		kc.Set(context.Background(), tok)
-		h2 := startWithSim(t, h, kc)
-		st := h2.wait("signed out", phase(SignedOut))
+		h := start(t, sim, kc)
+		st := h.wait("signed out", phase(SignedOut))
 		if st.Notice.Kind != NoticeRevoked {
 			t.Fatalf("state %+v", st)
 		}
-		h2.wait("keychain emptied", func(State) bool {
+		h.wait("keychain emptied", func(State) bool {
 			_, err := kc.Get(context.Background())
 			return errors.Is(err, keychain.ErrNotFound)
 		})
@@ -468,12 +468,11 @@ func TestRevokedTokenIsRemoved(t *testing.T) {
 func TestTransientErrorKeepsToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		kc := &keychain.Memory{}
-		h := start(t, sim, &keychain.Memory{})
-		tok := storedToken(t, h.sim)
+		tok := storedToken(t, sim)
 		kc.Set(context.Background(), tok)
-		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 2, Status: 500})
-		h2 := startWithSim(t, h, kc)
-		st := h2.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
+		sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 2, Status: 500})
+		h := start(t, sim, kc)
+		st := h.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
 		if st.Notice.Wait != firstRecheck {
 			t.Fatalf("notice %+v", st.Notice)
 		}
@@ -482,7 +481,7 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 		}
 		// The re-checks (after 15 s, then 30 s on the fake clock) succeed
 		// once plex.tv answers again.
-		st = h2.wait("verified after retry", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && !s.Unverified })
+		st = h.wait("verified after retry", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && !s.Unverified })
 		if st.Notice.Problem() {
 			t.Fatalf("state %+v", st)
 		}
@@ -491,10 +490,7 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 
 func TestSignOut(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		kc := &keychain.Memory{}
-		h := start(t, sim, kc)
-		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
+		h, kc := signedInCore(t, sim)
 		tok, _ := kc.Get(context.Background())
 		h.c.SignOut()
 		h.wait("signed out notice", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
@@ -509,10 +505,7 @@ func TestSignOut(t *testing.T) {
 
 func TestSignOutWhilePlexTVDown(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		kc := &keychain.Memory{}
-		h := start(t, sim, kc)
-		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
+		h, kc := signedInCore(t, sim)
 		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSignOut, Status: 503})
 		h.c.SignOut()
 		st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignOutOffline })
@@ -581,10 +574,7 @@ func TestLockedKeychainOffersRetry(t *testing.T) {
 
 func TestCopyTokenClearsClipboard(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		kc := &keychain.Memory{}
-		h := start(t, sim, kc)
-		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
+		h, kc := signedInCore(t, sim)
 		tok, _ := kc.Get(context.Background())
 		h.c.CopyToken()
 		if n := h.saw(NoticeTokenCopied); n.Wait != defaultClipTTL {

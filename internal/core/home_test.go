@@ -330,14 +330,13 @@ func TestSwitchFailureKeepsActiveProfile(t *testing.T) {
 // token, with Kid active on disk and kidTok in Kid's keychain entry.
 func startWithProfile(t *testing.T, sim *plextvsim.Sim, kidTok func(sim *plextvsim.Sim, uuid string) plextv.Token) (*homeFixture, plextv.Token) {
 	t.Helper()
-	h0 := start(t, sim, &keychain.Memory{})
-	demo, err := h0.sim.AddDemoHome()
+	demo, err := sim.AddDemoHome()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}, home: demo}
 	kid := demo.Profiles[0]
-	tok := kidTok(h0.sim, kid.UUID)
+	tok := kidTok(sim, kid.UUID)
 	if !tok.IsZero() {
 		f.keys.store(kid.UUID).Set(context.Background(), tok)
 	}
@@ -345,8 +344,8 @@ func startWithProfile(t *testing.T, sim *plextvsim.Sim, kidTok func(sim *plextvs
 		t.Fatal(err)
 	}
 	kc := &keychain.Memory{}
-	kc.Set(context.Background(), storedToken(t, h0.sim))
-	f.harness = attach(t, h0.sim, kc, withProfiles(f.keys, f.dir, f.res))
+	kc.Set(context.Background(), storedToken(t, sim))
+	f.harness = start(t, sim, kc, withProfiles(f.keys, f.dir, f.res))
 	return f, tok
 }
 
