@@ -483,11 +483,22 @@ func TestNoHomeOffersNoProfiles(t *testing.T) {
 		f.harness = start(t, sim, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
 		f.wait("signed out", phase(SignedOut))
 		f.link(f.signIn())
-		f.settle("listed", func(s State) bool { return !s.Profiles.Listing })
+		// Listed: plex.tv was asked, and the answer is in.
+		f.settle("listed", func(s State) bool { return !s.Profiles.Listing && asked(sim, "/api/v2/home/users") })
 		if s := f.cur(); s.Profiles.Offered || len(s.Profiles.List) != 0 {
 			t.Fatalf("profiles offered without a Home: %+v", s.Profiles)
 		}
 	})
+}
+
+// asked reports whether sim has had a request for path.
+func asked(sim *plextvsim.Sim, path string) bool {
+	for _, r := range sim.Requests() {
+		if r.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 func TestPINPageWithoutBrowserSaysWhereItIs(t *testing.T) {
