@@ -1,6 +1,7 @@
 package plextvsim
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -136,9 +137,26 @@ func TestPMSHangNoLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := pmsClient(t, 100*time.Millisecond)
-	if st, _, err := get(c, p.URL()+"/identity"); err == nil {
-		t.Fatalf("hung PMS answered %d", st)
+	// A client that gives up once its request is in (a short client
+	// timeout could expire in the TLS handshake on a busy machine, before
+	// any request arrived).
+	c := pmsClient(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		req, err := http.NewRequestWithContext(ctx, "GET", p.URL()+"/identity", nil)
+		if err == nil {
+			var resp *http.Response
+			if resp, err = c.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+		first <- err
+	}()
+	waitFor(t, "the first request to arrive", func() bool { return len(p.Requests()) == 1 })
+	cancel()
+	if err := <-first; err == nil {
+		t.Fatal("hung PMS answered")
 	}
 	// A second client never gives up: Close must release it.
 	done := make(chan error, 1)
