@@ -247,8 +247,8 @@ func TestNoBrowser(t *testing.T) {
 
 func TestStop(t *testing.T) {
 	t.Parallel()
-	bin := desktop.Build(t, "./testdata/minitray") // the exported helper, this once
-	d := desktop.Start(t, desktop.Options{NoKeyring: true, NoServiceActivation: true})
+	d := desktop.Start(t, desktop.Options{NoKeyring: true, NoServiceActivation: true}) // first: it skips with -short
+	bin := desktop.Build(t, "./testdata/minitray")                                     // the exported helper, this once
 	app := d.StartApp(t, bin, nil)
 	tray := d.Tray(t, wait)
 	tray.WaitFor(t, "Hello", func(m desktop.MenuItem) bool { return m.Find("Hello") != nil }, wait)

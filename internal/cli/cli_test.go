@@ -16,15 +16,23 @@ import (
 	"github.com/plextray/plextray/internal/plextvsim"
 )
 
-// syncBuf is a bytes.Buffer safe for a writer and a reader goroutine.
+// syncBuf is a bytes.Buffer safe for a writer and a reader goroutine;
+// wrote is signalled after every write.
 type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{}
 }
+
+func newSyncBuf() *syncBuf { return &syncBuf{wrote: make(chan struct{}, 1)} }
 
 func (s *syncBuf) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	select {
+	case s.wrote <- struct{}{}:
+	default:
+	}
 	return s.b.Write(p)
 }
 func (s *syncBuf) String() string {
@@ -44,7 +52,7 @@ type fixture struct {
 func newFixture(t *testing.T, kc keychain.Store) *fixture {
 	t.Helper()
 	sim := plextvsim.StartForTest(t, plextvsim.Options{})
-	return &fixture{sim: sim, kc: kc, stdout: &syncBuf{}, stderr: &syncBuf{}}
+	return &fixture{sim: sim, kc: kc, stdout: newSyncBuf(), stderr: newSyncBuf()}
 }
 
 func (f *fixture) io() IO {
@@ -70,19 +78,25 @@ func (f *fixture) run(args ...string) int {
 	return Run(args, f.io())
 }
 
-// linkWhenReady links the first PIN the simulator hands out.
+// linkWhenReady links the first PIN the simulator hands out. The command
+// writes the code to stderr once the PIN exists, so it looks again
+// after every write there (for at most 10 s).
 func (f *fixture) linkWhenReady(t *testing.T) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	giveUp := time.After(10 * time.Second)
+	for {
 		if pins := f.sim.PINs(); len(pins) > 0 {
 			if _, err := f.sim.LinkPIN(pins[0].Code, ""); err != nil {
 				t.Error(err)
 			}
 			return
 		}
-		time.Sleep(10 * time.Millisecond) // polling for a condition, bounded
+		select {
+		case <-f.stderr.wrote:
+		case <-giveUp:
+			t.Error("no PIN was created")
+			return
+		}
 	}
-	t.Error("no PIN was created")
 }
 
 func TestLoginPrintForPipelines(t *testing.T) {

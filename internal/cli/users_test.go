@@ -153,8 +153,15 @@ func TestSwitchTokenAndWrongPIN(t *testing.T) {
 		t.Fatal("a wrong PIN changed the active profile")
 	}
 	// No PIN at all: a usage error, nothing asked of plex.tv.
+	asked := switches(f.sim)
+	if asked == 0 {
+		t.Fatal("the switches so far are not in the request log")
+	}
 	if code, _ := f.runIn("", "switch", "Teen"); code != ExitUsage || !strings.Contains(f.stderr.String(), "needs its PIN") {
 		t.Fatalf("no PIN: exit %d\n%s", code, f.stderr)
+	}
+	if switches(f.sim) != asked {
+		t.Fatal("a switch without a PIN was sent to plex.tv")
 	}
 	if code, _ := f.runIn("1234\n", "switch", f.uuid("Teen")); code != ExitOK {
 		t.Fatalf("switch by uuid: exit %d\n%s", code, f.stderr)
@@ -196,6 +203,17 @@ func TestSwitchTokenAndWrongPIN(t *testing.T) {
 	if v := f.sim.Violations(); len(v) > 0 {
 		t.Fatal(v)
 	}
+}
+
+// switches counts the switch requests plex.tv has had.
+func switches(sim *plextvsim.Sim) int {
+	n := 0
+	for _, r := range sim.Requests() {
+		if strings.HasSuffix(r.Path, "/switch") {
+			n++
+		}
+	}
+	return n
 }
 
 func TestProfileNamesAmbiguousOrUnknown(t *testing.T) {

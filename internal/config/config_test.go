@@ -31,8 +31,9 @@ func TestClientIDStable(t *testing.T) {
 	}
 }
 
-func TestClientIDConcurrentFirstRun(t *testing.T) {
-	dir := t.TempDir()
+// concurrentIDs calls ClientID(dir) from 8 goroutines at once.
+func concurrentIDs(t *testing.T, dir string) []string {
+	t.Helper()
 	ids := make([]string, 8)
 	var wg sync.WaitGroup
 	for i := range ids {
@@ -45,6 +46,12 @@ func TestClientIDConcurrentFirstRun(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	return ids
+}
+
+func TestClientIDConcurrentFirstRun(t *testing.T) {
+	dir := t.TempDir()
+	ids := concurrentIDs(t, dir)
 	for _, id := range ids {
 		if id != ids[0] {
 			t.Fatalf("different ids on concurrent first run: %v", ids)
@@ -95,18 +102,7 @@ func TestClientIDDamagedIsReplaced(t *testing.T) {
 func TestClientIDConcurrentRepair(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, clientIDFile), []byte("damaged"), 0o600)
-	ids := make([]string, 8)
-	var wg sync.WaitGroup
-	for i := range ids {
-		wg.Go(func() {
-			id, _, err := ClientID(dir)
-			if err != nil {
-				t.Error(err)
-			}
-			ids[i] = id
-		})
-	}
-	wg.Wait()
+	ids := concurrentIDs(t, dir)
 	for _, id := range ids {
 		if id != ids[0] {
 			t.Fatalf("different ids after a concurrent repair: %v", ids)

@@ -3,10 +3,12 @@ package core
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
@@ -77,26 +79,28 @@ func (d *desk) get() (urls []string, notes []Notice, clip string) {
 	return append([]string(nil), d.urls...), append([]Notice(nil), d.notes...), d.clip
 }
 
-// watchedClock is a fake clock that tells the harness whenever a timer
-// is set, so the harness moves time only when the core waits on it.
-type watchedClock struct {
-	*clock.Fake
-	set chan struct{}
+// bubble runs f in a synctest bubble, against a simulator started
+// outside it. Inside, time is synthetic: it moves only when every
+// goroutine of the test and the core is blocked on something inside the
+// bubble (a timer, a channel). A goroutine waiting on the network is
+// not, so time stands still while a request to the simulator is in
+// flight: no test depends on how fast the machine answers.
+func bubble(t *testing.T, f func(t *testing.T, sim *plextvsim.Sim)) {
+	t.Helper()
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
+	synctest.Test(t, func(t *testing.T) { f(t, sim) })
 }
 
-func (c watchedClock) After(d time.Duration) (<-chan time.Time, func()) {
-	ch, stop := c.Fake.After(d)
-	select {
-	case c.set <- struct{}{}:
-	default:
-	}
-	return ch, stop
+// noKeepAlive is an HTTP client for use inside a bubble: an idle
+// keep-alive connection would leave a goroutine reading the network,
+// and time would never move.
+func noKeepAlive() *http.Client {
+	return &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 }
 
 type harness struct {
 	t     *testing.T
 	sim   *plextvsim.Sim
-	clk   watchedClock
 	desk  *desk
 	kc    keychain.Store
 	c     *Core
@@ -107,33 +111,19 @@ type harness struct {
 	done  chan struct{}
 }
 
-var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-
-func start(t *testing.T, kc keychain.Store, tweak ...func(*Config)) *harness {
+// start runs a core against sim, publishing into a new harness; call it
+// inside bubble.
+func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*Config)) *harness {
 	t.Helper()
-	clk := watchedClock{clock.NewFake(t0), make(chan struct{}, 1)}
-	sim := plextvsim.StartForTest(t, plextvsim.Options{Now: clk.Now})
-	return attach(t, sim, clk, kc, tweak...)
-}
-
-// startWithSim starts a second core against h's simulator and clock.
-func startWithSim(t *testing.T, h *harness, kc keychain.Store) *harness {
-	t.Helper()
-	return attach(t, h.sim, h.clk, kc)
-}
-
-// attach runs a core against sim, publishing into a new harness.
-func attach(t *testing.T, sim *plextvsim.Sim, clk watchedClock, kc keychain.Store, tweak ...func(*Config)) *harness {
-	t.Helper()
-	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"})
+	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"}, plextv.WithHTTPClient(noKeepAlive()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, sim: sim, clk: clk, desk: &desk{}, kc: kc, ch: make(chan struct{}, 1), done: make(chan struct{})}
+	h := &harness{t: t, sim: sim, desk: &desk{}, kc: kc, ch: make(chan struct{}, 1), done: make(chan struct{})}
 	h.desk.poke = h.poke
 	cfg := Config{
 		Services: Services{
-			PlexTV: client, Keychain: kc, Clock: clk, LinkURL: client.LinkURL,
+			PlexTV: client, Keychain: kc, Clock: clock.Real{}, LinkURL: client.LinkURL,
 			AppURL: func(code string) string { return plextv.AuthAppURL(sim.URL(), "test-client-1", code, "plextray") },
 		},
 		Notifier: h.desk, Clipboard: h.desk, Browser: h.desk,
@@ -156,20 +146,24 @@ func attach(t *testing.T, sim *plextvsim.Sim, clk watchedClock, kc keychain.Stor
 		h.c.Quit()
 		select {
 		case <-h.done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute): // synthetic time
 			t.Error("core did not stop")
 		}
 	})
 	return h
 }
 
-// wait waits until pred holds for the published state. It moves the fake
-// clock a second whenever the core has a timer set, and otherwise waits
-// for the next published state or timer: no real-time pump. The real
-// 10 s limit only turns a hang into a failure.
+// waitLimit bounds a wait in synthetic time: longer than any timer a
+// test waits out (the longest is a 5-minute re-check backoff), so it
+// turns only a hang into a failure.
+const waitLimit = 10 * time.Minute
+
+// wait waits until pred holds for the published state. Time moves on
+// whenever the core (and everything else in the bubble) is idle, so a
+// timer the core set fires only once nothing else can happen first.
 func (h *harness) wait(desc string, pred func(State) bool) State {
 	h.t.Helper()
-	giveUp := time.After(10 * time.Second)
+	giveUp := time.After(waitLimit)
 	for {
 		h.mu.Lock()
 		s := h.state
@@ -177,13 +171,8 @@ func (h *harness) wait(desc string, pred func(State) bool) State {
 		if pred(s) {
 			return s
 		}
-		if h.clk.Waiters() > 0 {
-			h.clk.Advance(time.Second)
-			continue
-		}
 		select {
 		case <-h.ch:
-		case <-h.clk.set:
 		case <-giveUp:
 			h.mu.Lock()
 			defer h.mu.Unlock()
@@ -237,6 +226,17 @@ func (h *harness) link(code string) State {
 	return h.wait("signed in", signedIn)
 }
 
+// signedInCore starts a core with an empty keychain and signs in with a
+// code, as a person would.
+func signedInCore(t *testing.T, sim *plextvsim.Sim) (*harness, *keychain.Memory) {
+	t.Helper()
+	kc := &keychain.Memory{}
+	h := start(t, sim, kc)
+	h.wait("signed out", phase(SignedOut))
+	h.link(h.signIn())
+	return h, kc
+}
+
 func (h *harness) signIn() (code string) {
 	h.t.Helper()
 	h.c.SignIn(signin.Code)
@@ -245,157 +245,190 @@ func (h *harness) signIn() (code string) {
 }
 
 func TestSignInEndToEndWithSimulator(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, kc)
-	h.wait("signed out", phase(SignedOut))
-	code := h.signIn()
-	if len(code) != 4 {
-		t.Fatalf("code %q", code)
-	}
-	h.c.SignIn(signin.Code) // a second click starts no second flow
-	h.wait("browser opened", func(State) bool { u, _, _ := h.desk.get(); return len(u) > 0 })
-	if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
-		t.Fatal(err)
-	}
-	st := h.wait("signed in as demo", signedIn)
-	if st.Username != h.sim.DemoAccount().Username || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
-		t.Fatalf("state %+v", st)
-	}
-	tok, err := kc.Get(context.Background())
-	if err != nil || !h.sim.TokenValid(tok.Reveal()) {
-		t.Fatalf("keychain token %v valid=%v", err, h.sim.TokenValid(tok.Reveal()))
-	}
-	h.wait("signed-in notification", func(State) bool {
-		_, n, _ := h.desk.get()
-		return len(n) > 0 && n[len(n)-1].Kind == NoticeSignedIn
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc)
+		h.wait("signed out", phase(SignedOut))
+		code := h.signIn()
+		if len(code) != 4 {
+			t.Fatalf("code %q", code)
+		}
+		h.c.SignIn(signin.Code) // a second click starts no second flow
+		h.wait("browser opened", func(State) bool { u, _, _ := h.desk.get(); return len(u) > 0 })
+		if _, err := h.sim.LinkPIN(code, h.sim.DemoAccount().Username); err != nil {
+			t.Fatal(err)
+		}
+		st := h.wait("signed in as demo", signedIn)
+		if st.Username != h.sim.DemoAccount().Username || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
+			t.Fatalf("state %+v", st)
+		}
+		tok, err := kc.Get(context.Background())
+		if err != nil || !h.sim.TokenValid(tok.Reveal()) {
+			t.Fatalf("keychain token %v valid=%v", err, h.sim.TokenValid(tok.Reveal()))
+		}
+		h.wait("signed-in notification", func(State) bool {
+			_, n, _ := h.desk.get()
+			return len(n) > 0 && n[len(n)-1].Kind == NoticeSignedIn
+		})
+		urls, notes, clip := h.desk.get()
+		if len(urls) != 1 || urls[0] != h.sim.URL()+"/link/?pin="+code {
+			t.Fatalf("opened %v", urls)
+		}
+		if notes[0].Kind != NoticeWaitingCode || notes[0].What != CopiedCode || clip != code {
+			t.Fatalf("notes %v clipboard %q", notes, clip)
+		}
+		if pins := h.sim.PINs(); len(pins) != 1 {
+			t.Fatalf("%d PINs created; a second click must not start a second flow", len(pins))
+		}
+		if ids := h.sim.ClientIdentifiers(); len(ids) != 1 {
+			t.Fatalf("client identifiers %v", ids)
+		}
 	})
-	urls, notes, clip := h.desk.get()
-	if len(urls) != 1 || urls[0] != h.sim.URL()+"/link/?pin="+code {
-		t.Fatalf("opened %v", urls)
-	}
-	if notes[0].Kind != NoticeWaitingCode || notes[0].What != CopiedCode || clip != code {
-		t.Fatalf("notes %v clipboard %q", notes, clip)
-	}
-	if pins := h.sim.PINs(); len(pins) != 1 {
-		t.Fatalf("%d PINs created; a second click must not start a second flow", len(pins))
-	}
-	if ids := h.sim.ClientIdentifiers(); len(ids) != 1 {
-		t.Fatalf("client identifiers %v", ids)
-	}
 }
 
 func TestOneClickBrowserSignIn(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.wait("signed out", phase(SignedOut))
-	h.c.SignIn(signin.Browser)
-	st := h.wait("a strong code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
-	if len(st.Code) < 20 || !strings.Contains(st.URL, "/auth#?clientID=test-client-1&code="+st.Code) {
-		t.Fatalf("state %+v", st)
-	}
-	h.link(st.Code)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.wait("signed out", phase(SignedOut))
+		h.c.SignIn(signin.Browser)
+		st := h.wait("a strong code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
+		if len(st.Code) < 20 || !strings.Contains(st.URL, "/auth#?clientID=test-client-1&code="+st.Code) {
+			t.Fatalf("state %+v", st)
+		}
+		h.link(st.Code)
+	})
 }
 
 func TestCancelSignIn(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.wait("signed out", phase(SignedOut))
-	h.signIn()
-	h.c.CancelSignIn()
-	st := h.wait("signed out after cancel", phase(SignedOut))
-	if st.Notice.Kind != NoticeCancelled || st.Code != "" {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.wait("signed out", phase(SignedOut))
+		h.signIn()
+		h.c.CancelSignIn()
+		st := h.wait("signed out after cancel", phase(SignedOut))
+		if st.Notice.Kind != NoticeCancelled || st.Code != "" {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 func TestPollingSurvivesTransientFaults(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, kc)
-	h.wait("signed out", phase(SignedOut))
-	code := h.signIn()
-	for _, f := range []plextvsim.Fault{
-		{Endpoint: plextvsim.EndpointCheckPIN, Count: 2, Status: 429, RetryAfter: 3},
-		{Endpoint: plextvsim.EndpointCheckPIN, Count: 2, Status: 502},
-		{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Body: plextvsim.BodyHTML},
-		{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Body: plextvsim.BodyOversized},
-	} {
-		if err := h.sim.AddFault(f); err != nil {
-			t.Fatal(err)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc)
+		h.wait("signed out", phase(SignedOut))
+		code := h.signIn()
+		for _, f := range []plextvsim.Fault{
+			{Endpoint: plextvsim.EndpointCheckPIN, Count: 2, Status: 429, RetryAfter: 3},
+			{Endpoint: plextvsim.EndpointCheckPIN, Count: 2, Status: 502},
+			{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Body: plextvsim.BodyHTML},
+			{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Body: plextvsim.BodyOversized},
+		} {
+			if err := h.sim.AddFault(f); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	h.wait("a retry notice", notice(NoticeSignInRetrying))
-	h.wait("faults used up", func(State) bool { return len(h.sim.Faults()) == 0 })
-	h.link(code)
+		h.wait("a retry notice", notice(NoticeSignInRetrying))
+		h.wait("faults used up", func(State) bool { return len(h.sim.Faults()) == 0 })
+		h.link(code)
+	})
 }
 
 // A permanent error while polling ends the sign-in at once: no waiting
 // until the timeout.
 func TestPermanentPollErrorEndsSignIn(t *testing.T) {
-	h := start(t, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = time.Hour })
-	h.wait("signed out", phase(SignedOut))
-	h.signIn()
-	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 401})
-	start := h.clk.Now()
-	st := h.wait("sign-in failed", phase(SignedOut))
-	if st.Notice.Kind != NoticeSignInFailed || !errors.Is(st.Notice.Err, plextv.ErrTokenInvalid) {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	if took := h.clk.Now().Sub(start); took > 10*time.Second {
-		t.Fatalf("ended after %v of polling", took)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = time.Hour })
+		h.wait("signed out", phase(SignedOut))
+		h.signIn()
+		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 401})
+		start := time.Now() // synthetic
+		st := h.wait("sign-in failed", phase(SignedOut))
+		if st.Notice.Kind != NoticeSignInFailed || !errors.Is(st.Notice.Err, plextv.ErrTokenInvalid) {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Fatalf("ended after %v of polling", took)
+		}
+	})
 }
 
 func TestExpiredCodeIsRenewed(t *testing.T) {
-	h := start(t, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = time.Hour })
-	h.wait("signed out", phase(SignedOut))
-	first := h.signIn()
-	if err := h.sim.ExpirePIN(first); err != nil {
-		t.Fatal(err)
-	}
-	st := h.wait("a new code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" && s.Code != first })
-	if st.Notice.Kind != NoticeCodeRenewed {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	h.wait("renewal notification", func(State) bool {
-		_, n, clip := h.desk.get()
-		return len(n) >= 2 && n[len(n)-1].Kind == NoticeCodeRenewed && clip == st.Code
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = time.Hour })
+		h.wait("signed out", phase(SignedOut))
+		first := h.signIn()
+		if err := h.sim.ExpirePIN(first); err != nil {
+			t.Fatal(err)
+		}
+		st := h.wait("a new code", func(s State) bool { return s.Phase == SigningIn && s.Code != "" && s.Code != first })
+		if st.Notice.Kind != NoticeCodeRenewed {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		h.wait("renewal notification", func(State) bool {
+			_, n, clip := h.desk.get()
+			return len(n) >= 2 && n[len(n)-1].Kind == NoticeCodeRenewed && clip == st.Code
+		})
+		h.link(st.Code)
 	})
-	h.link(st.Code)
 }
 
 func TestSignInTimesOut(t *testing.T) {
-	h := start(t, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = 10 * time.Second })
-	h.wait("signed out", phase(SignedOut))
-	h.signIn()
-	st := h.wait("timed out", phase(SignedOut))
-	if !st.Notice.Problem() || st.Notice.Kind != NoticeTimedOut {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.SigninTimeout = 10 * time.Second })
+		h.wait("signed out", phase(SignedOut))
+		// A slow plex.tv (real time) costs no synthetic time: the code
+		// is still shown, and the sign-in ends exactly at its timeout.
+		for _, e := range []plextvsim.Endpoint{plextvsim.EndpointCreatePIN, plextvsim.EndpointCheckPIN} {
+			sim.AddFault(plextvsim.Fault{Endpoint: e, Delay: 30 * time.Millisecond})
+		}
+		begin := time.Now() // synthetic
+		h.signIn()
+		st := h.wait("timed out", phase(SignedOut))
+		if !st.Notice.Problem() || st.Notice.Kind != NoticeTimedOut {
+			t.Fatalf("state %+v", st)
+		}
+		if took := time.Since(begin); took != 10*time.Second {
+			t.Fatalf("timed out after %v, want the 10 s timeout", took)
+		}
+		if n := len(sim.Requests()); n < 5 {
+			t.Fatalf("only %d requests before the timeout: polling stopped", n)
+		}
+	})
 }
 
 func TestPlexTVRefusesAtSignIn(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.wait("signed out", phase(SignedOut))
-	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 400})
-	h.c.SignIn(signin.Code)
-	st := h.wait("sign-in failure", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignInFailed })
-	var se *plextv.StatusError
-	if !errors.As(st.Notice.Err, &se) || se.StatusCode != 400 {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	h.signIn() // and the next click works
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.wait("signed out", phase(SignedOut))
+		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 400})
+		h.c.SignIn(signin.Code)
+		st := h.wait("sign-in failure", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignInFailed })
+		var se *plextv.StatusError
+		if !errors.As(st.Notice.Err, &se) || se.StatusCode != 400 {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		h.signIn() // and the next click works
+	})
 }
 
 func TestPlexTVDownAtSignInIsWaitedOut(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.wait("signed out", phase(SignedOut))
-	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 503})
-	h.c.SignIn(signin.Code)
-	h.saw(NoticeSignInRetrying) // the retry may have replaced it already
-	st := h.wait("a code after all", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
-	h.link(st.Code)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.wait("signed out", phase(SignedOut))
+		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 503})
+		h.c.SignIn(signin.Code)
+		h.saw(NoticeSignInRetrying) // the retry may have replaced it already
+		st := h.wait("a code after all", func(s State) bool { return s.Phase == SigningIn && s.Code != "" })
+		h.link(st.Code)
+	})
 }
 
-func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
-	tok, err := h0.NewToken(h0.DemoAccount().Username)
+// storedToken is a valid token of the demo account, as if stored by an
+// earlier run.
+func storedToken(t *testing.T, sim *plextvsim.Sim) plextv.Token {
+	t.Helper()
+	tok, err := sim.NewToken(sim.DemoAccount().Username)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,101 +436,103 @@ func storedToken(t *testing.T, h0 *plextvsim.Sim) plextv.Token {
 }
 
 func TestStartWithValidToken(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	tok := storedToken(t, h.sim)
-	kc2 := &keychain.Memory{}
-	kc2.Set(context.Background(), tok)
-	h2 := startWithSim(t, h, kc2)
-	st := h2.wait("signed in", signedIn)
-	if st.Notice.Problem() || !st.Stored {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		kc.Set(context.Background(), storedToken(t, sim))
+		h := start(t, sim, kc)
+		st := h.wait("signed in", signedIn)
+		if st.Notice.Problem() || !st.Stored {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 func TestRevokedTokenIsRemoved(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, &keychain.Memory{})
-	tok := storedToken(t, h.sim)
-	h.sim.RevokeToken(tok.Reveal())
-	kc.Set(context.Background(), tok)
-	h2 := startWithSim(t, h, kc)
-	st := h2.wait("signed out", phase(SignedOut))
-	if st.Notice.Kind != NoticeRevoked {
-		t.Fatalf("state %+v", st)
-	}
-	h2.wait("keychain emptied", func(State) bool {
-		_, err := kc.Get(context.Background())
-		return errors.Is(err, keychain.ErrNotFound)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		tok := storedToken(t, sim)
+		sim.RevokeToken(tok.Reveal())
+		kc.Set(context.Background(), tok)
+		h := start(t, sim, kc)
+		st := h.wait("signed out", phase(SignedOut))
+		if st.Notice.Kind != NoticeRevoked {
+			t.Fatalf("state %+v", st)
+		}
+		h.wait("keychain emptied", func(State) bool {
+			_, err := kc.Get(context.Background())
+			return errors.Is(err, keychain.ErrNotFound)
+		})
 	})
 }
 
 func TestTransientErrorKeepsToken(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, &keychain.Memory{})
-	tok := storedToken(t, h.sim)
-	kc.Set(context.Background(), tok)
-	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 2, Status: 500})
-	h2 := startWithSim(t, h, kc)
-	st := h2.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
-	if st.Notice.Wait != firstRecheck {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	if got, err := kc.Get(context.Background()); err != nil || got != tok {
-		t.Fatal("token dropped on a transient error")
-	}
-	// The re-checks (after 15 s, then 30 s on the fake clock) succeed
-	// once plex.tv answers again.
-	st = h2.wait("verified after retry", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && !s.Unverified })
-	if st.Notice.Problem() {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		tok := storedToken(t, sim)
+		kc.Set(context.Background(), tok)
+		sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 2, Status: 500})
+		h := start(t, sim, kc)
+		st := h.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
+		if st.Notice.Wait != firstRecheck {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		if got, err := kc.Get(context.Background()); err != nil || got != tok {
+			t.Fatal("token dropped on a transient error")
+		}
+		// The re-checks (after 15 s, then 30 s on the fake clock) succeed
+		// once plex.tv answers again.
+		st = h.wait("verified after retry", func(s State) bool { return s.Phase == SignedIn && s.Username != "" && !s.Unverified })
+		if st.Notice.Problem() {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 func TestSignOut(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, kc)
-	h.wait("signed out", phase(SignedOut))
-	h.link(h.signIn())
-	tok, _ := kc.Get(context.Background())
-	h.c.SignOut()
-	h.wait("signed out notice", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
-	if h.sim.TokenValid(tok.Reveal()) {
-		t.Fatal("token still valid at plex.tv")
-	}
-	if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
-		t.Fatal("token still in keychain")
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.SignOut()
+		h.wait("signed out notice", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
+		if h.sim.TokenValid(tok.Reveal()) {
+			t.Fatal("token still valid at plex.tv")
+		}
+		if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+			t.Fatal("token still in keychain")
+		}
+	})
 }
 
 func TestSignOutWhilePlexTVDown(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, kc)
-	h.wait("signed out", phase(SignedOut))
-	h.link(h.signIn())
-	h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSignOut, Status: 503})
-	h.c.SignOut()
-	st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignOutOffline })
-	if st.Notice.Err == nil {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
-		t.Fatal("token still in keychain")
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		h.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSignOut, Status: 503})
+		h.c.SignOut()
+		st := h.wait("local sign-out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignOutOffline })
+		if st.Notice.Err == nil {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+			t.Fatal("token still in keychain")
+		}
+	})
 }
 
 func TestNoKeychainKeepsTokenInMemory(t *testing.T) {
-	h := start(t, keychaintest.Missing{})
-	st := h.wait("signed out with the reason", phase(SignedOut))
-	if !errors.Is(st.Keychain, keychain.ErrUnavailable) {
-		t.Fatalf("keychain %v", st.Keychain)
-	}
-	h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
-	st = h.wait("signed in", signedIn)
-	if st.Stored || st.Notice.Kind != NoticeSignedIn || st.Keychain == nil {
-		t.Fatalf("state %+v", st)
-	}
-	h.c.CopyToken()
-	h.wait("token copied", func(State) bool { _, _, c := h.desk.get(); return h.sim.TokenValid(c) })
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, keychaintest.Missing{})
+		st := h.wait("signed out with the reason", phase(SignedOut))
+		if !errors.Is(st.Keychain, keychain.ErrUnavailable) {
+			t.Fatalf("keychain %v", st.Keychain)
+		}
+		h.sim.LinkPIN(h.signIn(), h.sim.DemoAccount().Username)
+		st = h.wait("signed in", signedIn)
+		if st.Stored || st.Notice.Kind != NoticeSignedIn || st.Keychain == nil {
+			t.Fatalf("state %+v", st)
+		}
+		h.c.CopyToken()
+		h.wait("token copied", func(State) bool { _, _, c := h.desk.get(); return h.sim.TokenValid(c) })
+	})
 }
 
 // lockedKeychain is locked until unlocked.
@@ -518,68 +553,73 @@ func (k *lockedKeychain) Get(ctx context.Context) (plextv.Token, error) {
 }
 
 func TestLockedKeychainOffersRetry(t *testing.T) {
-	kc := &lockedKeychain{locked: true}
-	h := start(t, kc)
-	kc.Memory.Set(context.Background(), storedToken(t, h.sim))
-	st := h.wait("locked", phase(Locked))
-	if !errors.Is(st.Keychain, keychain.ErrLocked) {
-		t.Fatalf("state %+v", st)
-	}
-	kc.mu.Lock()
-	kc.locked = false
-	kc.mu.Unlock()
-	h.c.Retry()
-	st = h.wait("signed in with the stored token", signedIn)
-	if st.Keychain != nil || !st.Stored {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &lockedKeychain{locked: true}
+		h := start(t, sim, kc)
+		kc.Memory.Set(context.Background(), storedToken(t, h.sim))
+		st := h.wait("locked", phase(Locked))
+		if !errors.Is(st.Keychain, keychain.ErrLocked) {
+			t.Fatalf("state %+v", st)
+		}
+		kc.mu.Lock()
+		kc.locked = false
+		kc.mu.Unlock()
+		h.c.Retry()
+		st = h.wait("signed in with the stored token", signedIn)
+		if st.Keychain != nil || !st.Stored {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 func TestCopyTokenClearsClipboard(t *testing.T) {
-	kc := &keychain.Memory{}
-	h := start(t, kc)
-	h.wait("signed out", phase(SignedOut))
-	h.link(h.signIn())
-	tok, _ := kc.Get(context.Background())
-	h.c.CopyToken()
-	if n := h.saw(NoticeTokenCopied); n.Wait != defaultClipTTL {
-		t.Fatalf("notice %+v", n)
-	}
-	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() || c == "" })
-	h.saw(NoticeTokenCleared)
-	if _, _, c := h.desk.get(); c != "" {
-		t.Fatalf("clipboard %q", c)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.CopyToken()
+		if n := h.saw(NoticeTokenCopied); n.Wait != defaultClipTTL {
+			t.Fatalf("notice %+v", n)
+		}
+		// Synthetic time cannot reach the clear while this test goroutine
+		// is running, so the token is seen on the clipboard first.
+		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h.saw(NoticeTokenCleared)
+		if _, _, c := h.desk.get(); c != "" {
+			t.Fatalf("clipboard %q", c)
+		}
 
-	// Something else copied meanwhile is left alone.
-	h.desk.mu.Lock()
-	h.desk.steal = true
-	h.desk.mu.Unlock()
-	h.mu.Lock()
-	seq := h.state.Notice.Seq
-	h.mu.Unlock()
-	h.c.CopyToken()
-	h.wait("the clear timer ran", func(s State) bool { return s.Notice.Seq > seq+1 && s.Notice.Kind == NoticeNone })
-	if _, _, c := h.desk.get(); c != "something else" {
-		t.Fatalf("clipboard %q", c)
-	}
+		// Something else copied meanwhile is left alone.
+		h.desk.mu.Lock()
+		h.desk.steal = true
+		h.desk.mu.Unlock()
+		h.mu.Lock()
+		seq := h.state.Notice.Seq
+		h.mu.Unlock()
+		h.c.CopyToken()
+		h.wait("the clear timer ran", func(s State) bool { return s.Notice.Seq > seq+1 && s.Notice.Kind == NoticeNone })
+		if _, _, c := h.desk.get(); c != "something else" {
+			t.Fatalf("clipboard %q", c)
+		}
+	})
 }
 
 func TestBrowserAndClipboardFailuresAreShown(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.desk.noBrowse, h.desk.noClip = true, true
-	h.wait("signed out", phase(SignedOut))
-	code := h.signIn()
-	st := h.wait("browser failure", notice(NoticeBrowserFailed))
-	if st.Code != code || !strings.Contains(st.URL, "/link/?pin=") || st.Phase != SigningIn || !errors.Is(st.Notice.Err, errNoBrowser) {
-		t.Fatalf("state %+v", st)
-	}
-	h.c.CopyCode()
-	st = h.wait("copy failure", notice(NoticeCopyFailed))
-	if st.Notice.What != CopiedCode || !errors.Is(st.Notice.Err, errNoClip) {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	h.link(code)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.desk.noBrowse, h.desk.noClip = true, true
+		h.wait("signed out", phase(SignedOut))
+		code := h.signIn()
+		st := h.wait("browser failure", notice(NoticeBrowserFailed))
+		if st.Code != code || !strings.Contains(st.URL, "/link/?pin=") || st.Phase != SigningIn || !errors.Is(st.Notice.Err, errNoBrowser) {
+			t.Fatalf("state %+v", st)
+		}
+		h.c.CopyCode()
+		st = h.wait("copy failure", notice(NoticeCopyFailed))
+		if st.Notice.What != CopiedCode || !errors.Is(st.Notice.Err, errNoClip) {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		h.link(code)
+	})
 }
 
 // fakeAutostart records toggles; Enable and Disable block until released,
@@ -606,29 +646,33 @@ func (a *fakeAutostart) Enable() error  { return a.set(true) }
 func (a *fakeAutostart) Disable() error { return a.set(false) }
 
 func TestAutostartIsWrittenOffTheOwner(t *testing.T) {
-	a := &fakeAutostart{release: make(chan struct{})}
-	h := start(t, &keychain.Memory{}, func(c *Config) { c.Autostart = a })
-	h.wait("autostart read", func(s State) bool { return s.Autostart.Supported && !s.Autostart.Busy && !s.Autostart.On })
-	h.wait("signed out", phase(SignedOut)) // a sign-in click while starting is ignored
-	h.c.ToggleAutostart()
-	h.wait("busy", func(s State) bool { return s.Autostart.Busy })
-	// The write is blocked, yet the core still answers.
-	h.c.SignIn(signin.Code)
-	h.wait("signing in while the write hangs", phase(SigningIn))
-	close(a.release)
-	h.wait("on", func(s State) bool { return s.Autostart.On && !s.Autostart.Busy })
-	h.c.ToggleAutostart()
-	h.wait("off", func(s State) bool { return !s.Autostart.On && !s.Autostart.Busy })
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		a := &fakeAutostart{release: make(chan struct{})}
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.Autostart = a })
+		h.wait("autostart read", func(s State) bool { return s.Autostart.Supported && !s.Autostart.Busy && !s.Autostart.On })
+		h.wait("signed out", phase(SignedOut)) // a sign-in click while starting is ignored
+		h.c.ToggleAutostart()
+		h.wait("busy", func(s State) bool { return s.Autostart.Busy })
+		// The write is blocked, yet the core still answers.
+		h.c.SignIn(signin.Code)
+		h.wait("signing in while the write hangs", phase(SigningIn))
+		close(a.release)
+		h.wait("on", func(s State) bool { return s.Autostart.On && !s.Autostart.Busy })
+		h.c.ToggleAutostart()
+		h.wait("off", func(s State) bool { return !s.Autostart.On && !s.Autostart.Busy })
+	})
 }
 
 func TestQuitDuringFlow(t *testing.T) {
-	h := start(t, &keychain.Memory{})
-	h.wait("signed out", phase(SignedOut))
-	h.signIn()
-	h.c.Quit()
-	select {
-	case <-h.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after Quit during a flow")
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{})
+		h.wait("signed out", phase(SignedOut))
+		h.signIn()
+		h.c.Quit()
+		select {
+		case <-h.done:
+		case <-time.After(time.Minute): // synthetic time
+			t.Fatal("Run did not return after Quit during a flow")
+		}
+	})
 }

@@ -100,10 +100,10 @@ func (h *harness) cur() State {
 
 // signedInHome signs in to the demo account, which has the demo Home,
 // and waits for its profiles.
-func signedInHome(t *testing.T, spec *plextvsim.HomeSpec) *homeFixture {
+func signedInHome(t *testing.T, sim *plextvsim.Sim, spec *plextvsim.HomeSpec) *homeFixture {
 	t.Helper()
 	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
-	f.harness = start(t, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
+	f.harness = start(t, sim, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
 	var err error
 	if spec != nil {
 		f.home, err = f.sim.AddHome(*spec)
@@ -129,23 +129,27 @@ func (f *homeFixture) uuid(title string) string {
 	return ""
 }
 
-// settle waits for pred without moving the fake clock (the PIN page's
-// expiry is on it).
+// realTick comes from outside every bubble (package variables are set
+// before any test runs): a goroutine waiting on it is not idle to
+// synctest, so time stands still while settle waits on it.
+var realTick = time.NewTicker(100 * time.Millisecond).C
+
+// settle waits for pred without letting synthetic time move (the PIN
+// page's expiry is on it). While a PIN page is open its listener keeps
+// the bubble busy, so time could not move anyway; settle's limit is in
+// real time (10 s), so a failure there still ends.
 func (h *harness) settle(desc string, pred func(State) bool) State {
 	h.t.Helper()
-	giveUp := time.After(10 * time.Second)
-	for {
-		h.mu.Lock()
-		s := h.state
-		h.mu.Unlock()
-		if pred(s) {
+	for ticks := 0; ; {
+		if s := h.cur(); pred(s) {
 			return s
 		}
 		select {
 		case <-h.ch:
-		case <-h.clk.set:
-		case <-giveUp:
-			h.t.Fatalf("timed out waiting for %s; state: %+v", desc, s)
+		case <-realTick:
+			if ticks++; ticks == 100 {
+				h.t.Fatalf("timed out waiting for %s; state: %+v", desc, h.cur())
+			}
 		}
 	}
 }
@@ -162,7 +166,7 @@ func active(title string) func(State) bool {
 // whose asks plex.tv whose token tok is.
 func (f *homeFixture) whose(tok plextv.Token) string {
 	f.t.Helper()
-	c, err := plextv.New(f.sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-2"})
+	c, err := plextv.New(f.sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-2"}, plextv.WithHTTPClient(noKeepAlive()))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -189,43 +193,45 @@ func (f *homeFixture) checkedWith() plextv.Token {
 }
 
 func TestSwitchToProfileWithoutPIN(t *testing.T) {
-	f := signedInHome(t, nil)
-	acct, _ := f.kc.Get(context.Background())
-	if w, c := f.whose(f.copied()), f.checkedWith(); w != "demo" || c != acct {
-		t.Logf("whose %q checked %q acct %q", w, c, acct)
-		t.Fatal("before switching, the account's token is active")
-	}
-	f.c.SwitchProfile(f.uuid("Kid"))
-	st := f.settle("Kid active", active("Kid"))
-	if st.Notice.Kind != NoticeProfileSwitched || st.Notice.Title != "Kid" || !st.Profiles.Kept {
-		t.Fatalf("state %+v", st)
-	}
-	kid := f.keys.get(f.uuid("Kid"))
-	if kid.IsZero() || f.whose(kid) != "Kid" {
-		t.Fatal("Kid's token not kept in its keychain entry")
-	}
-	if got := f.copied(); got != kid {
-		t.Fatal("Copy token did not copy Kid's token")
-	}
-	f.settle("servers re-fetched with Kid's token", func(State) bool { return f.res.last() == kid })
-	hs, err := home.LoadState(f.dir)
-	if err != nil || hs.Active == nil || hs.Active.UUID != f.uuid("Kid") || hs.Active.Title != "Kid" {
-		t.Fatalf("profile state %+v, %v", hs, err)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		acct, _ := f.kc.Get(context.Background())
+		if w, c := f.whose(f.copied()), f.checkedWith(); w != "demo" || c != acct {
+			t.Logf("whose %q checked %q acct %q", w, c, acct)
+			t.Fatal("before switching, the account's token is active")
+		}
+		f.c.SwitchProfile(f.uuid("Kid"))
+		st := f.settle("Kid active", active("Kid"))
+		if st.Notice.Kind != NoticeProfileSwitched || st.Notice.Title != "Kid" || !st.Profiles.Kept {
+			t.Fatalf("state %+v", st)
+		}
+		kid := f.keys.get(f.uuid("Kid"))
+		if kid.IsZero() || f.whose(kid) != "Kid" {
+			t.Fatal("Kid's token not kept in its keychain entry")
+		}
+		if got := f.copied(); got != kid {
+			t.Fatal("Copy token did not copy Kid's token")
+		}
+		f.settle("servers re-fetched with Kid's token", func(State) bool { return f.res.last() == kid })
+		hs, err := home.LoadState(f.dir)
+		if err != nil || hs.Active == nil || hs.Active.UUID != f.uuid("Kid") || hs.Active.Title != "Kid" {
+			t.Fatalf("profile state %+v, %v", hs, err)
+		}
 
-	// Switch back: one click (the demo admin has no PIN).
-	f.c.SwitchProfile(f.home.Admin.UUID)
-	f.settle("admin active", active(""))
-	if f.copied() != acct {
-		t.Fatal("Copy token after switching back is not the account's token")
-	}
-	f.settle("servers re-fetched with the account's token", func(State) bool { return f.res.last() == acct })
-	if hs, _ := home.LoadState(f.dir); hs.Active != nil {
-		t.Fatalf("still active on disk: %+v", hs.Active)
-	}
-	if v := f.sim.Violations(); len(v) > 0 {
-		t.Fatal(v)
-	}
+		// Switch back: one click (the demo admin has no PIN).
+		f.c.SwitchProfile(f.home.Admin.UUID)
+		f.settle("admin active", active(""))
+		if f.copied() != acct {
+			t.Fatal("Copy token after switching back is not the account's token")
+		}
+		f.settle("servers re-fetched with the account's token", func(State) bool { return f.res.last() == acct })
+		if hs, _ := home.LoadState(f.dir); hs.Active != nil {
+			t.Fatalf("still active on disk: %+v", hs.Active)
+		}
+		if v := f.sim.Violations(); len(v) > 0 {
+			t.Fatal(v)
+		}
+	})
 }
 
 // postPIN submits pin on the PIN page as a browser would.
@@ -235,7 +241,7 @@ func postPIN(t *testing.T, page, pin string) int {
 	req, _ := http.NewRequest(http.MethodPost, page, strings.NewReader(url.Values{"pin": {pin}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "http://"+u.Host)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noKeepAlive().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,86 +250,93 @@ func postPIN(t *testing.T, page, pin string) int {
 }
 
 func TestSwitchToProtectedProfileThroughPINPage(t *testing.T) {
-	f := signedInHome(t, nil)
-	teen := f.uuid("Teen")
-	f.c.SwitchProfile(teen)
-	st := f.settle("PIN page open", func(s State) bool { return s.Profiles.PINPage != "" })
-	if st.Notice.Kind != NoticeProfilePIN || st.Notice.Title != "Teen" {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	f.settle("page opened in the browser", func(State) bool {
-		u, _, _ := f.desk.get()
-		return len(u) > 0 && u[len(u)-1] == st.Profiles.PINPage
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		teen := f.uuid("Teen")
+		f.c.SwitchProfile(teen)
+		st := f.settle("PIN page open", func(s State) bool { return s.Profiles.PINPage != "" })
+		if st.Notice.Kind != NoticeProfilePIN || st.Notice.Title != "Teen" {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		f.settle("page opened in the browser", func(State) bool {
+			u, _, _ := f.desk.get()
+			return len(u) > 0 && u[len(u)-1] == st.Profiles.PINPage
+		})
+		if code := postPIN(t, st.Profiles.PINPage, "0000"); code != http.StatusForbidden {
+			t.Fatalf("wrong PIN: HTTP %d", code)
+		}
+		st = f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
+		if st.Profiles.Active != nil || !f.keys.get(teen).IsZero() {
+			t.Fatal("a wrong PIN changed the active profile")
+		}
+		if hs, _ := home.LoadState(f.dir); hs.Active != nil {
+			t.Fatal("a wrong PIN changed the profile state on disk")
+		}
+		if code := postPIN(t, st.Profiles.PINPage, "1234"); code != http.StatusOK {
+			t.Fatalf("right PIN: HTTP %d", code)
+		}
+		f.settle("Teen active", active("Teen"))
+		if got := f.copied(); got.IsZero() || got != f.keys.get(teen) || f.whose(got) != "Teen" {
+			t.Fatal("Copy token is not Teen's token")
+		}
 	})
-	if code := postPIN(t, st.Profiles.PINPage, "0000"); code != http.StatusForbidden {
-		t.Fatalf("wrong PIN: HTTP %d", code)
-	}
-	st = f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
-	if st.Profiles.Active != nil || !f.keys.get(teen).IsZero() {
-		t.Fatal("a wrong PIN changed the active profile")
-	}
-	if hs, _ := home.LoadState(f.dir); hs.Active != nil {
-		t.Fatal("a wrong PIN changed the profile state on disk")
-	}
-	if code := postPIN(t, st.Profiles.PINPage, "1234"); code != http.StatusOK {
-		t.Fatalf("right PIN: HTTP %d", code)
-	}
-	f.settle("Teen active", active("Teen"))
-	if got := f.copied(); got.IsZero() || got != f.keys.get(teen) || f.whose(got) != "Teen" {
-		t.Fatal("Copy token is not Teen's token")
-	}
 }
 
 func TestSwitchBackAsksForAdminPIN(t *testing.T) {
-	f := signedInHome(t, &plextvsim.HomeSpec{AdminPIN: "4321", Profiles: []plextvsim.Profile{{Title: "Kid"}, {Title: "Guest"}}})
-	f.c.SwitchProfile(f.uuid("Kid"))
-	f.settle("Kid active", active("Kid"))
-	f.c.SwitchProfile(f.home.Admin.UUID)
-	// The admin is marked protected: the page opens at once.
-	st := f.settle("PIN page for the admin", func(s State) bool { return s.Profiles.PINPage != "" })
-	if postPIN(t, st.Profiles.PINPage, "1111") != http.StatusForbidden {
-		t.Fatal("wrong admin PIN accepted")
-	}
-	f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
-	if s := f.cur(); s.Profiles.Active == nil || s.Profiles.Active.Title != "Kid" {
-		t.Fatal("a wrong admin PIN changed the active profile")
-	}
-	postPIN(t, st.Profiles.PINPage, "4321")
-	f.settle("admin active", active(""))
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, &plextvsim.HomeSpec{AdminPIN: "4321", Profiles: []plextvsim.Profile{{Title: "Kid"}, {Title: "Guest"}}})
+		f.c.SwitchProfile(f.uuid("Kid"))
+		f.settle("Kid active", active("Kid"))
+		f.c.SwitchProfile(f.home.Admin.UUID)
+		// The admin is marked protected: the page opens at once.
+		st := f.settle("PIN page for the admin", func(s State) bool { return s.Profiles.PINPage != "" })
+		if postPIN(t, st.Profiles.PINPage, "1111") != http.StatusForbidden {
+			t.Fatal("wrong admin PIN accepted")
+		}
+		f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
+		if s := f.cur(); s.Profiles.Active == nil || s.Profiles.Active.Title != "Kid" {
+			t.Fatal("a wrong admin PIN changed the active profile")
+		}
+		postPIN(t, st.Profiles.PINPage, "4321")
+		f.settle("admin active", active(""))
+	})
 }
 
 // A protected flag plex.tv did not set: the 403/1041 opens the page.
 func TestPINRequiredAfterAllOpensPage(t *testing.T) {
-	f := signedInHome(t, nil)
-	f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 403, Count: 1})
-	f.c.SwitchProfile(f.uuid("Kid"))
-	st := f.settle("PIN page open", func(s State) bool { return s.Profiles.PINPage != "" })
-	postPIN(t, st.Profiles.PINPage, "0000") // Kid has no PIN: any PIN passes now
-	f.settle("Kid active", active("Kid"))
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 403, Count: 1})
+		f.c.SwitchProfile(f.uuid("Kid"))
+		st := f.settle("PIN page open", func(s State) bool { return s.Profiles.PINPage != "" })
+		postPIN(t, st.Profiles.PINPage, "0000") // Kid has no PIN: any PIN passes now
+		f.settle("Kid active", active("Kid"))
+	})
 }
 
 func TestSwitchFailureKeepsActiveProfile(t *testing.T) {
-	f := signedInHome(t, nil)
-	f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 500, Count: 1})
-	f.c.SwitchProfile(f.uuid("Kid"))
-	st := f.settle("switch failed", notice(NoticeProfileFailed))
-	if st.Profiles.Active != nil || st.Profiles.Switching != nil || st.Phase != SignedIn {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 500, Count: 1})
+		f.c.SwitchProfile(f.uuid("Kid"))
+		st := f.settle("switch failed", notice(NoticeProfileFailed))
+		if st.Profiles.Active != nil || st.Profiles.Switching != nil || st.Phase != SignedIn {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 // startWithProfile starts a core whose keychain holds the demo account's
 // token, with Kid active on disk and kidTok in Kid's keychain entry.
-func startWithProfile(t *testing.T, kidTok func(sim *plextvsim.Sim, uuid string) plextv.Token) (*homeFixture, plextv.Token) {
+func startWithProfile(t *testing.T, sim *plextvsim.Sim, kidTok func(sim *plextvsim.Sim, uuid string) plextv.Token) (*homeFixture, plextv.Token) {
 	t.Helper()
-	h0 := start(t, &keychain.Memory{})
-	demo, err := h0.sim.AddDemoHome()
+	demo, err := sim.AddDemoHome()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}, home: demo}
 	kid := demo.Profiles[0]
-	tok := kidTok(h0.sim, kid.UUID)
+	tok := kidTok(sim, kid.UUID)
 	if !tok.IsZero() {
 		f.keys.store(kid.UUID).Set(context.Background(), tok)
 	}
@@ -331,150 +344,177 @@ func startWithProfile(t *testing.T, kidTok func(sim *plextvsim.Sim, uuid string)
 		t.Fatal(err)
 	}
 	kc := &keychain.Memory{}
-	kc.Set(context.Background(), storedToken(t, h0.sim))
-	f.harness = attach(t, h0.sim, h0.clk, kc, withProfiles(f.keys, f.dir, f.res))
+	kc.Set(context.Background(), storedToken(t, sim))
+	f.harness = start(t, sim, kc, withProfiles(f.keys, f.dir, f.res))
 	return f, tok
 }
 
 func TestActiveProfileRestoredAtStart(t *testing.T) {
-	f, kid := startWithProfile(t, func(sim *plextvsim.Sim, uuid string) plextv.Token {
-		tok, _ := sim.ProfileToken(uuid)
-		return plextv.Token(tok)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f, kid := startWithProfile(t, sim, func(sim *plextvsim.Sim, uuid string) plextv.Token {
+			tok, _ := sim.ProfileToken(uuid)
+			return plextv.Token(tok)
+		})
+		f.wait("signed in", signedIn)
+		st := f.settle("Kid active", active("Kid"))
+		if st.Notice.Problem() {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		f.settle("first check with Kid's token", func(s State) bool { return !s.Servers.Checking && !s.Servers.Checked.IsZero() })
+		f.res.mu.Lock()
+		first := f.res.toks[0]
+		f.res.mu.Unlock()
+		if first != kid {
+			t.Fatal("the first server check did not use the active profile's token")
+		}
 	})
-	f.wait("signed in", signedIn)
-	st := f.settle("Kid active", active("Kid"))
-	if st.Notice.Problem() {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	f.settle("first check with Kid's token", func(s State) bool { return !s.Servers.Checking && !s.Servers.Checked.IsZero() })
-	f.res.mu.Lock()
-	first := f.res.toks[0]
-	f.res.mu.Unlock()
-	if first != kid {
-		t.Fatal("the first server check did not use the active profile's token")
-	}
 }
 
 func TestRejectedProfileTokenFallsBackAtStart(t *testing.T) {
-	f, kid := startWithProfile(t, func(sim *plextvsim.Sim, uuid string) plextv.Token {
-		tok, _ := sim.ProfileToken(uuid)
-		sim.RevokeToken(tok)
-		return plextv.Token(tok)
-	})
-	st := f.wait("fallback", notice(NoticeProfileFallback))
-	if st.Notice.Title != "Kid" || st.Profiles.Active != nil || st.Phase != SignedIn {
-		t.Fatalf("state %+v", st)
-	}
-	f.wait("Kid's token removed", func(State) bool { return f.keys.get(f.uuid("Kid")).IsZero() })
-	f.wait("profile state cleared", func(State) bool { hs, _ := home.LoadState(f.dir); return hs.Active == nil })
-	acct, _ := f.kc.Get(context.Background())
-	if acct.IsZero() {
-		t.Fatal("the account's token was dropped with the profile's")
-	}
-	if f.copied() != acct || kid == acct {
-		t.Fatal("Copy token after the fallback is not the account's")
-	}
-	f.settle("the fallback notified", func(State) bool {
-		_, notes, _ := f.desk.get()
-		return len(notes) > 0 && notes[len(notes)-1].Kind == NoticeProfileFallback && notes[len(notes)-1].Title == "Kid"
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f, kid := startWithProfile(t, sim, func(sim *plextvsim.Sim, uuid string) plextv.Token {
+			tok, _ := sim.ProfileToken(uuid)
+			sim.RevokeToken(tok)
+			return plextv.Token(tok)
+		})
+		st := f.wait("fallback", notice(NoticeProfileFallback))
+		if st.Notice.Title != "Kid" || st.Profiles.Active != nil || st.Phase != SignedIn {
+			t.Fatalf("state %+v", st)
+		}
+		f.wait("Kid's token removed", func(State) bool { return f.keys.get(f.uuid("Kid")).IsZero() })
+		f.wait("profile state cleared", func(State) bool { hs, _ := home.LoadState(f.dir); return hs.Active == nil })
+		acct, _ := f.kc.Get(context.Background())
+		if acct.IsZero() {
+			t.Fatal("the account's token was dropped with the profile's")
+		}
+		if f.copied() != acct || kid == acct {
+			t.Fatal("Copy token after the fallback is not the account's")
+		}
+		f.settle("the fallback notified", func(State) bool {
+			_, notes, _ := f.desk.get()
+			return len(notes) > 0 && notes[len(notes)-1].Kind == NoticeProfileFallback && notes[len(notes)-1].Title == "Kid"
+		})
 	})
 }
 
 func TestMissingProfileTokenFallsBackAtStart(t *testing.T) {
-	f, _ := startWithProfile(t, func(*plextvsim.Sim, string) plextv.Token { return "" })
-	st := f.wait("fallback", notice(NoticeProfileFallback))
-	if st.Profiles.Active != nil {
-		t.Fatalf("state %+v", st)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f, _ := startWithProfile(t, sim, func(*plextvsim.Sim, string) plextv.Token { return "" })
+		st := f.wait("fallback", notice(NoticeProfileFallback))
+		if st.Profiles.Active != nil {
+			t.Fatalf("state %+v", st)
+		}
+	})
 }
 
 // plex.tv down at start: the profile's token is kept and used.
 func TestProfileTokenKeptWhilePlexTVDown(t *testing.T) {
-	f, kid := startWithProfile(t, func(sim *plextvsim.Sim, uuid string) plextv.Token {
-		tok, _ := sim.ProfileToken(uuid)
-		sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Status: 503})
-		return plextv.Token(tok)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f, kid := startWithProfile(t, sim, func(sim *plextvsim.Sim, uuid string) plextv.Token {
+			tok, _ := sim.ProfileToken(uuid)
+			sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Status: 503})
+			return plextv.Token(tok)
+		})
+		f.settle("Kid active, unverified", func(s State) bool {
+			return s.Profiles.Active != nil && s.Notice.Kind == NoticeUnreachable
+		})
+		if f.copied() != kid {
+			t.Fatal("Copy token while plex.tv is down is not the profile's")
+		}
+		if f.keys.get(f.uuid("Kid")) != kid {
+			t.Fatal("the profile's token was dropped on a transient error")
+		}
 	})
-	f.settle("Kid active, unverified", func(s State) bool {
-		return s.Profiles.Active != nil && s.Notice.Kind == NoticeUnreachable
-	})
-	if f.copied() != kid {
-		t.Fatal("Copy token while plex.tv is down is not the profile's")
-	}
-	if f.keys.get(f.uuid("Kid")) != kid {
-		t.Fatal("the profile's token was dropped on a transient error")
-	}
 }
 
 // A server check rejected for the profile's token falls back; the
 // account's token is kept.
 func TestRevokedProfileTokenInServerCheck(t *testing.T) {
-	f := signedInHome(t, nil)
-	f.c.SwitchProfile(f.uuid("Kid"))
-	f.settle("Kid active", active("Kid"))
-	kid := f.keys.get(f.uuid("Kid"))
-	f.sim.RevokeToken(kid.Reveal())
-	f.c.CheckServers()
-	st := f.settle("fallback", notice(NoticeProfileFallback))
-	if st.Phase != SignedIn || st.Profiles.Active != nil {
-		t.Fatalf("state %+v", st)
-	}
-	if acct, _ := f.kc.Get(context.Background()); acct.IsZero() {
-		t.Fatal("the account's token was removed")
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.c.SwitchProfile(f.uuid("Kid"))
+		f.settle("Kid active", active("Kid"))
+		kid := f.keys.get(f.uuid("Kid"))
+		f.sim.RevokeToken(kid.Reveal())
+		f.c.CheckServers()
+		st := f.settle("fallback", notice(NoticeProfileFallback))
+		if st.Phase != SignedIn || st.Profiles.Active != nil {
+			t.Fatalf("state %+v", st)
+		}
+		if acct, _ := f.kc.Get(context.Background()); acct.IsZero() {
+			t.Fatal("the account's token was removed")
+		}
+	})
 }
 
 func TestSignOutRemovesProfileTokens(t *testing.T) {
-	f := signedInHome(t, nil)
-	f.c.SwitchProfile(f.uuid("Kid"))
-	f.settle("Kid active", active("Kid"))
-	f.c.SwitchProfile(f.uuid("Teen"))
-	st := f.settle("PIN page", func(s State) bool { return s.Profiles.PINPage != "" })
-	postPIN(t, st.Profiles.PINPage, "1234")
-	f.settle("Teen active", active("Teen"))
-	kid, teen := f.keys.get(f.uuid("Kid")), f.keys.get(f.uuid("Teen"))
-	if kid.IsZero() || teen.IsZero() {
-		t.Fatal("profile tokens not kept")
-	}
-	f.c.SignOut()
-	f.settle("signed out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
-	if !f.keys.get(f.uuid("Kid")).IsZero() || !f.keys.get(f.uuid("Teen")).IsZero() {
-		t.Fatal("profile tokens left in the keychain")
-	}
-	if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
-		t.Fatalf("profile state left: %+v %v", hs, err)
-	}
-	if f.sim.TokenValid(kid.Reveal()) || f.sim.TokenValid(teen.Reveal()) {
-		t.Fatal("profile tokens still valid at plex.tv")
-	}
-	if s := f.cur(); s.Profiles.Offered || s.Profiles.Active != nil {
-		t.Fatalf("profiles left in the state: %+v", s.Profiles)
-	}
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.c.SwitchProfile(f.uuid("Kid"))
+		f.settle("Kid active", active("Kid"))
+		f.c.SwitchProfile(f.uuid("Teen"))
+		st := f.settle("PIN page", func(s State) bool { return s.Profiles.PINPage != "" })
+		postPIN(t, st.Profiles.PINPage, "1234")
+		f.settle("Teen active", active("Teen"))
+		kid, teen := f.keys.get(f.uuid("Kid")), f.keys.get(f.uuid("Teen"))
+		if kid.IsZero() || teen.IsZero() {
+			t.Fatal("profile tokens not kept")
+		}
+		f.c.SignOut()
+		f.settle("signed out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
+		if !f.keys.get(f.uuid("Kid")).IsZero() || !f.keys.get(f.uuid("Teen")).IsZero() {
+			t.Fatal("profile tokens left in the keychain")
+		}
+		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+			t.Fatalf("profile state left: %+v %v", hs, err)
+		}
+		if f.sim.TokenValid(kid.Reveal()) || f.sim.TokenValid(teen.Reveal()) {
+			t.Fatal("profile tokens still valid at plex.tv")
+		}
+		if s := f.cur(); s.Profiles.Offered || s.Profiles.Active != nil {
+			t.Fatalf("profiles left in the state: %+v", s.Profiles)
+		}
+	})
 }
 
 func TestNoHomeOffersNoProfiles(t *testing.T) {
-	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
-	f.harness = start(t, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
-	f.wait("signed out", phase(SignedOut))
-	f.link(f.signIn())
-	f.settle("listed", func(s State) bool { return !s.Profiles.Listing })
-	if s := f.cur(); s.Profiles.Offered || len(s.Profiles.List) != 0 {
-		t.Fatalf("profiles offered without a Home: %+v", s.Profiles)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
+		f.harness = start(t, sim, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
+		f.wait("signed out", phase(SignedOut))
+		f.link(f.signIn())
+		// Listed: plex.tv was asked, and the answer is in.
+		f.settle("listed", func(s State) bool { return !s.Profiles.Listing && asked(sim, "/api/v2/home/users") })
+		if s := f.cur(); s.Profiles.Offered || len(s.Profiles.List) != 0 {
+			t.Fatalf("profiles offered without a Home: %+v", s.Profiles)
+		}
+	})
+}
+
+// asked reports whether sim has had a request for path.
+func asked(sim *plextvsim.Sim, path string) bool {
+	for _, r := range sim.Requests() {
+		if r.Path == path {
+			return true
+		}
 	}
+	return false
 }
 
 func TestPINPageWithoutBrowserSaysWhereItIs(t *testing.T) {
-	f := signedInHome(t, nil)
-	f.desk.mu.Lock()
-	f.desk.noBrowse = true
-	f.desk.mu.Unlock()
-	f.c.SwitchProfile(f.uuid("Teen"))
-	st := f.settle("browser failure said", func(s State) bool {
-		return s.Notice.Kind == NoticeProfilePIN && s.Notice.Err != nil && s.Profiles.PINPage != ""
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.desk.mu.Lock()
+		f.desk.noBrowse = true
+		f.desk.mu.Unlock()
+		f.c.SwitchProfile(f.uuid("Teen"))
+		st := f.settle("browser failure said", func(s State) bool {
+			return s.Notice.Kind == NoticeProfilePIN && s.Notice.Err != nil && s.Profiles.PINPage != ""
+		})
+		if !errors.Is(st.Notice.Err, errNoBrowser) {
+			t.Fatalf("notice %+v", st.Notice)
+		}
+		postPIN(t, st.Profiles.PINPage, "1234")
+		f.settle("Teen active", active("Teen"))
 	})
-	if !errors.Is(st.Notice.Err, errNoBrowser) {
-		t.Fatalf("notice %+v", st.Notice)
-	}
-	postPIN(t, st.Profiles.PINPage, "1234")
-	f.settle("Teen active", active("Teen"))
 }

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,21 +65,94 @@ type watchFixture struct {
 	w    *fakeWatch
 	chk  *cancelCounter
 	dir  string
+	out  *outside
 	pubs struct {
 		sync.Mutex
 		list []Servers
 	}
 }
 
-func startWatched(t *testing.T) *watchFixture {
+// outside runs functions on a goroutine started outside every bubble.
+// The demo PMSs are real HTTP servers: one started (or brought back up)
+// from inside a bubble would leave its accept loop in the bubble, which
+// keeps it busy for ever, so synthetic time would never move and the
+// bubble would never end. do waits (in real time, like a request) until
+// f has run.
+type outside struct {
+	fs   chan func()
+	done chan struct{}
+}
+
+// newOutside starts the goroutine; call it before bubble.
+func newOutside(t *testing.T) *outside {
+	o := &outside{fs: make(chan func()), done: make(chan struct{})}
+	go func() {
+		for f := range o.fs {
+			f()
+			o.done <- struct{}{}
+		}
+	}()
+	t.Cleanup(func() { close(o.fs) })
+	return o
+}
+
+func (o *outside) do(f func()) {
+	o.fs <- f
+	<-o.done
+}
+
+// watched runs test in a bubble, against a signed-in core that watches
+// the simulator's demo servers (Living Room, Dad's Plex, Cabin) with the
+// real prober.
+func watched(t *testing.T, test func(t *testing.T, f *watchFixture)) {
+	t.Helper()
+	out := newOutside(t)
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) { test(t, startWatched(t, sim, out)) })
+}
+
+// hangDeadline ends a probe of a PMS that hangs by design (Living Room's
+// remote connection), in real time. Inside a bubble the probe's own
+// timeout never fires while a goroutine waits on the network (synthetic
+// time stands still then), so without it that probe, and the check,
+// would wait for ever. A connection's deadline is relative (time.Until)
+// and the runtime's poller counts it in real time. Only hanging PMSs
+// get one: a reachable server's answer cannot time out however busy the
+// machine is.
+const hangDeadline = 200 * time.Millisecond
+
+// hangAwareDial dials like the prober's own dialer and gives connections
+// to a PMS whose behaviour is Hang a real-time deadline of hangDeadline.
+func hangAwareDial(sim *plextvsim.Sim) func(ctx context.Context, network, address string) (net.Conn, error) {
+	d := &net.Dialer{KeepAlive: -1}
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range sim.PMSs() {
+			if u, err := url.Parse(p.URL()); err == nil && u.Host == address && p.Behavior().Hang {
+				conn.SetDeadline(time.Now().Add(hangDeadline))
+			}
+		}
+		return conn, nil
+	}
+}
+
+// startWatched starts the core inside the bubble; the demo servers are
+// started by out, outside it.
+func startWatched(t *testing.T, sim *plextvsim.Sim, out *outside) *watchFixture {
 	t.Helper()
 	pool, err := plextvsim.CACertPool()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &watchFixture{w: &fakeWatch{c: make(chan netwatch.Trigger)}, dir: t.TempDir()}
-	f.chk = &cancelCounter{ProberChecker: ProberChecker{servers.New(servers.Options{Timeout: 2 * time.Second, RootCAs: pool})}}
-	f.harness = start(t, &keychain.Memory{}, func(c *Config) {
+	f := &watchFixture{w: &fakeWatch{c: make(chan netwatch.Trigger)}, dir: t.TempDir(), out: out}
+	// The prober turns keep-alives off itself (servers.Options.Transport),
+	// so no idle connection keeps a goroutine reading inside the bubble.
+	f.chk = &cancelCounter{ProberChecker: ProberChecker{servers.New(servers.Options{
+		Timeout: 2 * time.Second, RootCAs: pool, DialContext: hangAwareDial(sim),
+	})}}
+	f.harness = start(t, sim, &keychain.Memory{}, func(c *Config) {
 		c.Checker = f.chk
 		c.ConfigDir = f.dir
 		c.Watch = func(context.Context) Watch { return f.w }
@@ -89,7 +164,8 @@ func startWatched(t *testing.T) *watchFixture {
 			record(s)
 		}
 	})
-	if err := f.sim.AddDemoServers(); err != nil {
+	out.do(func() { err = sim.AddDemoServers() })
+	if err != nil {
 		t.Fatal(err)
 	}
 	f.wait("signed out", phase(SignedOut))
@@ -98,12 +174,23 @@ func startWatched(t *testing.T) *watchFixture {
 	return f
 }
 
-// trigger fires why once the clock has moved on, so the check it starts
-// ends at a new State.Servers.Checked.
+// setPMS sets the named demo PMS's behaviour, outside the bubble (coming
+// back up starts a listener).
+func (f *watchFixture) setPMS(name string, b plextvsim.PMSBehavior) {
+	f.t.Helper()
+	var err error
+	f.out.do(func() { err = f.sim.FindPMS(name).SetBehavior(b) })
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// trigger fires why once synthetic time has moved on, so the check it
+// starts ends at a new State.Servers.Checked.
 func (f *watchFixture) trigger(why netwatch.Trigger) time.Time {
-	f.clk.Advance(time.Minute)
+	time.Sleep(time.Minute) // synthetic: returns once the bubble is idle
 	f.w.c <- why
-	return f.clk.Now()
+	return time.Now()
 }
 
 // checked waits for a finished check (at or after since) in which some
@@ -139,189 +226,201 @@ func named(name string, up bool) func(servers.Server) bool {
 }
 
 func TestNetworkMoveRechecksAndNotifiesOnce(t *testing.T) {
-	f := startWatched(t)
-	if n := f.serverNotices(); len(n) != 0 {
-		t.Fatalf("notified before anything changed: %+v", n)
-	}
-	// Dad's Plex goes down: the next network change finds out, without
-	// a click, and says so once.
-	if err := f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true}); err != nil {
-		t.Fatal(err)
-	}
-	at := f.trigger(netwatch.NetworkChanged)
-	st := f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
-	if st.Servers.Trigger != netwatch.NetworkChanged {
-		t.Fatalf("trigger %v", st.Servers.Trigger)
-	}
-	f.settle("one notification", func(State) bool { return len(f.serverNotices()) == 1 })
-	n := f.serverNotices()[0]
-	if n.Kind != NoticeServerOffline || n.Title != "Dad's Plex" || n.FromClass != servers.ClassRelay {
-		t.Fatalf("%+v", n)
-	}
+	watched(t, func(t *testing.T, f *watchFixture) {
+		if n := f.serverNotices(); len(n) != 0 {
+			t.Fatalf("notified before anything changed: %+v", n)
+		}
+		// Dad's Plex goes down: the next network change finds out, without
+		// a click, and says so once.
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{Down: true})
+		at := f.trigger(netwatch.NetworkChanged)
+		st := f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
+		if st.Servers.Trigger != netwatch.NetworkChanged {
+			t.Fatalf("trigger %v", st.Servers.Trigger)
+		}
+		f.settle("one notification", func(State) bool { return len(f.serverNotices()) == 1 })
+		n := f.serverNotices()[0]
+		if n.Kind != NoticeServerOffline || n.Title != "Dad's Plex" || n.FromClass != servers.ClassRelay {
+			t.Fatalf("%+v", n)
+		}
 
-	// Nothing changed: no notification.
-	at = f.trigger(netwatch.Woke)
-	f.checked("checked again", named("Dad's Plex", false), at)
-	// Back within the gap: shown in the menu, not notified.
-	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{})
-	at = f.trigger(netwatch.Periodic)
-	f.checked("Dad's Plex back", named("Dad's Plex", true), at)
-	if n := f.serverNotices(); len(n) != 1 {
-		t.Fatalf("notifications: %+v", n)
-	}
-	// Past the gap, a change is notified again.
-	f.clk.Advance(ServerNotifyGap)
-	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true})
-	at = f.trigger(netwatch.NetworkChanged)
-	f.checked("Dad's Plex offline again", named("Dad's Plex", false), at)
-	f.settle("second notification", func(State) bool { return len(f.serverNotices()) == 2 })
-	if got := f.serverNotices()[1]; got.Kind != NoticeServerOffline {
-		t.Fatalf("%+v", got)
-	}
+		// Nothing changed: no notification.
+		at = f.trigger(netwatch.Woke)
+		f.checked("checked again", named("Dad's Plex", false), at)
+		// Back within the gap: shown in the menu, not notified.
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{})
+		at = f.trigger(netwatch.Periodic)
+		f.checked("Dad's Plex back", named("Dad's Plex", true), at)
+		if n := f.serverNotices(); len(n) != 1 {
+			t.Fatalf("notifications: %+v", n)
+		}
+		// Past the gap, a change is notified again.
+		time.Sleep(ServerNotifyGap) // synthetic
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{Down: true})
+		at = f.trigger(netwatch.NetworkChanged)
+		f.checked("Dad's Plex offline again", named("Dad's Plex", false), at)
+		f.settle("second notification", func(State) bool { return len(f.serverNotices()) == 2 })
+		if got := f.serverNotices()[1]; got.Kind != NoticeServerOffline {
+			t.Fatalf("%+v", got)
+		}
+	})
 }
 
 func TestClassChangeIsNotified(t *testing.T) {
-	f := startWatched(t)
-	// A network move: plex.tv no longer calls Living Room's fast
-	// connection local, so its best is now remote.
-	if err := f.sim.SetConnection("Living Room", 0, plextvsim.ConnChange{Local: ptr(false)}); err != nil {
-		t.Fatal(err)
-	}
-	at := f.trigger(netwatch.NetworkChanged)
-	f.checked("Living Room remote", func(s servers.Server) bool {
-		c, ok := s.BestConnection()
-		return s.Name == "Living Room" && ok && servers.ClassOf(c) == servers.ClassRemote
-	}, at)
-	f.settle("a notification", func(State) bool { return len(f.serverNotices()) == 1 })
-	if n := f.serverNotices()[0]; n.Kind != NoticeServerClass || n.FromClass != servers.ClassLocal || n.Class != servers.ClassRemote {
-		t.Fatalf("%+v", n)
-	}
+	watched(t, func(t *testing.T, f *watchFixture) {
+		// A network move: plex.tv no longer calls Living Room's fast
+		// connection local, so its best is now remote.
+		if err := f.sim.SetConnection("Living Room", 0, plextvsim.ConnChange{Local: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		at := f.trigger(netwatch.NetworkChanged)
+		f.checked("Living Room remote", func(s servers.Server) bool {
+			c, ok := s.BestConnection()
+			return s.Name == "Living Room" && ok && servers.ClassOf(c) == servers.ClassRemote
+		}, at)
+		f.settle("a notification", func(State) bool { return len(f.serverNotices()) == 1 })
+		if n := f.serverNotices()[0]; n.Kind != NoticeServerClass || n.FromClass != servers.ClassLocal || n.Class != servers.ClassRemote {
+			t.Fatalf("%+v", n)
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func TestNewerTriggerCancelsRunningCheck(t *testing.T) {
-	f := startWatched(t)
-	// The first check holds until something cancels it.
-	f.chk.mu.Lock()
-	f.chk.hold, f.chk.held = true, make(chan struct{})
-	f.chk.mu.Unlock()
-	f.w.c <- netwatch.NetworkChanged
-	<-f.chk.held
-	f.w.c <- netwatch.Woke
-	f.settle("first check cancelled", func(State) bool {
+	watched(t, func(t *testing.T, f *watchFixture) {
+		// The first check holds until something cancels it.
 		f.chk.mu.Lock()
-		defer f.chk.mu.Unlock()
-		return f.chk.cancelled >= 1
-	})
-	st := f.settle("second check done", func(s State) bool { return !s.Servers.Checking && s.Servers.Trigger == netwatch.Woke })
-	if st.Servers.List.Len() != 3 || st.Servers.Counts.Reachable != 2 {
-		t.Fatalf("after the newer check: %+v", st.Servers.Counts)
-	}
-	// "Check again" (not a trigger) restarts the watcher's idle timer.
-	f.w.mu.Lock()
-	before := f.w.checked
-	f.w.mu.Unlock()
-	f.c.CheckServers()
-	f.settle("watcher told", func(State) bool {
+		f.chk.hold, f.chk.held = true, make(chan struct{})
+		f.chk.mu.Unlock()
+		f.w.c <- netwatch.NetworkChanged
+		<-f.chk.held
+		f.w.c <- netwatch.Woke
+		f.settle("first check cancelled", func(State) bool {
+			f.chk.mu.Lock()
+			defer f.chk.mu.Unlock()
+			return f.chk.cancelled >= 1
+		})
+		st := f.settle("second check done", func(s State) bool { return !s.Servers.Checking && s.Servers.Trigger == netwatch.Woke })
+		if st.Servers.List.Len() != 3 || st.Servers.Counts.Reachable != 2 {
+			t.Fatalf("after the newer check: %+v", st.Servers.Counts)
+		}
+		// "Check again" (not a trigger) restarts the watcher's idle timer.
 		f.w.mu.Lock()
-		defer f.w.mu.Unlock()
-		return f.w.checked > before
+		before := f.w.checked
+		f.w.mu.Unlock()
+		f.c.CheckServers()
+		f.settle("watcher told", func(State) bool {
+			f.w.mu.Lock()
+			defer f.w.mu.Unlock()
+			return f.w.checked > before
+		})
 	})
+}
+
+// warnTo logs a warning (a message and slog-style key/value pairs) to t.
+func warnTo(t *testing.T) func(string, ...any) {
+	return func(msg string, args ...any) { t.Log(append([]any{msg}, args...)...) }
 }
 
 func TestServerNotificationsToggleIsRemembered(t *testing.T) {
-	f := startWatched(t)
-	if !f.cur().Servers.Notify {
-		t.Fatal("notifications are on by default")
-	}
-	f.c.ToggleServerNotifications()
-	f.settle("off", func(s State) bool { return !s.Servers.Notify })
-	path := filepath.Join(f.dir, ServerPrefsFile)
-	f.settle("saved", func(State) bool { b, _ := os.ReadFile(path); return string(b) == "{\"notify\":false}\n" })
-	if !readServerPrefs(t.TempDir(), t.Logf) || readServerPrefs(f.dir, t.Logf) {
-		t.Fatal("read back")
-	}
-	// Off: a change is shown, not notified.
-	f.sim.FindPMS("Dad's Plex").SetBehavior(plextvsim.PMSBehavior{Down: true})
-	at := f.trigger(netwatch.NetworkChanged)
-	f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
-	if n := f.serverNotices(); len(n) != 0 {
-		t.Fatalf("notified while off: %+v", n)
-	}
-	// A damaged file leaves them on.
-	os.WriteFile(path, []byte("{"), 0o600)
-	if !readServerPrefs(f.dir, t.Logf) {
-		t.Fatal("damaged file turned notifications off")
-	}
+	watched(t, func(t *testing.T, f *watchFixture) {
+		if !f.cur().Servers.Notify {
+			t.Fatal("notifications are on by default")
+		}
+		f.c.ToggleServerNotifications()
+		f.settle("off", func(s State) bool { return !s.Servers.Notify })
+		path := filepath.Join(f.dir, ServerPrefsFile)
+		f.settle("saved", func(State) bool { b, _ := os.ReadFile(path); return string(b) == "{\"notify\":false}\n" })
+		if !readServerPrefs(t.TempDir(), warnTo(t)) || readServerPrefs(f.dir, warnTo(t)) {
+			t.Fatal("read back")
+		}
+		// Off: a change is shown, not notified.
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{Down: true})
+		at := f.trigger(netwatch.NetworkChanged)
+		f.checked("Dad's Plex offline", named("Dad's Plex", false), at)
+		if n := f.serverNotices(); len(n) != 0 {
+			t.Fatalf("notified while off: %+v", n)
+		}
+		// A damaged file leaves them on.
+		os.WriteFile(path, []byte("{"), 0o600)
+		if !readServerPrefs(f.dir, warnTo(t)) {
+			t.Fatal("damaged file turned notifications off")
+		}
+	})
 }
 
 func TestCopyServerTokenIsCleared(t *testing.T) {
-	f := startWatched(t)
-	var dad plextvsim.Resource
-	for _, r := range f.sim.Resources() {
-		if r.Name == "Dad's Plex" {
-			dad = r
+	watched(t, func(t *testing.T, f *watchFixture) {
+		var dad plextvsim.Resource
+		for _, r := range f.sim.Resources() {
+			if r.Name == "Dad's Plex" {
+				dad = r
+			}
 		}
-	}
-	f.c.CopyServerToken(dad.ClientIdentifier)
-	st := f.settle("copied", func(s State) bool { return s.Notice.Kind == NoticeTokenCopied })
-	if st.Notice.What != CopiedServerToken || st.Notice.Wait != defaultClipTTL {
-		t.Fatalf("%+v", st.Notice)
-	}
-	if _, _, clip := f.desk.get(); clip != dad.AccessToken || clip == "" {
-		t.Fatalf("clipboard %q, want Dad's Plex's own token", clip)
-	}
-	f.wait("cleared", notice(NoticeTokenCleared))
-	if _, _, clip := f.desk.get(); clip != "" {
-		t.Fatalf("clipboard still %q", clip)
-	}
-	// An unknown server copies nothing.
-	seq := f.cur().Notice.Seq
-	f.c.CopyServerToken("nope")
-	f.c.CheckServers()
-	f.settle("next", func(s State) bool { return s.Servers.Checking })
-	if f.cur().Notice.Seq != seq {
-		t.Fatalf("notice %+v", f.cur().Notice)
-	}
+		f.c.CopyServerToken(dad.ClientIdentifier)
+		st := f.settle("copied", func(s State) bool { return s.Notice.Kind == NoticeTokenCopied })
+		if st.Notice.What != CopiedServerToken || st.Notice.Wait != defaultClipTTL {
+			t.Fatalf("%+v", st.Notice)
+		}
+		if _, _, clip := f.desk.get(); clip != dad.AccessToken || clip == "" {
+			t.Fatalf("clipboard %q, want Dad's Plex's own token", clip)
+		}
+		f.wait("cleared", notice(NoticeTokenCleared))
+		if _, _, clip := f.desk.get(); clip != "" {
+			t.Fatalf("clipboard still %q", clip)
+		}
+		// An unknown server copies nothing.
+		seq := f.cur().Notice.Seq
+		f.c.CopyServerToken("nope")
+		f.c.CheckServers()
+		f.settle("next", func(s State) bool { return s.Servers.Checking })
+		if f.cur().Notice.Seq != seq {
+			t.Fatalf("notice %+v", f.cur().Notice)
+		}
+	})
 }
 
 // Probe events reach the front end as the changed rows only: every
 // published State names at most the one server an event changed, unless
 // the whole list was replaced (a new check's plan, a finished check).
 func TestPublishedChangesAreTheChangedServers(t *testing.T) {
-	f := startWatched(t)
-	f.pubs.Lock()
-	f.pubs.list = nil
-	f.pubs.Unlock()
-	at := f.trigger(netwatch.NetworkChanged)
-	f.checked("checked", named("Living Room", true), at)
-	f.pubs.Lock()
-	defer f.pubs.Unlock()
-	ones := 0
-	for _, p := range f.pubs.list {
-		if !p.AllChanged && len(p.Changed) > 1 {
-			t.Fatalf("one event, several rows: %+v", p.Changed)
+	watched(t, func(t *testing.T, f *watchFixture) {
+		f.pubs.Lock()
+		f.pubs.list = nil
+		f.pubs.Unlock()
+		at := f.trigger(netwatch.NetworkChanged)
+		f.checked("checked", named("Living Room", true), at)
+		f.pubs.Lock()
+		defer f.pubs.Unlock()
+		ones := 0
+		for _, p := range f.pubs.list {
+			if !p.AllChanged && len(p.Changed) > 1 {
+				t.Fatalf("one event, several rows: %+v", p.Changed)
+			}
+			if len(p.Changed) == 1 {
+				ones++
+			}
 		}
-		if len(p.Changed) == 1 {
-			ones++
+		// 6 connections that are probed (Living Room 3, Dad's 1, Cabin 2), a
+		// decision and an end per server: far more than one row-change.
+		if ones < 6 {
+			t.Fatalf("%d single-row publishes of %d", ones, len(f.pubs.list))
 		}
-	}
-	// 6 connections that are probed (Living Room 3, Dad's 1, Cabin 2), a
-	// decision and an end per server: far more than one row-change.
-	if ones < 6 {
-		t.Fatalf("%d single-row publishes of %d", ones, len(f.pubs.list))
-	}
+	})
 }
 
-// TickEvery republishes on the injected clock, so "checked N min ago"
+// TickEvery republishes on the core's clock (synthetic time in the
+// bubble), so "checked N min ago"
 // moves on without a change and without a busy loop.
 func TestTickRepublishesWithTheClock(t *testing.T) {
-	h := start(t, &keychain.Memory{}, func(c *Config) { c.TickEvery = time.Minute })
-	first := h.wait("signed out", phase(SignedOut)).Now
-	if first.IsZero() {
-		t.Fatal("State.Now not set")
-	}
-	// Nothing changes meanwhile: only the tick can publish a later Now.
-	h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.TickEvery = time.Minute })
+		first := h.wait("signed out", phase(SignedOut)).Now
+		if first.IsZero() {
+			t.Fatal("State.Now not set")
+		}
+		// Nothing changes meanwhile: only the tick can publish a later Now.
+		h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
+	})
 }

@@ -243,6 +243,9 @@ func TestDiscoverWithoutHome(t *testing.T) {
 	if h, err := home.Discover(ctx, c, tok, u); h != nil || err != nil {
 		t.Fatalf("404: %+v, %v", h, err)
 	}
+	if f := sim.Faults(); len(f) != 0 {
+		t.Fatalf("plex.tv was not asked (fault left: %+v)", f)
+	}
 	// Transient failures and a rejected token are errors, never "no Home".
 	for _, f := range []plextvsim.Fault{{Status: 503}, {Status: 401}, {Body: plextvsim.BodyHTML}} {
 		f.Endpoint, f.Count = plextvsim.EndpointHomeUsers, 1
@@ -251,6 +254,9 @@ func TestDiscoverWithoutHome(t *testing.T) {
 		}
 		if h, err := home.Discover(ctx, c, tok, u); err == nil || h != nil {
 			t.Errorf("fault %+v: %+v, %v", f, h, err)
+		}
+		if left := sim.Faults(); len(left) != 0 {
+			t.Fatalf("fault %+v: plex.tv was not asked", left)
 		}
 	}
 	// An account with a Home whose list fails says so.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
@@ -123,23 +124,28 @@ func TestMovedNetworksThenWoke(t *testing.T) {
 }
 
 // Without changes nothing but Periodic comes, every Periodic; Checked
-// restarts it.
+// restarts it. In a synctest bubble, synctest.Wait lets the watcher act
+// on the advanced clock before the test looks, so "no trigger" is a real
+// observation, not a race the watcher may simply not have run yet.
 func TestPeriodicAndChecked(t *testing.T) {
-	a := newAddrs("192.168.1.20/24")
-	w, clk := start(t, Options{Addrs: a.get, PollEvery: time.Hour, WakeEvery: time.Hour, Periodic: time.Minute})
-	waitTimers(t, clk, 3)
-	clk.Advance(50 * time.Second)
-	w.Checked() // restarts the minute
-	clk.Advance(50 * time.Second)
-	select {
-	case tr := <-w.C():
-		t.Fatalf("trigger %v 50 s after Checked", tr)
-	default:
-	}
-	clk.Advance(10 * time.Second)
-	if tr := next(t, w); tr != Periodic {
-		t.Fatalf("trigger %v, want periodic", tr)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		a := newAddrs("192.168.1.20/24")
+		w, clk := start(t, Options{Addrs: a.get, PollEvery: time.Hour, WakeEvery: time.Hour, Periodic: time.Minute})
+		waitTimers(t, clk, 3)
+		clk.Advance(50 * time.Second)
+		w.Checked() // restarts the minute
+		clk.Advance(50 * time.Second)
+		synctest.Wait()
+		select {
+		case tr := <-w.C():
+			t.Fatalf("trigger %v 50 s after Checked", tr)
+		default:
+		}
+		clk.Advance(10 * time.Second)
+		if tr := next(t, w); tr != Periodic {
+			t.Fatalf("trigger %v, want periodic", tr)
+		}
+	})
 }
 
 // Native signals: a network signal is debounced like a poll; a resume is

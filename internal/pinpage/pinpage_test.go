@@ -165,6 +165,9 @@ func TestOnlyLoopbackListens(t *testing.T) {
 			t.Errorf("the page answers on %s", ipn.IP)
 		}
 	}
+	if tried == 0 {
+		t.Skip("no non-loopback address to try on this machine")
+	}
 	t.Logf("tried %d non-loopback addresses", tried)
 }
 

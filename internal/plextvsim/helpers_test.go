@@ -111,16 +111,13 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// fixtureKeys returns the top-level keys of a shared fixture, or skips the
-// test when the fixtures are not next to the repository.
+// fixtureKeys returns the top-level keys of a fixture in the repository's
+// testdata/plex-fixtures (a copy of the shared plex.tv captures).
 func fixtureKeys(t *testing.T, name string) []string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "plex-fixtures", name))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "plex-fixtures", name))
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("fixture missing: %v", err)
-		}
-		t.Skipf("fixture missing: %v", err)
+		t.Fatalf("fixture missing: %v", err)
 	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {

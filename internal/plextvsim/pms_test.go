@@ -1,6 +1,7 @@
 package plextvsim
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -136,9 +137,26 @@ func TestPMSHangNoLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := pmsClient(t, 100*time.Millisecond)
-	if st, _, err := get(c, p.URL()+"/identity"); err == nil {
-		t.Fatalf("hung PMS answered %d", st)
+	// A client that gives up once its request is in (a short client
+	// timeout could expire in the TLS handshake on a busy machine, before
+	// any request arrived).
+	c := pmsClient(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		req, err := http.NewRequestWithContext(ctx, "GET", p.URL()+"/identity", nil)
+		if err == nil {
+			var resp *http.Response
+			if resp, err = c.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+		first <- err
+	}()
+	waitFor(t, "the first request to arrive", func() bool { return len(p.Requests()) == 1 })
+	cancel()
+	if err := <-first; err == nil {
+		t.Fatal("hung PMS answered")
 	}
 	// A second client never gives up: Close must release it.
 	done := make(chan error, 1)
@@ -261,11 +279,13 @@ func TestDemoServers(t *testing.T) {
 		t.Fatalf("demo resources = %q", names)
 	}
 	living := rs[0]
-	c := pmsClient(t, 200*time.Millisecond)
+	// A short timeout only where a hang is expected: a TLS handshake
+	// under -race on a busy machine can take longer than 200 ms.
+	c, short := pmsClient(t, 10*time.Second), pmsClient(t, 200*time.Millisecond)
 	if st, _, err := get(c, living.Connections[0].URI+"/identity"); err != nil || st != 200 {
 		t.Errorf("local connection: %d %v", st, err)
 	}
-	if _, _, err := get(c, living.Connections[1].URI+"/identity"); err == nil {
+	if _, _, err := get(short, living.Connections[1].URI+"/identity"); err == nil {
 		t.Error("remote connection answered; want a hang")
 	}
 	if _, _, err := get(c, living.Connections[2].URI+"/identity"); !errors.Is(err, syscall.ECONNREFUSED) {

@@ -312,7 +312,12 @@ func (r *run) apply(m msg) {
 	r.pending--
 	c := &r.servers[m.si].Connections[m.ci]
 	c.State, c.StatusCode, c.Detail = m.out.state, m.out.status, m.out.detail
-	c.DNS, c.ViaAddress = m.out.dns, m.out.viaAddress
+	// The run's DNS check may have answered first: a probe that ended
+	// without a DNS answer of its own does not erase that one.
+	if m.out.dns != DNSNotChecked {
+		c.DNS = m.out.dns
+	}
+	c.ViaAddress = m.out.viaAddress
 	if c.State.answered() {
 		c.Latency = m.end.Sub(m.start)
 	}
