@@ -457,44 +457,23 @@ func serverName(s servers.Server) string {
 }
 
 func serverStatus(s servers.Server, now time.Time) string {
-	if c, ok := s.BestConnection(); ok && s.Decided {
-		return connKind(c) + " · " + latency(c.Latency)
-	}
-	if !s.Decided {
+	o := s.Outcome()
+	switch o.Verdict {
+	case servers.ServerAvailable:
+		return connKind(o.Best) + " · " + latency(o.Best.Latency)
+	case servers.ServerChecking:
 		return "checking…"
-	}
-	var answered, dnsPlexDirect, cancelled, tried bool
-	status := 0
-	for _, c := range s.Connections {
-		switch c.State {
-		case servers.HTTPError:
-			answered = true
-			if status == 0 {
-				status = c.StatusCode
-			}
-		case servers.DNSFailure:
-			dnsPlexDirect = dnsPlexDirect || servers.IsPlexDirect(c.URI)
-		case servers.Cancelled:
-			cancelled = true
-		}
-		if c.State != servers.Skipped {
-			tried = true
-		}
-	}
-	switch {
-	case len(s.Connections) == 0:
+	case servers.ServerNoConnections:
 		return "no connections listed"
-	case !tried:
-		return "not tried (" + skipWords(s.Connections[0].Detail) + ")"
-	case answered:
-		return fmt.Sprintf("answers HTTP %d, not verified", status)
-	case cancelled:
+	case servers.ServerNotTried:
+		return "not tried (" + skipWords(o.Detail) + ")"
+	case servers.ServerNotVerified:
+		return fmt.Sprintf("answers HTTP %d, not verified", o.HTTPStatus)
+	case servers.ServerCheckCancelled:
 		return "check cancelled"
-	case dnsPlexDirect:
+	case servers.ServerDNSBlocked:
 		return "offline · DNS failed (rebinding protection?)"
-	}
-	if s.Presence {
-		// plex.tv sees it online: it is this machine that can't reach it.
+	case servers.ServerUnreachable:
 		return "unreachable from here (online at plex.tv)"
 	}
 	if !s.LastSeenAt.IsZero() && !now.IsZero() {
