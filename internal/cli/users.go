@@ -169,9 +169,8 @@ func switchCmd(args []string, io IO) int {
 	if tok.IsZero() {
 		return code
 	}
-	env, err := io.Setup(io.Settings)
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+	env, ok := setup(io)
+	if !ok {
 		return ExitFailure
 	}
 	sv := services(io, env)
@@ -272,9 +271,8 @@ func tokenForUser(ctx context.Context, io IO, query string) int {
 	if tok.IsZero() {
 		return code
 	}
-	env, err := io.Setup(io.Settings)
-	if err != nil {
-		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, clean(err))
+	env, ok := setup(io)
+	if !ok {
 		return ExitFailure
 	}
 	sv := services(io, env)
@@ -284,6 +282,7 @@ func tokenForUser(ctx context.Context, io IO, query string) int {
 	}
 	out := tok
 	if !to.Admin {
+		var err error
 		out, err = sv.ProfileToken(ctx, to.UUID)
 		if err != nil {
 			if !errors.Is(err, keychain.ErrNotFound) && !errors.Is(err, core.ErrProfilesUnsupported) {
