@@ -17,7 +17,12 @@ func serversCmd(args []string, io IO) int {
 		def = servers.DefaultTimeout
 	}
 	timeout := fs.Duration("timeout", def, "how long each connection may take to answer (also PLEXTRAY_PROBE_TIMEOUT)")
-	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	if code, done := parse(fs, args, io); done {
+		return code
+	}
+	// The same token as the tray's check and 'uri': PLEXTRAY_TOKEN, else
+	// the active Plex Home profile's, else the account's.
+	return withServerToken(io, "servers", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
 		if *timeout <= 0 {
 			fmt.Fprintf(io.Stderr, "%s servers: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
 			return ExitUsage

@@ -269,3 +269,19 @@ func TestPINFromTerminal(t *testing.T) {
 		t.Fatalf("lost token: exit %d, asked %d\n%s", code, asked, f.stderr)
 	}
 }
+
+// 'servers' lists the resources with the active profile's token, like the
+// tray's check and 'uri': it still works once the account's own token is
+// revoked (the old code asked with the account's token: exit 4).
+func TestServersUseTheActiveProfile(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	if code, _ := f.runIn("", "switch", "kid"); code != ExitOK {
+		t.Fatalf("switch kid: exit %d\n%s", code, f.stderr)
+	}
+	if !f.sim.RevokeToken(f.acct) {
+		t.Fatal("the account's token was not revoked")
+	}
+	if code, _ := f.runIn("", "servers", "--json", "--timeout", "1s"); code != ExitOK {
+		t.Fatalf("servers as Kid: exit %d\n%s", code, f.stderr)
+	}
+}
