@@ -123,10 +123,22 @@ func (c *Core) startServerWatch() {
 func (c *Core) applyServers(m msg) bool {
 	switch m := m.(type) {
 	case cmdRecheck:
-		if c.state.Phase == SignedIn {
-			c.cfg.Log.Info("checking the servers again", "why", m.why.String())
-			c.startCheckFor(m.why)
+		if c.state.Phase != SignedIn {
+			break
 		}
+		if c.state.Unverified && c.retryCancel != nil {
+			// plex.tv was unreachable: the new network (or the machine,
+			// awake again) may reach it, so ask now rather than when the
+			// backoff ends; a verified token starts the server check.
+			c.cfg.Log.Info("asking plex.tv again", "why", m.why.String())
+			c.retryCancel()
+			c.retryCancel, c.retryWait = nil, 0
+			tok := c.token
+			c.spawn(func() { c.verify(tok) })
+			break
+		}
+		c.cfg.Log.Info("checking the servers again", "why", m.why.String())
+		c.startCheckFor(m.why)
 	case tick, watchCheckedReported:
 		// publishing is the point: State.Now moves on
 	case serverPrefsRead:

@@ -424,3 +424,22 @@ func TestTickRepublishesWithTheClock(t *testing.T) {
 		h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
 	})
 }
+
+// A network change while plex.tv was unreachable asks plex.tv again at
+// once, not only when the backoff ends: the new network may reach it.
+func TestNetworkChangeVerifiesAnUnverifiedToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		kc := &keychain.Memory{}
+		kc.Set(context.Background(), storedToken(t, sim))
+		sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 1, Status: 503})
+		w := &fakeWatch{c: make(chan netwatch.Trigger)}
+		h := start(t, sim, kc, func(c *Config) { c.Watch = func(context.Context) Watch { return w } })
+		h.wait("unverified", func(s State) bool { return s.Phase == SignedIn && s.Unverified && s.Notice.Kind == NoticeUnreachable })
+		moved := time.Now() // synthetic time
+		w.c <- netwatch.NetworkChanged
+		h.wait("verified", func(s State) bool { return s.Phase == SignedIn && !s.Unverified && s.Username != "" })
+		if waited := time.Since(moved); waited >= firstRecheck {
+			t.Fatalf("verified %s after the network change: the backoff (%s) ran out first", waited, firstRecheck)
+		}
+	})
+}
