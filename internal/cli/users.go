@@ -108,6 +108,22 @@ func listHome(ctx context.Context, io IO, sv core.Services, tok plextv.Token, wh
 	return h, ExitOK
 }
 
+// accountAndProfile is what switch and token --user start with: the
+// account's stored token, the services, and the profile query names.
+func accountAndProfile(ctx context.Context, io IO, cmd, query string) (plextv.Token, core.Services, plextv.HomeUser, int) {
+	tok, code := storedToken(ctx, io, false)
+	if tok.IsZero() {
+		return "", core.Services{}, plextv.HomeUser{}, code
+	}
+	env, ok := setup(io)
+	if !ok {
+		return "", core.Services{}, plextv.HomeUser{}, ExitFailure
+	}
+	sv := services(io, env)
+	to, code := pickProfile(ctx, io, sv, tok, cmd, query)
+	return tok, sv, to, code
+}
+
 // pickProfile lists the Home and finds query in it; ambiguity and no
 // match are usage errors (exit 2) that list the profiles.
 func pickProfile(ctx context.Context, io IO, sv core.Services, tok plextv.Token, cmd, query string) (plextv.HomeUser, int) {
@@ -165,16 +181,7 @@ func switchCmd(args []string, io IO) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	tok, code := storedToken(ctx, io, false)
-	if tok.IsZero() {
-		return code
-	}
-	env, ok := setup(io)
-	if !ok {
-		return ExitFailure
-	}
-	sv := services(io, env)
-	to, code := pickProfile(ctx, io, sv, tok, "switch", query)
+	tok, sv, to, code := accountAndProfile(ctx, io, "switch", query)
 	if code != ExitOK {
 		return code
 	}
@@ -267,16 +274,7 @@ func askPIN(io IO, cmd string, to plextv.HomeUser) (string, int) {
 // tokenForUser prints profile query's token without changing the active
 // profile: a stored one, else a fresh one from plex.tv (kept for next time).
 func tokenForUser(ctx context.Context, io IO, query string) int {
-	tok, code := storedToken(ctx, io, false)
-	if tok.IsZero() {
-		return code
-	}
-	env, ok := setup(io)
-	if !ok {
-		return ExitFailure
-	}
-	sv := services(io, env)
-	to, code := pickProfile(ctx, io, sv, tok, "token", query)
+	tok, sv, to, code := accountAndProfile(ctx, io, "token", query)
 	if code != ExitOK {
 		return code
 	}
