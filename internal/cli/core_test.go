@@ -188,3 +188,16 @@ func TestHostileServerNamesInTable(t *testing.T) {
 		t.Fatalf("json keeps full values: %v %+v", err, list)
 	}
 }
+
+// A bad --timeout is a usage error (2) whatever else is wrong: it is
+// checked before the token is looked for, as 'uri' does.
+func TestServersBadTimeoutBeforeToken(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{}) // not signed in: no token anywhere
+	if code := f.run("servers", "--timeout", "0"); code != ExitUsage {
+		t.Fatalf("servers --timeout 0 without a token: exit %d, want %d\n%s", code, ExitUsage, f.stderr)
+	}
+	f = newFixture(t, keychainErr{keychain.ErrNoSessionBus})
+	if code := f.run("servers", "--timeout", "-1s"); code != ExitUsage {
+		t.Fatalf("servers --timeout -1s without a keychain: exit %d, want %d\n%s", code, ExitUsage, f.stderr)
+	}
+}

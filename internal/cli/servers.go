@@ -20,13 +20,13 @@ func serversCmd(args []string, io IO) int {
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
+	if *timeout <= 0 {
+		fmt.Fprintf(io.Stderr, "%s servers: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
+		return ExitUsage
+	}
 	// The same token as the tray's check and 'uri': PLEXTRAY_TOKEN, else
 	// the active Plex Home profile's, else the account's.
 	return withServerToken(io, "servers", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		if *timeout <= 0 {
-			fmt.Fprintf(io.Stderr, "%s servers: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
-			return ExitUsage
-		}
 		checker := env.Checker(*timeout)
 		defer checker.Prober.Close()
 		list, err := env.Services(checker).Servers(ctx, tok, nil, nil)
