@@ -92,6 +92,10 @@ func (k OS) account() string {
 func (k OS) Get(ctx context.Context) (plextv.Token, error) {
 	var s string
 	err := k.call(ctx, "reading", func(ctx context.Context) (err error) { s, err = k.get(ctx); return })
+	if err == nil && s == "" {
+		// An entry with an empty secret holds no token (as in Memory).
+		return "", ErrNotFound
+	}
 	return plextv.Token(s), err
 }
 

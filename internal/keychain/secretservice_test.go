@@ -201,3 +201,17 @@ func TestNoSecretService(t *testing.T) {
 		t.Fatalf("Set = %v, want ErrNoSecretService", err)
 	}
 }
+
+// An entry holding an empty secret (left by another tool, or by a Set of
+// an empty token) is no token: Get says ErrNotFound, as Memory does, so a
+// caller never goes on with an empty token and exit 0.
+func TestSecretServiceEmptySecretIsNotFound(t *testing.T) {
+	_, kc := keyringSession(t, desktop.Options{})
+	ctx := context.Background()
+	if err := kc.Set(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := kc.Get(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of an empty entry = %q, %v; want ErrNotFound", tok.Reveal(), err)
+	}
+}
