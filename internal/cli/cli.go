@@ -236,10 +236,17 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 // withEnv is the start the plex.tv commands share: flags, the plex.tv
-// side, and a context cancelled by Ctrl-C or SIGTERM.
-func withEnv(fs *flag.FlagSet, args []string, io IO, run func(context.Context, *app.Env) int) int {
+// side, and a context cancelled by Ctrl-C or SIGTERM. check (if non-nil)
+// vets the flags' values before anything is set up: a code other than
+// ExitOK ends the command with it.
+func withEnv(fs *flag.FlagSet, args []string, io IO, check func() int, run func(context.Context, *app.Env) int) int {
 	if code, done := parse(fs, args, io); done {
 		return code
+	}
+	if check != nil {
+		if code := check(); code != ExitOK {
+			return code
+		}
 	}
 	env, ok := setup(io)
 	if !ok {

@@ -23,11 +23,14 @@ func login(args []string, io IO) int {
 		def = signin.DefaultTimeout
 	}
 	timeout := fs.Duration("timeout", def, "give up after this long (also PLEXTRAY_SIGNIN_TIMEOUT)")
-	return withEnv(fs, args, io, func(ctx context.Context, env *app.Env) int {
+	check := func() int {
 		if *timeout <= 0 {
 			fmt.Fprintf(io.Stderr, "%s login: --timeout %s: want a positive duration like 30s or 5m\n", io.Prog, *timeout)
 			return ExitUsage
 		}
+		return ExitOK
+	}
+	return withEnv(fs, args, io, check, func(ctx context.Context, env *app.Env) int {
 		return runLogin(ctx, env, io, *print, *noBrowser, *oneClick, *timeout)
 	})
 }

@@ -201,3 +201,15 @@ func TestServersBadTimeoutBeforeToken(t *testing.T) {
 		t.Fatalf("servers --timeout -1s without a keychain: exit %d, want %d\n%s", code, ExitUsage, f.stderr)
 	}
 }
+
+// login's bad --timeout is a usage error (2) even when the plex.tv side
+// can't be set up (a config folder that can't be written): the command
+// line is wrong whatever else is.
+func TestLoginBadTimeoutBeforeSetup(t *testing.T) {
+	f := newFixture(t, &keychain.Memory{})
+	io := f.io()
+	io.Setup = func(app.Settings) (*app.Env, error) { return nil, errors.New("config folder: permission denied") }
+	if code := Run([]string{"login", "--no-browser", "--timeout", "0"}, io); code != ExitUsage {
+		t.Fatalf("login --timeout 0 with a failing setup: exit %d, want %d\n%s", code, ExitUsage, f.stderr)
+	}
+}
