@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 )
@@ -63,6 +64,11 @@ type IO struct {
 
 	// Now is the clock for "last seen 3 days ago" (nil: time.Now).
 	Now func() time.Time
+
+	// profile is the active Plex Home profile whose token the command
+	// uses (set by withServerToken): if plex.tv rejects that token,
+	// explain goes back to the account's own token, as the tray does.
+	profile *home.Active
 }
 
 func (io IO) now() time.Time {
@@ -294,6 +300,16 @@ func setup(io IO) (*app.Env, bool) {
 // explain maps a plex.tv error to a message and exit code.
 func explain(io IO, what string, err error) int {
 	switch {
+	case errors.Is(err, plextv.ErrTokenInvalid) && io.profile != nil:
+		// The active profile's token, not the account's: 'login' would
+		// not help, and 'switch' to the same profile says "already".
+		p := io.profile
+		if ferr := localServices(io).ForgetProfile(context.Background(), p.UUID); ferr != nil {
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token (revoked or expired), and it could not be forgotten: %s\n", io.Prog, what, profileName(p.Title), clean(ferr))
+			return ExitRejected
+		}
+		fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token (revoked or expired); your own account's token is active again. Run '%s switch %s' to use the profile once more.\n", io.Prog, what, profileName(p.Title), io.Prog, name(p.UUID))
+		return ExitRejected
 	case errors.Is(err, plextv.ErrTokenInvalid):
 		fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token (revoked or expired). Run '%s login'.\n", io.Prog, what, io.Prog)
 		return ExitRejected

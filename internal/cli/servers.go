@@ -26,7 +26,7 @@ func serversCmd(args []string, io IO) int {
 	}
 	// The same token as the tray's check and 'uri': PLEXTRAY_TOKEN, else
 	// the active Plex Home profile's, else the account's.
-	return withServerToken(io, "servers", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	return withServerToken(io, "servers", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		checker := env.Checker(*timeout)
 		defer checker.Prober.Close()
 		list, err := env.Services(checker).Servers(ctx, tok, nil, nil)

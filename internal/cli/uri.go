@@ -46,7 +46,7 @@ func uriCmd(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "%s uri: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
 		return ExitUsage
 	}
-	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		checker := env.CheckerWithin(*timeout, *timeout)
 		defer checker.Prober.Close()
 		best, err := env.Services(checker).BestURI(ctx, tok, query)
@@ -83,7 +83,7 @@ func uriCmd(args []string, io IO) int {
 // tokenForServer prints the accessToken plex.tv lists for one server
 // (`token --server NAME|CLIENT-ID`): a shared server answers only to it.
 func tokenForServer(io IO, query string) int {
-	return withServerToken(io, "token", func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	return withServerToken(io, "token", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		s, err := env.Services(nil).Server(ctx, tok, query)
 		if err != nil {
 			return serverErr(io, "token", query, err, 0)
@@ -100,14 +100,15 @@ func tokenForServer(io IO, query string) int {
 }
 
 // withServerToken runs fn with the token the server check uses:
-// PLEXTRAY_TOKEN, else the active profile's, else the account's.
-func withServerToken(io IO, cmd string, fn func(context.Context, *app.Env, plextv.Token) int) int {
+// PLEXTRAY_TOKEN, else the active profile's, else the account's. fn gets
+// io with the active profile noted, for explain.
+func withServerToken(io IO, cmd string, fn func(context.Context, *app.Env, plextv.Token, IO) int) int {
 	ctx, stop := signalContext()
 	defer stop()
 	tok := plextv.Token(io.Settings.Token)
 	if tok.IsZero() {
 		var code int
-		if tok, code = activeTokenFor(ctx, io, cmd); tok.IsZero() {
+		if io.profile, tok, code = activeProfileToken(ctx, io, cmd); tok.IsZero() {
 			return code
 		}
 	}
@@ -115,7 +116,7 @@ func withServerToken(io IO, cmd string, fn func(context.Context, *app.Env, plext
 	if !ok {
 		return ExitFailure
 	}
-	return fn(ctx, env, tok)
+	return fn(ctx, env, tok, io)
 }
 
 // serverErr words a failure to pick or reach one server. A name matching

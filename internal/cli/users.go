@@ -310,20 +310,28 @@ func activeToken(ctx context.Context, io IO) (plextv.Token, int) {
 
 // activeTokenFor is activeToken for command cmd (its messages name it).
 func activeTokenFor(ctx context.Context, io IO, cmd string) (plextv.Token, int) {
+	_, tok, code := activeProfileToken(ctx, io, cmd)
+	return tok, code
+}
+
+// activeProfileToken is activeTokenFor that also says whose token it is:
+// the active profile, or nil for the account's own.
+func activeProfileToken(ctx context.Context, io IO, cmd string) (*home.Active, plextv.Token, int) {
 	sv := localServices(io)
 	a, ptok, err := sv.ActiveProfile(ctx)
 	switch {
 	case a == nil && err != nil:
 		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, clean(err))
-		return "", ExitFailure
+		return nil, "", ExitFailure
 	case a == nil:
-		return storedToken(ctx, io, false)
+		tok, code := storedToken(ctx, io, false)
+		return nil, tok, code
 	case errors.Is(err, keychain.ErrNotFound):
 		fmt.Fprintf(io.Stderr, "%s %s: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, cmd, profileName(a.Title), io.Prog)
-		return "", ExitNotSignedIn
+		return nil, "", ExitNotSignedIn
 	case err != nil:
 		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(err, io.Prog))
-		return "", ExitFailure
+		return nil, "", ExitFailure
 	}
-	return ptok, ExitOK
+	return a, ptok, ExitOK
 }

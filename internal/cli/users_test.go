@@ -285,3 +285,39 @@ func TestServersUseTheActiveProfile(t *testing.T) {
 		t.Fatalf("servers as Kid: exit %d\n%s", code, f.stderr)
 	}
 }
+
+// When plex.tv rejects the active profile's token, 'servers' (and 'uri',
+// 'token --server') goes back to the account's own token, as the tray
+// does, and says how to use the profile again: 'login' would not help
+// (the revoked profile token stayed active, so every later command
+// failed the same way), nor would 'switch Kid' (it said "Already using").
+func TestRejectedProfileTokenFallsBackToTheAccount(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	if code, _ := f.runIn("", "switch", "kid"); code != ExitOK {
+		t.Fatalf("switch kid: exit %d\n%s", code, f.stderr)
+	}
+	kid, err := f.key(f.uuid("Kid")).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.sim.RevokeToken(kid.Reveal()) {
+		t.Fatal("Kid's token was not revoked")
+	}
+	code, _ := f.runIn("", "servers", "--timeout", "1s")
+	if code != ExitRejected {
+		t.Fatalf("servers with a revoked profile token: exit %d\n%s", code, f.stderr)
+	}
+	if msg := f.stderr.String(); !strings.Contains(msg, "Kid") || !strings.Contains(msg, "switch") || strings.Contains(msg, "login") {
+		t.Fatalf("the message should name Kid and 'switch', not 'login':\n%s", msg)
+	}
+	code, out := f.runIn("", "token")
+	if code != ExitOK || strings.TrimSpace(out) != f.acct {
+		t.Fatalf("token after the rejection: exit %d, %q; want the account's token\n%s", code, out, f.stderr)
+	}
+	if code, _ := f.runIn("", "servers", "--timeout", "1s"); code != ExitOK {
+		t.Fatalf("servers with the account's token: exit %d\n%s", code, f.stderr)
+	}
+	if code, _ := f.runIn("", "switch", "kid"); code != ExitOK || strings.Contains(f.stderr.String(), "Already") {
+		t.Fatalf("switch kid again: exit %d\n%s", code, f.stderr)
+	}
+}
