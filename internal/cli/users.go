@@ -240,7 +240,7 @@ func withPIN(ctx context.Context, io IO, cmd string, to plextv.HomeUser, try fun
 		fmt.Fprintf(io.Stderr, "%s %s: wrong PIN for %s (plex.tv refused it); nothing changed, %s is still active.\n", io.Prog, cmd, profileName(to.Title), now)
 		return "", ExitRejected
 	case errors.As(err, &nk):
-		fmt.Fprintf(io.Stderr, "%s %s: plex.tv switched, but the profile's token could not be kept: %s\n", io.Prog, cmd, keychainWords(nk.Err, io.Prog))
+		fmt.Fprintf(io.Stderr, "%s %s: plex.tv gave %s's token, but it could not be kept in the keychain: %s\n", io.Prog, cmd, profileName(to.Title), keychainWords(nk.Err, io.Prog))
 		return tok, ExitFailure
 	}
 	return "", explain(io, cmd, err)
