@@ -103,6 +103,11 @@ type Core struct {
 	quitting    bool
 	prof        profileRun // Plex Home profiles (home.go)
 
+	// removed is closed once the last sign-out (or dropped token) has
+	// finished removing tokens from the keychain; nil: none ran. A new
+	// token is stored only after it, so the removal cannot delete it.
+	removed chan struct{}
+
 	// The server list (serverwatch.go): the running or last check's
 	// table, whether it was replaced since the last publish, the last
 	// finished check's list and when each server was last notified.
@@ -656,7 +661,17 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 		c.state.Unverified, c.state.Stored = true, false
 		c.state.Username = ""
 		c.sayKind(NoticeSaving)
-		c.spawn(func() { c.post(stored{tok, c.cfg.Services.Store(c.ctx, tok)}) })
+		after := c.removed
+		c.spawn(func() {
+			if after != nil {
+				select {
+				case <-after:
+				case <-c.ctx.Done():
+					return
+				}
+			}
+			c.post(stored{tok, c.cfg.Services.Store(c.ctx, tok)})
+		})
 		return
 	case errors.Is(err, signin.ErrCancelled):
 		c.sayKind(NoticeCancelled)
@@ -701,7 +716,10 @@ func (c *Core) signOut() {
 	tok, stored := c.token, c.state.Stored
 	c.forgetToken()
 	c.sayKind(NoticeSigningOut)
+	done := make(chan struct{})
+	c.removed = done
 	c.spawn(func() {
+		defer close(done)
 		rctx, cancel := context.WithTimeout(c.ctx, CallTimeout)
 		err := c.cfg.PlexTV.SignOut(rctx, tok)
 		cancel()
@@ -725,10 +743,15 @@ func (c *Core) signOut() {
 func (c *Core) dropToken() {
 	stored := c.state.Stored
 	c.forgetToken()
-	if stored {
-		c.spawn(func() { c.post(forgotten{c.cfg.Services.Forget(c.ctx)}) })
-	}
-	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)}) })
+	done := make(chan struct{})
+	c.removed = done
+	c.spawn(func() {
+		defer close(done)
+		if stored {
+			c.post(forgotten{c.cfg.Services.Forget(c.ctx)})
+		}
+		c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)})
+	})
 }
 
 // forgetToken forgets the token here and stops everything that used it.

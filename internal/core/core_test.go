@@ -676,3 +676,43 @@ func TestQuitDuringFlow(t *testing.T) {
 		}
 	})
 }
+
+// gatedSignOut is plex.tv whose sign-out answers only once released (a
+// slow plex.tv).
+type gatedSignOut struct {
+	PlexTV
+	release chan struct{}
+}
+
+func (g gatedSignOut) SignOut(ctx context.Context, tok plextv.Token) error {
+	<-g.release
+	return g.PlexTV.SignOut(ctx, tok)
+}
+
+// Signing in again while the previous sign-out still waits on plex.tv
+// keeps the new token: the old sign-out's keychain removal must not
+// delete the token stored meanwhile.
+func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		release := make(chan struct{})
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
+		h.wait("signed out", phase(SignedOut))
+		h.link(h.signIn())
+		h.c.SignOut()
+		h.wait("signed out here", phase(SignedOut))
+		code := h.signIn()
+		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
+			t.Fatal(err)
+		}
+		h.wait("linked again", phase(SignedIn))
+		synctest.Wait() // whatever the core does with the new token meanwhile
+		close(release)  // plex.tv answers the old sign-out at last
+		st := h.wait("signed in, stored", func(s State) bool { return signedIn(s) && s.Stored })
+		synctest.Wait() // the old sign-out has finished
+		got, err := kc.Get(context.Background())
+		if err != nil || !sim.TokenValid(got.Reveal()) {
+			t.Fatalf("keychain after the old sign-out: %q, %v (state %+v)", got, err, st)
+		}
+	})
+}
