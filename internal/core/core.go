@@ -755,8 +755,10 @@ func (c *Core) dropToken() {
 }
 
 // forgetToken forgets the token here and stops everything that used it.
+// A pending clipboard clear is left to run: the copied token must not
+// stay on the clipboard because the person signed out.
 func (c *Core) forgetToken() {
-	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel, &c.clearCancel} {
+	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel} {
 		if *cf != nil {
 			(*cf)()
 			*cf = nil

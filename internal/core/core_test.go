@@ -716,3 +716,18 @@ func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
 		}
 	})
 }
+
+// A copied token is cleared from the clipboard as promised even when the
+// person signs out before the clear is due (plex.tv may not have been
+// told, and a server's own token stays valid after sign-out).
+func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.CopyToken()
+		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h.c.SignOut()
+		h.wait("signed out", phase(SignedOut))
+		h.wait("clipboard cleared", func(State) bool { _, _, c := h.desk.get(); return c == "" })
+	})
+}
