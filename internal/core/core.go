@@ -107,6 +107,9 @@ type Core struct {
 	// finished removing tokens from the keychain; nil: none ran. A new
 	// token is stored only after it, so the removal cannot delete it.
 	removed chan struct{}
+	// storeCancel stops storing a new token that was signed out of
+	// before it was stored, or nil.
+	storeCancel context.CancelFunc
 
 	// The server list (serverwatch.go): the running or last check's
 	// table, whether it was replaced since the last publish, the last
@@ -662,15 +665,18 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 		c.state.Username = ""
 		c.sayKind(NoticeSaving)
 		after := c.removed
+		ctx, cancel := context.WithCancel(c.ctx)
+		c.storeCancel = cancel
 		c.spawn(func() {
+			defer cancel()
 			if after != nil {
 				select {
 				case <-after:
-				case <-c.ctx.Done():
-					return
+				case <-ctx.Done():
+					return // signed out (or quit) meanwhile
 				}
 			}
-			c.post(stored{tok, c.cfg.Services.Store(c.ctx, tok)})
+			c.post(stored{tok, c.cfg.Services.Store(ctx, tok)})
 		})
 		return
 	case errors.Is(err, signin.ErrCancelled):
@@ -758,7 +764,7 @@ func (c *Core) dropToken() {
 // A pending clipboard clear is left to run: the copied token must not
 // stay on the clipboard because the person signed out.
 func (c *Core) forgetToken() {
-	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel} {
+	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel, &c.storeCancel} {
 		if *cf != nil {
 			(*cf)()
 			*cf = nil

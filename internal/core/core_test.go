@@ -731,3 +731,30 @@ func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
 		h.wait("clipboard cleared", func(State) bool { _, _, c := h.desk.get(); return c == "" })
 	})
 }
+
+// Signing out again before the new token was stored (it waits for the
+// previous sign-out) stores nothing: the next start must not sign in
+// with a token the person signed out of.
+func TestSignOutBeforeNewTokenIsStoredStoresNothing(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		release := make(chan struct{})
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
+		h.wait("signed out", phase(SignedOut))
+		h.link(h.signIn())
+		h.c.SignOut()
+		h.wait("signed out here", phase(SignedOut))
+		code := h.signIn()
+		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
+			t.Fatal(err)
+		}
+		h.wait("linked again", phase(SignedIn))
+		h.c.SignOut()
+		h.wait("signed out again", phase(SignedOut))
+		close(release)
+		synctest.Wait() // both sign-outs, and any store, have finished
+		if tok, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+			t.Fatalf("keychain holds %q (%v) after signing out", tok, err)
+		}
+	})
+}
