@@ -30,6 +30,7 @@ type desk struct {
 	noBrowse bool
 	steal    bool // someone else copies right after each copy
 	reads    int
+	copies   []string // everything copied, in order
 }
 
 var (
@@ -61,6 +62,7 @@ func (d *desk) Copy(s string) error {
 		return errNoClip
 	}
 	d.clip = s
+	d.copies = append(d.copies, s)
 	if d.steal && s != "" {
 		d.clip = "something else"
 	}
