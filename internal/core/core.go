@@ -103,6 +103,14 @@ type Core struct {
 	quitting    bool
 	prof        profileRun // Plex Home profiles (home.go)
 
+	// removed is closed once the last sign-out (or dropped token) has
+	// finished removing tokens from the keychain; nil: none ran. A new
+	// token is stored only after it, so the removal cannot delete it.
+	removed chan struct{}
+	// storeCancel stops storing a new token that was signed out of
+	// before it was stored, or nil.
+	storeCancel context.CancelFunc
+
 	// The server list (serverwatch.go): the running or last check's
 	// table, whether it was replaced since the last publish, the last
 	// finished check's list and when each server was last notified.
@@ -656,7 +664,20 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 		c.state.Unverified, c.state.Stored = true, false
 		c.state.Username = ""
 		c.sayKind(NoticeSaving)
-		c.spawn(func() { c.post(stored{tok, c.cfg.Services.Store(c.ctx, tok)}) })
+		after := c.removed
+		ctx, cancel := context.WithCancel(c.ctx)
+		c.storeCancel = cancel
+		c.spawn(func() {
+			defer cancel()
+			if after != nil {
+				select {
+				case <-after:
+				case <-ctx.Done():
+					return // signed out (or quit) meanwhile
+				}
+			}
+			c.post(stored{tok, c.cfg.Services.Store(ctx, tok)})
+		})
 		return
 	case errors.Is(err, signin.ErrCancelled):
 		c.sayKind(NoticeCancelled)
@@ -701,7 +722,10 @@ func (c *Core) signOut() {
 	tok, stored := c.token, c.state.Stored
 	c.forgetToken()
 	c.sayKind(NoticeSigningOut)
+	done := make(chan struct{})
+	c.removed = done
 	c.spawn(func() {
+		defer close(done)
 		rctx, cancel := context.WithTimeout(c.ctx, CallTimeout)
 		err := c.cfg.PlexTV.SignOut(rctx, tok)
 		cancel()
@@ -725,15 +749,22 @@ func (c *Core) signOut() {
 func (c *Core) dropToken() {
 	stored := c.state.Stored
 	c.forgetToken()
-	if stored {
-		c.spawn(func() { c.post(forgotten{c.cfg.Services.Forget(c.ctx)}) })
-	}
-	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)}) })
+	done := make(chan struct{})
+	c.removed = done
+	c.spawn(func() {
+		defer close(done)
+		if stored {
+			c.post(forgotten{c.cfg.Services.Forget(c.ctx)})
+		}
+		c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)})
+	})
 }
 
 // forgetToken forgets the token here and stops everything that used it.
+// A pending clipboard clear is left to run: the copied token must not
+// stay on the clipboard because the person signed out.
 func (c *Core) forgetToken() {
-	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel, &c.clearCancel} {
+	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel, &c.storeCancel} {
 		if *cf != nil {
 			(*cf)()
 			*cf = nil

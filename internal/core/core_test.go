@@ -30,6 +30,7 @@ type desk struct {
 	noBrowse bool
 	steal    bool // someone else copies right after each copy
 	reads    int
+	copies   []string // everything copied, in order
 }
 
 var (
@@ -61,6 +62,7 @@ func (d *desk) Copy(s string) error {
 		return errNoClip
 	}
 	d.clip = s
+	d.copies = append(d.copies, s)
 	if d.steal && s != "" {
 		d.clip = "something else"
 	}
@@ -673,6 +675,88 @@ func TestQuitDuringFlow(t *testing.T) {
 		case <-h.done:
 		case <-time.After(time.Minute): // synthetic time
 			t.Fatal("Run did not return after Quit during a flow")
+		}
+	})
+}
+
+// gatedSignOut is plex.tv whose sign-out answers only once released (a
+// slow plex.tv).
+type gatedSignOut struct {
+	PlexTV
+	release chan struct{}
+}
+
+func (g gatedSignOut) SignOut(ctx context.Context, tok plextv.Token) error {
+	<-g.release
+	return g.PlexTV.SignOut(ctx, tok)
+}
+
+// Signing in again while the previous sign-out still waits on plex.tv
+// keeps the new token: the old sign-out's keychain removal must not
+// delete the token stored meanwhile.
+func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		release := make(chan struct{})
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
+		h.wait("signed out", phase(SignedOut))
+		h.link(h.signIn())
+		h.c.SignOut()
+		h.wait("signed out here", phase(SignedOut))
+		code := h.signIn()
+		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
+			t.Fatal(err)
+		}
+		h.wait("linked again", phase(SignedIn))
+		synctest.Wait() // whatever the core does with the new token meanwhile
+		close(release)  // plex.tv answers the old sign-out at last
+		st := h.wait("signed in, stored", func(s State) bool { return signedIn(s) && s.Stored })
+		synctest.Wait() // the old sign-out has finished
+		got, err := kc.Get(context.Background())
+		if err != nil || !sim.TokenValid(got.Reveal()) {
+			t.Fatalf("keychain after the old sign-out: %q, %v (state %+v)", got, err, st)
+		}
+	})
+}
+
+// A copied token is cleared from the clipboard as promised even when the
+// person signs out before the clear is due (plex.tv may not have been
+// told, and a server's own token stays valid after sign-out).
+func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.CopyToken()
+		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h.c.SignOut()
+		h.wait("signed out", phase(SignedOut))
+		h.wait("clipboard cleared", func(State) bool { _, _, c := h.desk.get(); return c == "" })
+	})
+}
+
+// Signing out again before the new token was stored (it waits for the
+// previous sign-out) stores nothing: the next start must not sign in
+// with a token the person signed out of.
+func TestSignOutBeforeNewTokenIsStoredStoresNothing(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		release := make(chan struct{})
+		kc := &keychain.Memory{}
+		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
+		h.wait("signed out", phase(SignedOut))
+		h.link(h.signIn())
+		h.c.SignOut()
+		h.wait("signed out here", phase(SignedOut))
+		code := h.signIn()
+		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
+			t.Fatal(err)
+		}
+		h.wait("linked again", phase(SignedIn))
+		h.c.SignOut()
+		h.wait("signed out again", phase(SignedOut))
+		close(release)
+		synctest.Wait() // both sign-outs, and any store, have finished
+		if tok, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+			t.Fatalf("keychain holds %q (%v) after signing out", tok, err)
 		}
 	})
 }

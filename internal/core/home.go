@@ -318,6 +318,7 @@ func (c *Core) profileRejected() {
 
 func (c *Core) fallBack(a home.Active) {
 	c.prof.tok = ""
+	c.dropServers()
 	c.state.Profiles.Active, c.state.Profiles.Kept = nil, false
 	c.say(Notice{Kind: NoticeProfileFallback, Title: a.Title})
 	c.notify()
@@ -325,6 +326,14 @@ func (c *Core) fallBack(a home.Active) {
 		c.prof.fellBack = a.Title
 	}
 	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfile(c.ctx, a.UUID)}) })
+}
+
+// dropServers forgets the server list fetched with the token that was
+// active until now: its servers' own tokens are that profile's, never to
+// be copied under another (the next check lists the active one's).
+func (c *Core) dropServers() {
+	c.state.Servers = Servers{Notify: c.state.Servers.Notify}
+	c.table, c.allChanged, c.lastList = nil, true, nil
 }
 
 // ——— switching ———
@@ -459,6 +468,7 @@ func (c *Core) profileSwitched(m profileSwitched) {
 	} else {
 		c.say(Notice{Kind: NoticeProfileSwitched, Title: m.to.Title})
 	}
+	c.dropServers()
 	c.startCheck()
 }
 

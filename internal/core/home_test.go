@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/home"
@@ -516,5 +517,39 @@ func TestPINPageWithoutBrowserSaysWhereItIs(t *testing.T) {
 		}
 		postPIN(t, st.Profiles.PINPage, "1234")
 		f.settle("Teen active", active("Teen"))
+	})
+}
+
+// After a switch to Kid, "Copy server token" never hands out the
+// admin's token for a server, even while (or because) Kid's server list
+// could not be fetched: the list shown is the active profile's or none.
+func TestServerTokenAfterSwitchIsNeverThePreviousProfiles(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		nas, err := sim.AddServer(plextvsim.ServerSpec{Name: "NAS", Owned: true,
+			Connections: []plextvsim.ConnSpec{{URI: "https://127.0.0.1:9", Local: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.c.CheckServers()
+		st := f.settle("NAS listed", func(s State) bool { return !s.Servers.Checking && s.Servers.List.Len() == 1 })
+		adminTok := st.Servers.List.Server(0).AccessToken
+		if adminTok.IsZero() {
+			t.Fatal("no server token for the admin")
+		}
+		// plex.tv can't list Kid's servers.
+		sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointResources, Status: 503, Count: 100})
+		f.c.SwitchProfile(f.uuid("Kid"))
+		f.settle("Kid active", active("Kid"))
+		f.settle("Kid's check failed", func(s State) bool { return !s.Servers.Checking && s.Servers.Err != nil })
+		f.c.CopyServerToken(nas.ClientIdentifier)
+		synctest.Wait() // the copy, if any, is done
+		f.desk.mu.Lock()
+		defer f.desk.mu.Unlock()
+		for _, c := range f.desk.copies {
+			if c == adminTok.Reveal() {
+				t.Fatal("Copy server token under Kid copied the admin's token for the server")
+			}
+		}
 	})
 }

@@ -286,9 +286,7 @@ func (c *Core) serverChanges(list []servers.Server) {
 // reportChecked tells the watcher a check ran for another reason, so its
 // idle timer restarts.
 func (c *Core) reportChecked() {
-	if c.cfg.Watch != nil {
-		c.watch = c.cfg.Watch(c.ctx)
-		w := c.watch
+	if w := c.watch; w != nil {
 		c.spawn(func() { w.Checked(); c.post(watchCheckedReported{}) })
 	}
 }

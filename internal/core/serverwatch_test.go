@@ -443,3 +443,42 @@ func TestNetworkChangeVerifiesAnUnverifiedToken(t *testing.T) {
 		}
 	})
 }
+
+// The watcher is started once per run: a check for another reason (the
+// first check, "Check again") tells that watcher to restart its idle
+// timer, and never starts another one (each would poll the network and
+// hold a system-bus connection until Quit, and the first watcher's idle
+// timer would never restart).
+func TestCheckAgainReusesTheOneWatcher(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		w := &fakeWatch{c: make(chan netwatch.Trigger)}
+		var mu sync.Mutex
+		starts := 0
+		h := start(t, sim, &keychain.Memory{}, func(c *Config) {
+			c.Checker = ProberChecker{servers.New(servers.Options{Timeout: time.Second})}
+			c.Watch = func(context.Context) Watch {
+				mu.Lock()
+				starts++
+				mu.Unlock()
+				return w
+			}
+		})
+		h.wait("signed out", phase(SignedOut))
+		h.link(h.signIn())
+		told := func(n int) func(State) bool {
+			return func(s State) bool {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				return !s.Servers.Checking && !s.Servers.Checked.IsZero() && w.checked >= n
+			}
+		}
+		h.wait("first check reported", told(1))
+		h.c.CheckServers()
+		h.wait("check again reported", told(2))
+		mu.Lock()
+		defer mu.Unlock()
+		if starts != 1 {
+			t.Fatalf("Config.Watch called %d times, want once", starts)
+		}
+	})
+}

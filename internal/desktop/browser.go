@@ -1,7 +1,6 @@
 package desktop
 
 import (
-	"io"
 	"sync"
 
 	"github.com/pkg/browser"
@@ -18,12 +17,15 @@ type Browser interface {
 var silenceBrowser sync.Once
 
 // NewBrowser returns the Browser backed by pkg/browser, with the opener's
-// stdout and stderr discarded (xdg-open and browsers are chatty, and a tray
-// app's stdout may be a closed terminal).
+// stdout and stderr sent to the null device (xdg-open and browsers are
+// chatty, and a tray app's stdout may be a closed terminal). Not
+// io.Discard: os/exec would give the opener a pipe, and waiting for it
+// waits until every process holding it has exited, the browser the
+// opener started included.
 func NewBrowser() Browser {
 	silenceBrowser.Do(func() {
-		browser.Stdout = io.Discard
-		browser.Stderr = io.Discard
+		browser.Stdout = nil
+		browser.Stderr = nil
 	})
 	return &systemBrowser{open: browser.OpenURL}
 }

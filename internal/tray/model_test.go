@@ -128,3 +128,24 @@ func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
 
 // snapshot is the immutable server list the core publishes.
 func snapshot(list ...servers.Server) servers.Snapshot { return servers.NewTable(list).Snapshot() }
+
+// Only the Locked phase has "Try again": no other state tells the person
+// to click it (signed in after the keyring refused the new token, or a
+// removal the locked keyring refused).
+func TestTryAgainIsNamedOnlyWhenOffered(t *testing.T) {
+	for _, st := range []core.State{
+		{Phase: core.SignedIn, Username: "demo", Keychain: keychain.ErrLocked, Notice: core.Notice{Kind: core.NoticeSignedIn}},
+		{Phase: core.SignedOut, Notice: core.Notice{Kind: core.NoticeKeychainFailed, Err: keychain.ErrLocked}},
+	} {
+		m := Render(st, Options{})
+		n, _ := Notify(st.Notice, st)
+		for _, text := range []string{m.Items[KeyDetail].Title, m.Items[KeyHint].Title, m.Tooltip, n.Body} {
+			if strings.Contains(text, "Try again") && !m.Items[KeyTryAgain].Visible {
+				t.Errorf("%v: %q names Try again, which the menu does not show", st.Phase, text)
+			}
+		}
+		if !strings.Contains(m.Items[KeyHint].Title+m.Items[KeyDetail].Title, "locked") {
+			t.Errorf("%v: the lock is not named: %q / %q", st.Phase, m.Items[KeyHint].Title, m.Items[KeyDetail].Title)
+		}
+	}
+}

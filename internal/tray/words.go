@@ -129,7 +129,7 @@ func noticeLine(s core.State) string {
 		}
 		return "Couldn't copy: " + clipboardWords(n.Err)
 	case core.NoticeKeychainFailed:
-		return "Keychain: " + keychainWords(n.Err)
+		return "Keychain: " + keychainWords(n.Err, s.Phase)
 	case core.NoticeAutostartFailed:
 		return "Couldn't change Start at login: " + textsafe.Line(n.Err.Error(), textsafe.Long)
 	}
@@ -158,7 +158,7 @@ func copiedWhat(w core.Copied, s core.State) string {
 func hintLine(s core.State) string {
 	var hints []string
 	if s.Keychain != nil {
-		hints = append(hints, "Keychain: "+keychainWords(s.Keychain))
+		hints = append(hints, "Keychain: "+keychainWords(s.Keychain, s.Phase))
 	}
 	if s.Clipboard != nil {
 		hints = append(hints, "Clipboard: "+clipboardWords(s.Clipboard))
@@ -169,11 +169,14 @@ func hintLine(s core.State) string {
 	return strings.Join(hints, " ")
 }
 
-// keychainWords says what is wrong with the keychain and what to do.
-func keychainWords(err error) string {
+// keychainWords says what is wrong with the keychain and what to do in
+// phase p (only the Locked phase offers "Try again").
+func keychainWords(err error, p core.Phase) string {
 	switch {
-	case errors.Is(err, keychain.ErrLocked):
+	case errors.Is(err, keychain.ErrLocked) && p == core.Locked:
 		return "The keyring is locked: unlock it (e.g. with Seahorse), then click Try again."
+	case errors.Is(err, keychain.ErrLocked):
+		return "The keyring is locked: unlock it (e.g. with Seahorse)."
 	case errors.Is(err, keychain.ErrNoSessionBus):
 		return "No D-Bus session bus: run plextray inside a desktop session."
 	}
@@ -296,7 +299,7 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 	case core.NoticeSignedIn:
 		body := "Your token is in the keychain."
 		if !s.Stored {
-			body = "The keychain is unavailable, so the token is kept only until you quit. " + keychainWords(s.Keychain)
+			body = "The keychain is unavailable, so the token is kept only until you quit. " + keychainWords(s.Keychain, s.Phase)
 		}
 		return Notification{"Signed in as " + name(s.Username), body}, true
 	case core.NoticeRevoked:
