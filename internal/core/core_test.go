@@ -109,8 +109,10 @@ type harness struct {
 	mu    sync.Mutex
 	state State
 	seen  []Notice // every notice published, in order
-	ch    chan struct{}
-	done  chan struct{}
+	// secrets is every value given to Config.Secret (for log redaction).
+	secrets []string
+	ch      chan struct{}
+	done    chan struct{}
 }
 
 // start runs a core against sim, publishing into a new harness; call it
@@ -129,6 +131,11 @@ func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*C
 			AppURL: func(code string) string { return plextv.AuthAppURL(sim.URL(), "test-client-1", code, "plextray") },
 		},
 		Notifier: h.desk, Clipboard: h.desk, Browser: h.desk,
+		Secret: func(v string) {
+			h.mu.Lock()
+			h.secrets = append(h.secrets, v)
+			h.mu.Unlock()
+		},
 		OnChange: func(s State) {
 			h.mu.Lock()
 			if n := len(h.seen); n == 0 || h.seen[n-1].Seq != s.Notice.Seq {

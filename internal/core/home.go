@@ -408,6 +408,11 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 		if err != nil {
 			return
 		}
+		// The page's address holds its one-time secret: the log redacts
+		// it like a token wherever it appears (a browser error quotes it).
+		if c.cfg.Secret != nil {
+			c.cfg.Secret(url)
+		}
 		if c.cfg.Browser != nil {
 			if berr := c.cfg.Browser.Open(url); berr != nil {
 				c.cfg.Log.Info("browser not opened for the PIN page", "err", berr)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -514,6 +515,14 @@ func TestPINPageWithoutBrowserSaysWhereItIs(t *testing.T) {
 		})
 		if !errors.Is(st.Notice.Err, errNoBrowser) {
 			t.Fatalf("notice %+v", st.Notice)
+		}
+		// The page's address (its one-time secret) is redacted from the
+		// log like a token: the browser's error may quote it.
+		f.mu.Lock()
+		redacted := slices.Contains(f.secrets, st.Profiles.PINPage)
+		f.mu.Unlock()
+		if !redacted {
+			t.Fatal("the PIN page's address was not registered for log redaction")
 		}
 		postPIN(t, st.Profiles.PINPage, "1234")
 		f.settle("Teen active", active("Teen"))
