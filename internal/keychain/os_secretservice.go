@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -154,6 +155,9 @@ func (s *secretService) lockedEntry(ctx context.Context, attrs map[string]string
 	return err == nil && len(locked) > 0
 }
 
+// closeTimeout bounds closing a Secret Service session.
+const closeTimeout = 2 * time.Second
+
 // openSession opens a "plain" session (the bus connection is private to
 // this process, so there is nothing to gain from encrypting on it).
 func (s *secretService) openSession(ctx context.Context) (dbus.ObjectPath, func(), error) {
@@ -163,7 +167,11 @@ func (s *secretService) openSession(ctx context.Context) (dbus.ObjectPath, func(
 		return "", nil, mapDBus(err)
 	}
 	return session, func() {
-		_ = s.conn.Object(ssName, session).CallWithContext(context.WithoutCancel(ctx), ssSession+".Close", 0).Err
+		// Closed even when ctx has ended, but never waited on for long: a
+		// Secret Service that hangs must not hold the caller (or Quit).
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer cancel()
+		_ = s.conn.Object(ssName, session).CallWithContext(cctx, ssSession+".Close", 0).Err
 	}, nil
 }
 
