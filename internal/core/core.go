@@ -99,6 +99,7 @@ type Core struct {
 	retryCancel context.CancelFunc // pending token re-check, or nil
 	retryWait   time.Duration
 	clearCancel context.CancelFunc // pending clipboard clear, or nil
+	clearing    plextv.Token       // what that clear will clear
 	checkGen    int                // identifies the latest server check
 	quitting    bool
 	prof        profileRun // Plex Home profiles (home.go)
@@ -397,6 +398,14 @@ func (c *Core) apply(m msg) {
 	switch m := m.(type) {
 	case cmdQuit:
 		c.quitting = true
+		if c.clearCancel != nil {
+			// Don't leave a copied token behind: clear it now (if the
+			// clipboard still holds it) rather than after the delay.
+			c.clearCancel()
+			c.clearCancel = nil
+			tok := c.clearing
+			c.spawn(func() { c.clearClipboard(tok.Reveal()) })
+		}
 	case cmdSignIn:
 		c.startSignIn(m.method)
 	case cmdCancel:

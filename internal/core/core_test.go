@@ -741,6 +741,45 @@ func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
 	})
 }
 
+// Quitting within the clipboard's clear delay still clears a copied
+// token (if the clipboard still holds it), as password managers do: the
+// README promises it does not linger.
+func TestQuitClearsACopiedToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.CopyToken()
+		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h.c.Quit()
+		select {
+		case <-h.done:
+		case <-time.After(time.Minute): // synthetic time
+			t.Fatal("Run did not return after Quit")
+		}
+		if _, _, c := h.desk.get(); c != "" {
+			t.Fatalf("clipboard still holds the token after Quit (%d chars)", len(c))
+		}
+	})
+}
+
+// Something the person copied after the token is left alone at Quit.
+func TestQuitLeavesOtherClipboardText(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := kc.Get(context.Background())
+		h.c.CopyToken()
+		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		if err := h.desk.Copy("mine"); err != nil {
+			t.Fatal(err)
+		}
+		h.c.Quit()
+		<-h.done
+		if _, _, c := h.desk.get(); c != "mine" {
+			t.Fatalf("clipboard %q after Quit: someone else's text was cleared", c)
+		}
+	})
+}
+
 // Signing out again before the new token was stored (it waits for the
 // previous sign-out) stores nothing: the next start must not sign in
 // with a token the person signed out of.

@@ -227,6 +227,7 @@ func (c *Core) copySecret(tok plextv.Token, what Copied) {
 	ctx := c.ctx
 	if ttl > 0 {
 		ctx, c.clearCancel = context.WithCancel(c.ctx)
+		c.clearing = tok
 	}
 	c.spawn(func() {
 		err := c.copy(tok.Reveal())
