@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"sync"
+	"time"
 
 	"github.com/pkg/browser"
 )
@@ -27,13 +28,33 @@ func NewBrowser() Browser {
 		browser.Stdout = nil
 		browser.Stderr = nil
 	})
-	return &systemBrowser{open: browser.OpenURL}
+	return &systemBrowser{open: browser.OpenURL, wait: openerWait}
 }
+
+// openerWait is how long Open waits for the opener. xdg-open's generic
+// fallback (no desktop's own opener) runs the browser in the foreground
+// and returns only when it is closed; an opener still running by then is
+// taken to have opened the page.
+const openerWait = 5 * time.Second
 
 type systemBrowser struct {
 	open func(url string) error
+	wait time.Duration
 }
 
 func (b *systemBrowser) Open(url string) error {
-	return browserError(url, b.open(url))
+	done := make(chan error, 1)
+	go func() { done <- b.open(url) }()
+	wait := b.wait
+	if wait <= 0 {
+		wait = openerWait
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return browserError(url, err)
+	case <-t.C:
+		return nil // still running: the browser itself, in the foreground
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/plextray/plextray/assets"
 )
@@ -216,5 +218,28 @@ func TestClipboardAvailable(t *testing.T) {
 	err := ClipboardAvailable()
 	if err != nil && (!errors.Is(err, ErrNoClipboard) || !strings.Contains(err.Error(), "install xclip or wl-clipboard (Linux)")) {
 		t.Errorf("ClipboardAvailable = %v", err)
+	}
+}
+
+// An opener that runs the browser in the foreground (xdg-open's generic
+// fallback) does not hold Open until the browser is closed.
+func TestBrowserOpenDoesNotWaitForAForegroundBrowser(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		closed := make(chan struct{})
+		b := &systemBrowser{open: func(string) error { <-closed; return nil }, wait: openerWait}
+		start := time.Now()
+		if err := b.Open("http://127.0.0.1:1/x"); err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		if waited := time.Since(start); waited != openerWait {
+			t.Fatalf("Open returned after %s, want %s", waited, openerWait)
+		}
+		close(closed)
+		synctest.Wait()
+	})
+	// A quick failure is still reported.
+	b := &systemBrowser{open: func(string) error { return errors.New("exec: \"xdg-open\": executable file not found in $PATH") }, wait: openerWait}
+	if err := b.Open("http://127.0.0.1:1/x"); err == nil {
+		t.Fatal("a failing opener was not reported")
 	}
 }
