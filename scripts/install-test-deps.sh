@@ -18,31 +18,8 @@ set -eu
 
 PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish groff-base $*"
 
-missing=""
-for p in $PACKAGES; do
-	if ! dpkg -s "$p" >/dev/null 2>&1; then
-		missing="$missing $p"
-	fi
-done
 # The Windows build's tests under Wine (e2e/wine).
 sh "$(dirname "$0")/install-wine.sh"
 
-if [ -z "$missing" ]; then
-	exit 0
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-	SUDO="sudo"
-else
-	echo "install-test-deps: need root or sudo to install:$missing" >&2
-	exit 1
-fi
-
-echo "install-test-deps: installing:$missing"
-APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"
-$APT update -qq
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-$APT install -y -qq --no-install-recommends $missing >/dev/null
-echo "install-test-deps: done"
+sh "$(dirname "$0")/apt-install.sh" install-test-deps $PACKAGES

@@ -18,28 +18,5 @@ if [ "$(uname -m)" != x86_64 ] || ! command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 
-missing=""
-for p in $PACKAGES; do
-	if ! dpkg -s "$p" >/dev/null 2>&1; then
-		missing="$missing $p"
-	fi
-done
-if [ -z "$missing" ]; then
-	exit 0
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-	SUDO="sudo"
-else
-	echo "install-wine: need root or sudo to install:$missing" >&2
-	exit 1
-fi
-
-echo "install-wine: installing:$missing"
-APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"
-$APT update -qq
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-$APT install -y -qq --no-install-recommends $missing >/dev/null
-echo "install-wine: done"
+sh "$(dirname "$0")/apt-install.sh" install-wine $PACKAGES
