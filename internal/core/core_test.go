@@ -698,23 +698,42 @@ func (g gatedSignOut) SignOut(ctx context.Context, tok plextv.Token) error {
 	return g.PlexTV.SignOut(ctx, tok)
 }
 
+// signedInAgainDuringSlowSignOut signs in, signs out while plex.tv holds
+// the sign-out's answer until release is closed, and signs in again.
+func signedInAgainDuringSlowSignOut(t *testing.T, sim *plextvsim.Sim) (*harness, *keychain.Memory, chan struct{}) {
+	t.Helper()
+	release := make(chan struct{})
+	kc := &keychain.Memory{}
+	h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
+	h.wait("signed out", phase(SignedOut))
+	h.link(h.signIn())
+	h.c.SignOut()
+	h.wait("signed out here", phase(SignedOut))
+	code := h.signIn()
+	if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("linked again", phase(SignedIn))
+	return h, kc, release
+}
+
+// copiedToken is a signed-in core whose token was just copied to the
+// clipboard.
+func copiedToken(t *testing.T, sim *plextvsim.Sim) *harness {
+	t.Helper()
+	h, kc := signedInCore(t, sim)
+	tok, _ := kc.Get(context.Background())
+	h.c.CopyToken()
+	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+	return h
+}
+
 // Signing in again while the previous sign-out still waits on plex.tv
 // keeps the new token: the old sign-out's keychain removal must not
 // delete the token stored meanwhile.
 func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		release := make(chan struct{})
-		kc := &keychain.Memory{}
-		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
-		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
-		h.c.SignOut()
-		h.wait("signed out here", phase(SignedOut))
-		code := h.signIn()
-		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
-			t.Fatal(err)
-		}
-		h.wait("linked again", phase(SignedIn))
+		h, kc, release := signedInAgainDuringSlowSignOut(t, sim)
 		synctest.Wait() // whatever the core does with the new token meanwhile
 		close(release)  // plex.tv answers the old sign-out at last
 		st := h.wait("signed in, stored", func(s State) bool { return signedIn(s) && s.Stored })
@@ -731,10 +750,7 @@ func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
 // told, and a server's own token stays valid after sign-out).
 func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h, kc := signedInCore(t, sim)
-		tok, _ := kc.Get(context.Background())
-		h.c.CopyToken()
-		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h := copiedToken(t, sim)
 		h.c.SignOut()
 		h.wait("signed out", phase(SignedOut))
 		h.wait("clipboard cleared", func(State) bool { _, _, c := h.desk.get(); return c == "" })
@@ -746,10 +762,7 @@ func TestCopiedTokenIsClearedAfterSignOut(t *testing.T) {
 // README promises it does not linger.
 func TestQuitClearsACopiedToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h, kc := signedInCore(t, sim)
-		tok, _ := kc.Get(context.Background())
-		h.c.CopyToken()
-		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h := copiedToken(t, sim)
 		h.c.Quit()
 		select {
 		case <-h.done:
@@ -765,10 +778,7 @@ func TestQuitClearsACopiedToken(t *testing.T) {
 // Something the person copied after the token is left alone at Quit.
 func TestQuitLeavesOtherClipboardText(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h, kc := signedInCore(t, sim)
-		tok, _ := kc.Get(context.Background())
-		h.c.CopyToken()
-		h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
+		h := copiedToken(t, sim)
 		if err := h.desk.Copy("mine"); err != nil {
 			t.Fatal(err)
 		}
@@ -785,18 +795,7 @@ func TestQuitLeavesOtherClipboardText(t *testing.T) {
 // with a token the person signed out of.
 func TestSignOutBeforeNewTokenIsStoredStoresNothing(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		release := make(chan struct{})
-		kc := &keychain.Memory{}
-		h := start(t, sim, kc, func(c *Config) { c.PlexTV = gatedSignOut{c.PlexTV, release} })
-		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
-		h.c.SignOut()
-		h.wait("signed out here", phase(SignedOut))
-		code := h.signIn()
-		if _, err := sim.LinkPIN(code, sim.DemoAccount().Username); err != nil {
-			t.Fatal(err)
-		}
-		h.wait("linked again", phase(SignedIn))
+		h, kc, release := signedInAgainDuringSlowSignOut(t, sim)
 		h.c.SignOut()
 		h.wait("signed out again", phase(SignedOut))
 		close(release)
