@@ -63,30 +63,13 @@ func BenchmarkURIProcess(b *testing.B) {
 	b.ReportMetric(float64(total)/float64(b.N)/float64(time.Millisecond), "ms/process")
 }
 
-// studyServer lists "Study" (owned): a remote that hangs, a local https
-// answering after 2 s, a fast local https, a relay whose port refuses. It
-// returns the fast one's URI.
+// studyServer lists the simulator's mixed "Study" server
+// (plextvsim.AddMixedServer) and returns its fast connection's URI.
 func studyServer(tb testing.TB, sim *plextvsim.Sim) string {
 	tb.Helper()
-	const id = "5tudy0c0ffee0000000000000000000000000001"
-	start := func(name string, bh plextvsim.PMSBehavior) *plextvsim.PMS {
-		p, err := sim.StartPMS(plextvsim.PMSOptions{Name: name, MachineIdentifier: id, TLS: true, Behavior: bh})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return p
-	}
-	hung := start("Study (remote)", plextvsim.PMSBehavior{Hang: true})
-	slow := start("Study (slow)", plextvsim.PMSBehavior{Delay: 2 * time.Second})
-	fast := start("Study", plextvsim.PMSBehavior{})
-	refused, err := plextvsim.ClosedPortURL("https")
+	fast, err := sim.AddMixedServer()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := sim.AddServer(plextvsim.ServerSpec{Name: "Study", Owned: true, PublicAddressMatches: true, Connections: []plextvsim.ConnSpec{
-		{PMS: hung}, {PMS: slow, Local: true}, {PMS: fast, Local: true}, {URI: refused, Relay: true},
-	}}); err != nil {
-		tb.Fatal(err)
-	}
-	return fast.URL()
+	return fast
 }

@@ -12,32 +12,15 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 )
 
-// mixedServer lists "Study": a remote that hangs, a local https that
-// answers after 2 s, a fast local https, a relay that refuses. It returns
-// the fast one's URI.
+// mixedServer lists the simulator's mixed "Study" server
+// (plextvsim.AddMixedServer) and returns its fast connection's URI.
 func mixedServer(t *testing.T, sim *plextvsim.Sim) string {
 	t.Helper()
-	const id = "5tudy0c0ffee0000000000000000000000000001"
-	start := func(name string, b plextvsim.PMSBehavior) *plextvsim.PMS {
-		p, err := sim.StartPMS(plextvsim.PMSOptions{Name: name, MachineIdentifier: id, TLS: true, Behavior: b})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	hung := start("Study (remote)", plextvsim.PMSBehavior{Hang: true})
-	slow := start("Study (slow)", plextvsim.PMSBehavior{Delay: 2 * time.Second})
-	fast := start("Study", plextvsim.PMSBehavior{})
-	refused, err := plextvsim.ClosedPortURL("https")
+	fast, err := sim.AddMixedServer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sim.AddServer(plextvsim.ServerSpec{Name: "Study", Owned: true, PublicAddressMatches: true, Connections: []plextvsim.ConnSpec{
-		{PMS: hung}, {PMS: slow, Local: true}, {PMS: fast, Local: true}, {URI: refused, Relay: true},
-	}}); err != nil {
-		t.Fatal(err)
-	}
-	return fast.URL()
+	return fast
 }
 
 func TestURIPrintsTheFastLocalOne(t *testing.T) {
