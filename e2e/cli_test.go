@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"github.com/plextray/plextray/internal/plextvsim"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,22 +27,7 @@ func TestLoginPrintInAPipeline(t *testing.T) {
 	cmd.Env = w.d.Env(w.env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	deadline := time.Now().Add(wait)
-	for len(w.sim.PINs()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
-	}
-	pins := w.sim.PINs()
-	if len(pins) != 1 {
-		t.Fatalf("PINs: %+v", pins)
-	}
-	if _, err := w.sim.LinkPIN(pins[0].Code, ""); err != nil {
-		t.Fatal(err)
-	}
+	done, pin := startAndLink(t, w, cmd, &stderr)
 	select {
 	case err := <-done:
 		if err != nil {
@@ -55,7 +42,7 @@ func TestLoginPrintInAPipeline(t *testing.T) {
 	if !w.sim.TokenValid(tok) || tok != w.storedToken() {
 		t.Fatalf("piped %q, keychain %q", tok, w.storedToken())
 	}
-	if !strings.Contains(stderr.String(), "Code: "+pins[0].Code) || strings.Contains(stderr.String(), tok) {
+	if !strings.Contains(stderr.String(), "Code: "+pin.Code) || strings.Contains(stderr.String(), tok) {
 		t.Fatalf("stderr:\n%s", stderr.String())
 	}
 	// The tray shares the entry: it starts signed in.
@@ -173,23 +160,7 @@ func TestNoSessionBus(t *testing.T) {
 	cmd.Env = env
 	var out, errs strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	deadline := time.Now().Add(wait)
-	for len(w.sim.PINs()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
-	}
-	pins := w.sim.PINs()
-	if len(pins) != 1 {
-		cmd.Process.Kill()
-		t.Fatalf("PINs: %+v\n%s", pins, errs.String())
-	}
-	if _, err := w.sim.LinkPIN(pins[0].Code, ""); err != nil {
-		t.Fatal(err)
-	}
+	done, pin := startAndLink(t, w, cmd, &errs)
 	select {
 	case err := <-done:
 		if err != nil {
@@ -205,8 +176,8 @@ func TestNoSessionBus(t *testing.T) {
 
 	id, _ := os.ReadFile(filepath.Join(cfg, "client-id"))
 	aside, _ := filepath.Glob(filepath.Join(cfg, "client-id.damaged-*"))
-	if pins[0].ClientIdentifier != strings.TrimSpace(string(id)) || len(aside) != 1 {
-		t.Fatalf("client-id %q, PIN made by %q, set aside: %v", id, pins[0].ClientIdentifier, aside)
+	if pin.ClientIdentifier != strings.TrimSpace(string(id)) || len(aside) != 1 {
+		t.Fatalf("client-id %q, PIN made by %q, set aside: %v", id, pin.ClientIdentifier, aside)
 	}
 	if b, _ := os.ReadFile(aside[0]); string(b) != "not a uuid\n" {
 		t.Fatalf("set-aside file holds %q", b)
@@ -215,4 +186,29 @@ func TestNoSessionBus(t *testing.T) {
 	if strays := w.d.Strays(); len(strays) > 0 {
 		t.Fatalf("left behind:\n%s", strings.Join(strays, "\n"))
 	}
+}
+
+// startAndLink starts a 'login' command, waits (bounded) until it has
+// asked plex.tv for its one PIN, links that PIN, and returns the
+// command's exit and the PIN.
+func startAndLink(t *testing.T, w *world, cmd *exec.Cmd, stderr fmt.Stringer) (<-chan error, plextvsim.PIN) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(wait)
+	for len(w.sim.PINs()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling a condition, bounded
+	}
+	pins := w.sim.PINs()
+	if len(pins) != 1 {
+		cmd.Process.Kill()
+		t.Fatalf("PINs: %+v\n%s", pins, stderr)
+	}
+	if _, err := w.sim.LinkPIN(pins[0].Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	return done, pins[0]
 }
