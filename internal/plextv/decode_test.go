@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// fixtures is testdata/plex-fixtures (a copy of ../shared/plex-fixtures) seen from this package.
+// fixtures is the repository's testdata/plex-fixtures, seen from this package.
 const fixtures = "../../testdata/plex-fixtures"
 
 func readFixture(t testing.TB, name string) []byte {
