@@ -123,8 +123,8 @@ func (w *world) runCLI(env []string, args ...string) (int, string, string) {
 
 // TestNoSessionBus: over SSH or in cron there is no session bus. The
 // command line says the keychain can't be used, returns promptly, still
-// signs in with --print, and leaves no dbus-daemon or
-// gnome-keyring-daemon behind (godbus would autolaunch one).
+// signs in with --print, the tray says it needs one, and nothing leaves a
+// dbus-daemon or gnome-keyring-daemon behind (godbus would autolaunch one).
 func TestNoSessionBus(t *testing.T) {
 	// dbus-launch on PATH, as on a desktop machine reached over SSH: godbus
 	// runs it when DBUS_SESSION_BUS_ADDRESS is unset.
@@ -181,6 +181,14 @@ func TestNoSessionBus(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(aside[0]); string(b) != "not a uuid\n" {
 		t.Fatalf("set-aside file holds %q", b)
+	}
+
+	// The tray has nowhere to show itself: it says why and exits, rather
+	// than running invisibly (or, as fyne.io/systray alone does, panicking
+	// when it quits).
+	code, stdout, stderr = w.runCLI(env)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "session bus") || strings.Contains(stderr, "panic") {
+		t.Fatalf("tray without a session bus: exit %d, stdout %q, stderr %q; want 1 and the reason", code, stdout, stderr)
 	}
 
 	if strays := w.d.Strays(); len(strays) > 0 {

@@ -7,6 +7,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"net/http"
@@ -171,6 +172,12 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	app, tr := w.start()
 	tr.WaitFor(t, "signed-out menu", has("Sign in to Plex…"), wait)
+	// What the panel draws: read at once, since the menu is already there
+	// (fyne.io/systray alone could drop what was set while it started).
+	out, err := tr.Look()
+	if err != nil || out.Title != "plextray" || out.Tooltip != "plextray — not signed in to Plex" || len(out.Icon) == 0 {
+		t.Fatalf("signed-out look: title %q, tooltip %q, %d icon bytes, %v", out.Title, out.Tooltip, len(out.Icon), err)
+	}
 
 	code := w.signIn(tr)
 	n := w.d.WaitNotification(t, func(n desktop.Notification) bool { return strings.Contains(n.Summary, code) }, wait)
@@ -197,6 +204,11 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	tr.WaitFor(t, "servers checked", func(m desktop.MenuItem) bool {
 		lr := m.Find("Living Room — local")
 		return lr != nil && m.Find("Dad's Plex (shared) — relay") != nil && m.Find("Cabin — offline") != nil
+	}, wait)
+	// The icon and tooltip say signed in, and how the servers are.
+	tr.WaitLook(t, "the signed-in icon and tooltip", func(l desktop.Look) bool {
+		return l.Title == "plextray" && l.Tooltip == "plextray — signed in as demo — 2 of 3 servers reachable" &&
+			len(l.Icon) > 0 && !bytes.Equal(l.Icon, out.Icon)
 	}, wait)
 	lay, _ := tr.Layout()
 	lr := lay.Find("Living Room — local")

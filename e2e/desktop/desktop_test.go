@@ -90,11 +90,11 @@ func TestEverything(t *testing.T) {
 	if m := root.Find("Qu"); m == nil || m.Label != "Quit" {
 		t.Errorf("prefix Find(Qu) = %+v", m)
 	}
-	if title, err := tray.Property("Title"); err != nil || title != "minitray" {
-		t.Errorf("Title = %v, %v", title, err)
-	}
-	if px, err := tray.Property("IconPixmap"); err != nil || reflect.ValueOf(px).Len() == 0 {
-		t.Errorf("IconPixmap = %T (%v)", px, err)
+	// Read at once, not waited for: minitray sets them before its menu,
+	// and the menu is there.
+	if l, err := tray.Look(); err != nil || l.Title != "minitray" || l.Tooltip != "minitray tooltip" ||
+		l.IconW <= 0 || len(l.Icon) != int(4*l.IconW*l.IconH) {
+		t.Errorf("look = title %q, tooltip %q, icon %dx%d (%d bytes), %v", l.Title, l.Tooltip, l.IconW, l.IconH, len(l.Icon), err)
 	}
 
 	// Clicks, including one in the submenu.

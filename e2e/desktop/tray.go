@@ -103,6 +103,77 @@ func (tr *Tray) Property(name string) (any, error) {
 	return v.Value(), nil
 }
 
+// Look is what a panel draws for the item: its title, the tooltip's text
+// and the first icon pixmap (ARGB, big-endian, as the StatusNotifierItem
+// spec has it).
+type Look struct {
+	Title, Tooltip string
+	IconW, IconH   int32
+	Icon           []byte
+}
+
+type pixmap struct {
+	W, H int32
+	ARGB []byte
+}
+
+// Look reads the item's Title, ToolTip and IconPixmap, as a panel does on
+// NewTitle, NewToolTip and NewIcon.
+func (tr *Tray) Look() (Look, error) {
+	var l Look
+	title, err := tr.Property("Title")
+	if err != nil {
+		return l, err
+	}
+	l.Title, _ = title.(string)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	obj := tr.d.conn.Object(tr.Service, tr.Path)
+	var tip struct {
+		IconName string
+		Icon     []pixmap
+		Title    string
+		Text     string
+	}
+	var v dbus.Variant
+	if err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, sniIface, "ToolTip").Store(&v); err != nil {
+		return l, fmt.Errorf("get ToolTip: %w", err)
+	}
+	if err := dbus.Store([]any{v.Value()}, &tip); err != nil {
+		return l, fmt.Errorf("ToolTip %v: %w", v, err)
+	}
+	// fyne.io/systray puts the text in the tooltip's title field.
+	l.Tooltip = tip.Title
+	var px []pixmap
+	if err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, sniIface, "IconPixmap").Store(&v); err != nil {
+		return l, fmt.Errorf("get IconPixmap: %w", err)
+	}
+	if err := dbus.Store([]any{v.Value()}, &px); err != nil {
+		return l, fmt.Errorf("IconPixmap %v: %w", v.Signature(), err)
+	}
+	if len(px) > 0 {
+		l.IconW, l.IconH, l.Icon = px[0].W, px[0].H, px[0].ARGB
+	}
+	return l, nil
+}
+
+// WaitLook polls Look until pred holds and returns it; it fails the test
+// after timeout.
+func (tr *Tray) WaitLook(t testing.TB, desc string, pred func(Look) bool, timeout time.Duration) Look {
+	t.Helper()
+	var last Look
+	var lastErr error
+	if poll(timeout, 50*time.Millisecond, func() bool {
+		last, lastErr = tr.Look()
+		return lastErr == nil && pred(last)
+	}) {
+		return last
+	}
+	t.Fatalf("e2e/desktop: timed out after %v waiting for %s; last: title %q, tooltip %q, icon %dx%d (%d bytes); error: %v",
+		timeout, desc, last.Title, last.Tooltip, last.IconW, last.IconH, len(last.Icon), lastErr)
+	return Look{}
+}
+
 // Registered reports whether the item is still registered with the watcher
 // (it is dropped when its connection leaves the bus).
 func (tr *Tray) Registered() bool {

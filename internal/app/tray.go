@@ -2,13 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
-	"fyne.io/systray"
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/netwatch"
@@ -62,7 +62,7 @@ func RunTray(env *Env, o TrayOptions) int {
 		// it never waits on the core.
 		// (the Renderer re-renders only the servers that changed).
 		OnChange: func(st core.State) { t.Apply(renderer.Render(st)) },
-		OnQuit:   systray.Quit,
+		OnQuit:   tray.Quit,
 		Secret:   o.Secret,
 		// Re-check on a network change, a wake, and after
 		// PLEXTRAY_RECHECK_INTERVAL (10 min) idle; "checked N min ago"
@@ -91,10 +91,14 @@ func RunTray(env *Env, o TrayOptions) int {
 	}()
 
 	done := make(chan struct{})
-	systray.Run(func() {
+	if err := tray.Run(func() {
 		t.OnReady()
 		go func() { c.Run(); close(done) }()
-	}, func() {})
+	}); err != nil {
+		log.Error("no tray", "err", err)
+		fmt.Fprintf(os.Stderr, "plextray: %v\nThe command line works without it: plextray --help\n", err)
+		return 1
+	}
 	<-done
 	log.Info("quit")
 	return 0

@@ -42,8 +42,18 @@ const (
 
 func main() {
 	beeep.AppName = "minitray"
-	systray.Run(onReady, func() { fmt.Println("bye") })
+	// As plextray's tray.Run: put the item on the bus before setting its
+	// icon and title. systray.Run calls onReady while it is still doing
+	// that, and a title set in that window is never published
+	// (fyne-io/systray#35; this self-test once read an empty Title).
+	start, end := systray.RunWithExternalLoop(nil, func() { fmt.Println("bye") })
+	start()
+	onReady()
+	<-quitCh
+	end()
 }
+
+var quitCh = make(chan struct{})
 
 func onReady() {
 	if os.Getenv("MINITRAY_NO_ICON") == "" {
@@ -80,7 +90,7 @@ func onReady() {
 			case <-store.ClickedCh:
 				go storeSecret() // may block on a broken keyring; keep the menu alive
 			case <-quit.ClickedCh:
-				systray.Quit()
+				close(quitCh)
 				return
 			}
 		}
