@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -232,6 +234,32 @@ func TestSwitchToProfileWithoutPIN(t *testing.T) {
 		}
 		if v := f.sim.Violations(); len(v) > 0 {
 			t.Fatal(v)
+		}
+	})
+}
+
+// TestSwitchWithUnsavableStateLeavesNoStrayToken: when the config folder
+// cannot record a profile, its token must not go into the keychain either:
+// sign-out removes only the tokens the folder lists, and an unlisted one
+// would stay there for good. The switch still works, for this run.
+func TestSwitchWithUnsavableStateLeavesNoStrayToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		// A directory where the state file goes: it can be neither
+		// replaced nor read.
+		if err := os.MkdirAll(filepath.Join(f.dir, home.StateFile, "x"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		f.c.SwitchProfile(f.uuid("Kid"))
+		st := f.settle("Kid active", active("Kid"))
+		if st.Notice.Kind != NoticeProfileNotKept || st.Profiles.Kept {
+			t.Fatalf("notice %v, kept %v; want NoticeProfileNotKept, not kept", st.Notice.Kind, st.Profiles.Kept)
+		}
+		if kid := f.copied(); f.whose(kid) != "Kid" {
+			t.Fatal("Copy token did not copy Kid's token")
+		}
+		if !f.keys.get(f.uuid("Kid")).IsZero() {
+			t.Fatal("Kid's token is in the keychain, but no profile state lists it")
 		}
 	})
 }

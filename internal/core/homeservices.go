@@ -125,23 +125,28 @@ func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plex
 		}
 		return acct, nil
 	}
+	st, err := home.LoadState(sv.ConfigDir)
+	if err != nil {
+		st = home.State{} // a damaged file is replaced
+	}
+	// List the profile before its token goes into the keychain: sign-out
+	// removes only the tokens it finds listed, and a token it cannot find
+	// would stay in the keychain for good.
+	st.Kept(to.UUID)
+	if err := home.SaveState(sv.ConfigDir, st); err != nil {
+		return tok, &NotKeptError{err}
+	}
 	kctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	err = sv.ProfileKeychain(to.UUID).Set(kctx, tok)
 	cancel()
 	if err != nil {
 		return tok, &NotKeptError{err}
 	}
-	st, err := home.LoadState(sv.ConfigDir)
-	if err != nil {
-		st = home.State{} // a damaged file is replaced
-	}
 	if activate {
 		st.Switched(home.Active{UUID: to.UUID, Title: to.Title})
-	} else {
-		st.Kept(to.UUID)
-	}
-	if err := home.SaveState(sv.ConfigDir, st); err != nil {
-		return tok, &NotKeptError{err}
+		if err := home.SaveState(sv.ConfigDir, st); err != nil {
+			return tok, &NotKeptError{err}
+		}
 	}
 	return tok, nil
 }
