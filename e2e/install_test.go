@@ -197,10 +197,7 @@ func TestUserInstallFromTarball(t *testing.T) {
 		t.Fatalf("the launcher started %s, want %s", got, bin)
 	}
 	tr.ClickLabel(t, "Start at login")
-	tr.WaitFor(t, "Start at login checked", func(m desktop.MenuItem) bool {
-		it := m.Find("Start at login")
-		return it != nil && it.ToggleState == 1
-	}, wait)
+	tr.WaitFor(t, "Start at login checked", toggled("Start at login", 1), wait)
 	var cfg string
 	for _, kv := range w.d.Env() {
 		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {

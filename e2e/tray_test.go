@@ -472,6 +472,17 @@ func TestNoNotificationsBrowserOrClipboardTool(t *testing.T) {
 	quit(t, app, tr)
 }
 
+// toggled: the checkbox label is shown with state (1 checked, 0 not).
+func toggled(label string, state int) func(desktop.MenuItem) bool {
+	return func(m desktop.MenuItem) bool {
+		it := m.Find(label)
+		return it != nil && it.ToggleState == state
+	}
+}
+
+// TestStartAtLoginToggle clicks as soon as the item shows, before the app
+// has shown anything else: a click the app is not yet listening for would
+// be lost (fyne.io/systray drops it).
 func TestStartAtLoginToggle(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	app, tr := w.start()
@@ -486,13 +497,13 @@ func TestStartAtLoginToggle(t *testing.T) {
 		}
 	}
 	entry := filepath.Join(cfg, "autostart", "plextray.desktop")
-	tr.WaitFor(t, "checked", func(m desktop.MenuItem) bool { return m.Find("Start at login").ToggleState == 1 }, wait)
+	tr.WaitFor(t, "checked", toggled("Start at login", 1), wait)
 	b, err := os.ReadFile(entry)
 	if err != nil || !strings.Contains(string(b), "Exec=") {
 		t.Fatalf("autostart entry: %v\n%s", err, b)
 	}
 	tr.ClickLabel(t, "Start at login")
-	tr.WaitFor(t, "unchecked", func(m desktop.MenuItem) bool { return m.Find("Start at login").ToggleState == 0 }, wait)
+	tr.WaitFor(t, "unchecked", toggled("Start at login", 0), wait)
 	if _, err := os.Stat(entry); !os.IsNotExist(err) {
 		t.Fatalf("entry still there: %v", err)
 	}

@@ -90,8 +90,7 @@ func (k OS) account() string {
 }
 
 func (k OS) Get(ctx context.Context) (plextv.Token, error) {
-	var s string
-	err := k.call(ctx, "reading", func(ctx context.Context) (err error) { s, err = k.get(ctx); return })
+	s, err := call(k, ctx, "reading", k.get)
 	if err == nil && s == "" {
 		// An entry with an empty secret holds no token (as in Memory).
 		return "", ErrNotFound
@@ -100,11 +99,12 @@ func (k OS) Get(ctx context.Context) (plextv.Token, error) {
 }
 
 func (k OS) Set(ctx context.Context, tok plextv.Token) error {
-	return k.call(ctx, "saving", func(ctx context.Context) error { return k.set(ctx, tok.Reveal()) })
+	_, err := call(k, ctx, "saving", func(ctx context.Context) (struct{}, error) { return struct{}{}, k.set(ctx, tok.Reveal()) })
+	return err
 }
 
 func (k OS) Delete(ctx context.Context) error {
-	err := k.call(ctx, "removing", func(ctx context.Context) error { return k.delete(ctx) })
+	_, err := call(k, ctx, "removing", func(ctx context.Context) (struct{}, error) { return struct{}{}, k.delete(ctx) })
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
@@ -112,31 +112,43 @@ func (k OS) Delete(ctx context.Context) error {
 }
 
 // call runs fn with a deadline. fn honours ctx where it can; a backend
-// that takes no context (go-keyring) is abandoned when the deadline passes.
-func (k OS) call(ctx context.Context, what string, fn func(context.Context) error) error {
+// that takes no context (go-keyring) is abandoned when the deadline passes
+// or ctx ends, and what it returns later goes nowhere (it only ever
+// reaches the caller through the channel).
+func call[T any](k OS, ctx context.Context, what string, fn func(context.Context) (T, error)) (T, error) {
 	timeout := k.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- fn(ctx) }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
+	type result struct {
+		v   T
+		err error
 	}
-	switch {
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn(ctx)
+		done <- result{v, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		r.err = ctx.Err()
+	}
+	switch err := r.err; {
 	case err == nil:
-		return nil
+		return r.v, nil
 	case errors.Is(err, ErrNotFound):
-		return ErrNotFound
+		return r.v, ErrNotFound
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		err = fmt.Errorf("%w within %s", ErrNoAnswer, timeout)
+		fallthrough
+	default:
+		var zero T
+		return zero, &UnavailableError{What: what, Err: err}
 	}
-	return &UnavailableError{What: what, Err: err}
 }
 
 // UnavailableError is a keychain failure: what was being done ("reading",

@@ -94,6 +94,11 @@ func New(a Actions, icons IconSet, extra Extra) *Tray {
 // OnReady builds the menu skeleton and returns at once: fyne.io/systray
 // answers the panel's menu requests only after it returns.
 //
+// The panel may read the menu while it is being built, and fyne.io/systray
+// drops a click that no goroutine is waiting for. So the skeleton's items
+// have no titles until the first model (nothing to click on), and that
+// model is applied only once every click handler is listening.
+//
 // Every item is created visible and hidden only once the whole skeleton
 // (submenu children included) exists: on Windows fyne.io/systray can give an
 // item a submenu only while the item is in its menu, and any SetTitle,
@@ -115,22 +120,22 @@ func (t *Tray) OnReady() {
 		case Separator:
 			systray.AddSeparator()
 		case KeyAutostart:
-			t.items[k] = systray.AddMenuItemCheckbox("Start at login", "", false)
-			t.shown[k] = Item{Title: "Start at login", Visible: true, Enabled: true}
+			t.items[k] = systray.AddMenuItemCheckbox("", "", false)
+			t.shown[k] = Item{Visible: true, Enabled: true}
 		default:
 			add(k)
 		}
 	}
-	t.checkAgain = t.items[KeyServers].AddSubMenuItem("Check again", "")
-	t.shownCheck = Item{Title: "Check again", Visible: true, Enabled: true}
+	t.checkAgain = t.items[KeyServers].AddSubMenuItem("", "")
+	t.shownCheck = Item{Visible: true, Enabled: true}
 	t.note = t.items[KeyServers].AddSubMenuItem("", "")
 	t.shownNote = Item{Visible: true, Enabled: true}
 	t.checked = t.items[KeyServers].AddSubMenuItem("", "")
 	t.shownChecked = Item{Visible: true, Enabled: true}
 	t.dns = t.items[KeyServers].AddSubMenuItem("", "")
 	t.shownDNS = Item{Visible: true, Enabled: true}
-	t.notify = t.items[KeyServers].AddSubMenuItemCheckbox(notifyServersTitle, "", false)
-	t.shownNotify = Item{Title: notifyServersTitle, Visible: true, Enabled: true}
+	t.notify = t.items[KeyServers].AddSubMenuItemCheckbox("", "", false)
+	t.shownNotify = Item{Visible: true, Enabled: true}
 	t.buildProfiles()
 	// Only now, with every submenu built, hide what the first model
 	// does not show (see update).
@@ -173,14 +178,19 @@ func (t *Tray) OnReady() {
 	}
 }
 
-// onClick runs fn for every click of it. The receive loop never blocks on
-// work: fn only queues a command.
+// onClick runs fn for every click of it, and returns once its goroutine
+// runs: fyne.io/systray drops a click no one is receiving, so an item must
+// not be clickable before. The receive loop never blocks on work: fn only
+// queues a command.
 func onClick(it *systray.MenuItem, fn func()) {
+	running := make(chan struct{})
 	go func() {
+		close(running)
 		for range it.ClickedCh {
 			fn()
 		}
 	}()
+	<-running
 }
 
 // Apply shows m. Safe from any goroutine; before OnReady it is kept and
