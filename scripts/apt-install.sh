@@ -27,7 +27,8 @@ else
 fi
 
 echo "$name: installing:$missing"
-APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get"
+# A fresh CI machine meets the odd flaky mirror: apt retries each download.
+APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=3"
 $APT update -qq
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 $APT install -y -qq --no-install-recommends $missing >/dev/null
