@@ -16,8 +16,8 @@ var (
 )
 
 // Run runs the tray until Quit: it puts the item on the session bus, then
-// calls onReady, then waits. Without a session bus there is nowhere to show
-// the item, and Run says so at once.
+// calls onReady (on another goroutine), then waits. Without a session bus
+// there is nowhere to show the item, and Run says so at once.
 //
 // systray.Run calls onReady on its own goroutine while it is still putting
 // the item on the bus, and an icon, title or tooltip set in that window is
@@ -40,9 +40,13 @@ func Run(onReady func()) error {
 	if err != nil {
 		return fmt.Errorf("the tray needs the desktop's session bus: %w", err)
 	}
-	start, end := systray.RunWithExternalLoop(nil, nil)
+	// systray runs onReady as soon as start begins; holding it until start
+	// has returned keeps the rest of systray's contract: the panel's first
+	// GetLayout waits until onReady has built the menu.
+	exported := make(chan struct{})
+	start, end := systray.RunWithExternalLoop(func() { <-exported; onReady() }, nil)
 	start()
-	onReady()
+	close(exported)
 	<-quitCh
 	end()
 	return nil

@@ -46,9 +46,10 @@ func main() {
 	// icon and title. systray.Run calls onReady while it is still doing
 	// that, and a title set in that window is never published
 	// (fyne-io/systray#35; this self-test once read an empty Title).
-	start, end := systray.RunWithExternalLoop(nil, func() { fmt.Println("bye") })
+	exported := make(chan struct{})
+	start, end := systray.RunWithExternalLoop(func() { <-exported; onReady() }, func() { fmt.Println("bye") })
 	start()
-	onReady()
+	close(exported)
 	<-quitCh
 	end()
 }
