@@ -150,27 +150,16 @@ func pickProfile(ctx context.Context, io IO, sv core.Services, tok plextv.Token,
 	return p, ExitOK
 }
 
-// oneArg parses flags and exactly one argument (the profile).
-func oneArg(fs *flag.FlagSet, args []string, io IO) (arg string, code int, done bool) {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			fs.SetOutput(io.Stdout)
-			fs.Usage()
-			return "", ExitOK, true
-		}
-	}
-	if err := fs.Parse(args); err != nil {
+// oneArg parses flags (before or after the argument) and exactly one
+// argument (the profile).
+func oneArg(fs *flag.FlagSet, args []string, io IO) (string, int, bool) {
+	need := fmt.Sprintf("name one profile (its title or uuid); see '%s users'", io.Prog)
+	arg, code, done := optionalArg(fs, args, io, need)
+	if !done && arg == "" {
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, fs.Name(), need)
 		return "", ExitUsage, true
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(io.Stderr, "%s %s: name one profile (its title or uuid); see '%s users'\n", io.Prog, fs.Name(), io.Prog)
-		return "", ExitUsage, true
-	}
-	if io.SettingsErr != nil {
-		fmt.Fprintf(io.Stderr, "%s: %v\n", io.Prog, io.SettingsErr)
-		return "", ExitUsage, true
-	}
-	return fs.Arg(0), ExitOK, false
+	return arg, code, done
 }
 
 func switchCmd(args []string, io IO) int {

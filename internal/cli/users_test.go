@@ -228,8 +228,10 @@ func TestProfileNamesAmbiguousOrUnknown(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(msg, `no profile "nobody"`) || strings.Contains(msg, "\x1b") {
 		t.Fatalf("unknown: exit %d %q", code, msg)
 	}
-	if code, _ := f.runIn("", "switch"); code != ExitUsage {
-		t.Fatalf("no profile named: exit %d", code)
+	for _, args := range [][]string{{"switch"}, {"switch", ""}, {"switch", "Kid", "Teen"}} {
+		if code, _ := f.runIn("", args...); code != ExitUsage || !strings.Contains(f.stderr.String(), "name one profile") {
+			t.Fatalf("%q: exit %d, %q; want usage and 'name one profile'", args, code, f.stderr.String())
+		}
 	}
 }
 
