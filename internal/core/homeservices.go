@@ -112,28 +112,17 @@ func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plex
 	if to.Admin {
 		// The account's own token is the admin's: keep using it. The
 		// token plex.tv just handed out is not needed.
-		if !activate {
-			return acct, nil
-		}
-		st, err := home.LoadState(sv.ConfigDir)
-		if err != nil {
-			st = home.State{}
-		}
-		st.Active = nil
-		if err := home.SaveState(sv.ConfigDir, st); err != nil {
-			return acct, &NotKeptError{err}
+		if activate {
+			if err := sv.SetActiveProfile(nil); err != nil {
+				return acct, &NotKeptError{err}
+			}
 		}
 		return acct, nil
-	}
-	st, err := home.LoadState(sv.ConfigDir)
-	if err != nil {
-		st = home.State{} // a damaged file is replaced
 	}
 	// List the profile before its token goes into the keychain: sign-out
 	// removes only the tokens it finds listed, and a token it cannot find
 	// would stay in the keychain for good.
-	st.Kept(to.UUID)
-	if err := home.SaveState(sv.ConfigDir, st); err != nil {
+	if err := home.Update(sv.ConfigDir, func(st *home.State) { st.Kept(to.UUID) }); err != nil {
 		return tok, &NotKeptError{err}
 	}
 	kctx, cancel := context.WithTimeout(ctx, CallTimeout)
@@ -143,12 +132,26 @@ func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plex
 		return tok, &NotKeptError{err}
 	}
 	if activate {
-		st.Switched(home.Active{UUID: to.UUID, Title: to.Title})
-		if err := home.SaveState(sv.ConfigDir, st); err != nil {
+		if err := sv.SetActiveProfile(&home.Active{UUID: to.UUID, Title: to.Title}); err != nil {
 			return tok, &NotKeptError{err}
 		}
 	}
 	return tok, nil
+}
+
+// SetActiveProfile records a as the active profile (nil: the account's own
+// token) in the config folder. a's token must be kept already.
+func (sv Services) SetActiveProfile(a *home.Active) error {
+	if err := sv.profilesOK(); err != nil {
+		return err
+	}
+	return home.Update(sv.ConfigDir, func(st *home.State) {
+		if a == nil {
+			st.Active = nil
+		} else {
+			st.Switched(*a)
+		}
+	})
 }
 
 // ForgetProfile removes profile uuid's stored token (plex.tv rejected it)
@@ -163,12 +166,7 @@ func (sv Services) ForgetProfile(ctx context.Context, uuid string) error {
 	if errors.Is(kerr, keychain.ErrNotFound) {
 		kerr = nil
 	}
-	st, err := home.LoadState(sv.ConfigDir)
-	if err != nil {
-		st = home.State{}
-	}
-	st.Forget(uuid)
-	return errors.Join(kerr, home.SaveState(sv.ConfigDir, st))
+	return errors.Join(kerr, home.Update(sv.ConfigDir, func(st *home.State) { st.Forget(uuid) }))
 }
 
 // ForgetProfiles signs every stored profile token out at plex.tv (best
@@ -187,7 +185,7 @@ func (sv Services) ForgetProfiles(ctx context.Context) error {
 	rctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	var errs []error
-	var left home.State // entries that could not be removed: tried again next time
+	var removed []string // the rest stay listed: tried again next time
 	seen := map[string]bool{}
 	for _, uuid := range uuids {
 		if seen[uuid] {
@@ -201,10 +199,18 @@ func (sv Services) ForgetProfiles(ctx context.Context) error {
 		kctx, kcancel := context.WithTimeout(ctx, CallTimeout)
 		if err := kc.Delete(kctx); err != nil && !errors.Is(err, keychain.ErrNotFound) {
 			errs = append(errs, fmt.Errorf("removing a profile's token: %w", err))
-			left.Kept(uuid)
+		} else {
+			removed = append(removed, uuid)
 		}
 		kcancel()
 	}
-	errs = append(errs, home.SaveState(sv.ConfigDir, left))
+	// Only what was removed is unlisted: a profile listed meanwhile keeps
+	// its entry, so its token is not lost track of.
+	errs = append(errs, home.Update(sv.ConfigDir, func(st *home.State) {
+		for _, uuid := range removed {
+			st.Forget(uuid)
+		}
+		st.Active = nil
+	}))
 	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
 )
 
 // StateFile is the file in the config folder that remembers the profiles.
@@ -89,6 +90,24 @@ func LoadState(dir string) (State, error) {
 		return State{}, fmt.Errorf("reading the profile state: %w", err)
 	}
 	return st, nil
+}
+
+// updating serialises Update within this process.
+var updating sync.Mutex
+
+// Update changes the state in dir with change: read, change, write, with
+// no other Update of this process in between, so that two changes made at
+// once never lose one another. A file that does not hold a valid state is
+// replaced, starting from the zero State.
+func Update(dir string, change func(*State)) error {
+	updating.Lock()
+	defer updating.Unlock()
+	st, err := LoadState(dir)
+	if err != nil {
+		st = State{}
+	}
+	change(&st)
+	return SaveState(dir, st)
 }
 
 // SaveState writes st to dir (created if missing), replacing the file

@@ -14,10 +14,9 @@
 //	p, err := home.Pick(h.Users, "kid")                   // *AmbiguousError, ErrNoProfile
 //	tok, err := home.Switcher{Client: client}.Switch(ctx, adminToken, p, pin)
 //	// errors.Is(err, plextv.ErrProfilePIN): ask for the PIN (again)
+//	err = home.Update(dir, func(st *home.State) { st.Kept(p.UUID) }) // listed first
 //	keychain.OS{Account: home.ProfileAccount(p.UUID)}.Set(ctx, tok)
-//	st, err := home.LoadState(dir)
-//	st.Switched(home.Active{UUID: p.UUID, Title: p.Title})
-//	err = home.SaveState(dir, st)
+//	err = home.Update(dir, func(st *home.State) { st.Switched(home.Active{UUID: p.UUID, Title: p.Title}) })
 //
 // Sign-out removes keychain.OS{Account: ProfileAccount(uuid)} for every
 // uuid in State.Stored, then saves the zero State.
