@@ -102,7 +102,8 @@ type Core struct {
 	clearing    plextv.Token       // what that clear will clear
 	checkGen    int                // identifies the latest server check
 	quitting    bool
-	prof        profileRun // Plex Home profiles (home.go)
+	prof        profileRun    // Plex Home profiles (home.go)
+	profWrites  profileWrites // orders what the workers record of them
 
 	// removed is closed once the last sign-out (or dropped token) has
 	// finished removing tokens from the keychain; nil: none ran. A new
@@ -741,7 +742,7 @@ func (c *Core) signOut() {
 		if errors.Is(err, plextv.ErrTokenInvalid) {
 			err = nil
 		}
-		if perr := c.cfg.Services.ForgetProfiles(c.ctx); perr != nil {
+		if perr := c.forgetProfiles(); perr != nil {
 			c.post(profileForgotten{perr})
 		}
 		if stored {
@@ -765,7 +766,7 @@ func (c *Core) dropToken() {
 		if stored {
 			c.post(forgotten{c.cfg.Services.Forget(c.ctx)})
 		}
-		c.post(profileForgotten{c.cfg.Services.ForgetProfiles(c.ctx)})
+		c.post(profileForgotten{c.forgetProfiles()})
 	})
 }
 

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
@@ -65,6 +67,17 @@ type profileRun struct {
 	fellBack string
 }
 
+// profileWrites orders what the workers record in the config folder about
+// the active profile. Each decision of the core takes the next number
+// (latest); a worker records one only while it is still the latest, and
+// holds mu while it writes, so an older decision never lands after a newer
+// one: a switch cancelled as plex.tv answers, or one overtaken by
+// sign-out, leaves the folder as the core has it.
+type profileWrites struct {
+	mu     sync.Mutex
+	latest atomic.Uint64
+}
+
 type (
 	cmdSwitchProfile  struct{ uuid string }
 	cmdReloadProfiles struct{}
@@ -105,6 +118,11 @@ type (
 		err error
 	}
 	profileForgotten struct{ err error }
+	activeNotKept    struct {
+		seq   uint64
+		title string
+		err   error
+	}
 )
 
 func (cmdSwitchProfile) isMsg()  {}
@@ -118,6 +136,7 @@ func (pinPageWrong) isMsg()      {}
 func (pinPageNoBrowser) isMsg()  {}
 func (pinPageDone) isMsg()       {}
 func (profileForgotten) isMsg()  {}
+func (activeNotKept) isMsg()     {}
 
 // SwitchProfile makes the token of the Home profile uuid the active one
 // (the admin's uuid: the account's own token). A protected profile, or
@@ -186,6 +205,12 @@ func (c *Core) applyHome(m msg) bool {
 		c.endSwitch()
 		if errors.Is(m.err, pinpage.ErrExpired) {
 			c.say(Notice{Kind: NoticeProfileExpired, Title: title})
+		}
+	case activeNotKept:
+		if m.seq == c.profWrites.latest.Load() && c.state.Phase == SignedIn {
+			c.cfg.Log.Warn("the active profile not recorded", "err", m.err)
+			c.state.Profiles.Kept = false
+			c.say(Notice{Kind: NoticeProfileNotKept, Err: m.err, Title: m.title})
 		}
 	case profileForgotten:
 		if m.err != nil {
@@ -325,7 +350,64 @@ func (c *Core) fallBack(a home.Active) {
 	if c.state.Unverified {
 		c.prof.fellBack = a.Title
 	}
-	c.spawn(func() { c.post(profileForgotten{c.cfg.Services.ForgetProfile(c.ctx, a.UUID)}) })
+	c.profWrites.latest.Add(1) // a switch recorded after this is stale
+	c.spawn(func() {
+		c.profWrites.mu.Lock()
+		defer c.profWrites.mu.Unlock()
+		c.post(profileForgotten{c.cfg.Services.ForgetProfile(c.ctx, a.UUID)})
+	})
+}
+
+// fetchProfile asks plex.tv for profile to's token and keeps it, unless
+// the switch (ctx) was called off meanwhile: another choice or sign-out
+// cancels ctx before anything else, so under profWrites.mu either the
+// token is kept before sign-out removes it, or it is not kept at all. It
+// is made active only once the core accepts the switch (recordActive).
+// Run in a worker.
+func (c *Core) fetchProfile(ctx context.Context, acct plextv.Token, to plextv.HomeUser, pin string) (plextv.Token, error) {
+	tok, err := c.cfg.Services.SwitchToken(ctx, acct, to, pin)
+	if err != nil || to.Admin {
+		return tok, err
+	}
+	c.profWrites.mu.Lock()
+	defer c.profWrites.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return tok, c.cfg.Services.KeepProfileToken(ctx, to, tok)
+}
+
+// recordActive records the active profile (or none) in the config folder,
+// in a worker, unless the core decides otherwise first (profileWrites).
+func (c *Core) recordActive() {
+	seq := c.profWrites.latest.Add(1)
+	var a *home.Active
+	title := ""
+	if p := c.state.Profiles.Active; p != nil {
+		cp := *p
+		a, title = &cp, cp.Title
+	} else if admin := c.state.Profiles.Admin(); admin != nil {
+		title = admin.Title
+	}
+	c.spawn(func() {
+		c.profWrites.mu.Lock()
+		defer c.profWrites.mu.Unlock()
+		if c.profWrites.latest.Load() != seq {
+			return
+		}
+		if err := c.cfg.Services.SetActiveProfile(a); err != nil {
+			c.post(activeNotKept{seq, title, err})
+		}
+	})
+}
+
+// forgetProfiles removes every profile token (sign-out), after any
+// recording in progress and instead of any still waiting (run in a
+// worker; the caller has made every earlier decision stale).
+func (c *Core) forgetProfiles() error {
+	c.profWrites.mu.Lock()
+	defer c.profWrites.mu.Unlock()
+	return c.cfg.Services.ForgetProfiles(c.ctx)
 }
 
 // dropServers forgets the server list fetched with the token that was
@@ -376,7 +458,7 @@ func (c *Core) switchProfile(uuid string) {
 	}
 	c.say(Notice{Kind: NoticeProfileSwitching, Title: target.Title})
 	c.spawn(func() {
-		tok, err := c.cfg.Services.SwitchProfile(ctx, acct, target, "")
+		tok, err := c.fetchProfile(ctx, acct, target, "")
 		c.post(profileSwitched{gen, target, tok, err})
 	})
 }
@@ -391,7 +473,7 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 			Title: to.Title,
 			Clock: c.clk,
 			Submit: func(ctx context.Context, pin string) error {
-				tok, err := c.cfg.Services.SwitchProfile(ctx, acct, to, pin)
+				tok, err := c.fetchProfile(ctx, acct, to, pin)
 				if errors.Is(err, plextv.ErrProfilePIN) {
 					c.post(pinPageWrong{gen})
 					return err
@@ -472,6 +554,7 @@ func (c *Core) profileSwitched(m profileSwitched) {
 		c.say(Notice{Kind: NoticeProfileNotKept, Err: nk.Err, Title: m.to.Title})
 	} else {
 		c.say(Notice{Kind: NoticeProfileSwitched, Title: m.to.Title})
+		c.recordActive()
 	}
 	c.dropServers()
 	c.startCheck()
@@ -490,6 +573,7 @@ func (c *Core) endSwitch() {
 // resetProfiles forgets everything about profiles here (signed out).
 func (c *Core) resetProfiles() {
 	c.endSwitch()
+	c.profWrites.latest.Add(1) // nothing recorded before sign-out lands after it
 	c.prof = profileRun{gen: c.prof.gen}
 	c.state.Profiles = Profiles{}
 }

@@ -104,10 +104,10 @@ func (h *harness) cur() State {
 
 // signedInHome signs in to the demo account, which has the demo Home,
 // and waits for its profiles.
-func signedInHome(t *testing.T, sim *plextvsim.Sim, spec *plextvsim.HomeSpec) *homeFixture {
+func signedInHome(t *testing.T, sim *plextvsim.Sim, spec *plextvsim.HomeSpec, tweak ...func(*Config)) *homeFixture {
 	t.Helper()
 	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
-	f.harness = start(t, sim, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
+	f.harness = start(t, sim, &keychain.Memory{}, append([]func(*Config){withProfiles(f.keys, f.dir, f.res)}, tweak...)...)
 	var err error
 	if spec != nil {
 		f.home, err = f.sim.AddHome(*spec)
@@ -190,6 +190,16 @@ func (f *homeFixture) copied() plextv.Token {
 	return plextv.Token(clip)
 }
 
+// onDisk waits until the profile state in the config folder satisfies
+// ok: the core records it from a worker.
+func (f *homeFixture) onDisk(desc string, ok func(home.State) bool) {
+	f.t.Helper()
+	f.settle(desc, func(State) bool {
+		hs, err := home.LoadState(f.dir)
+		return err == nil && ok(hs)
+	})
+}
+
 func (f *homeFixture) checkedWith() plextv.Token {
 	f.t.Helper()
 	f.settle("servers checked", func(s State) bool { return !s.Servers.Checking && !s.Servers.Checked.IsZero() })
@@ -217,10 +227,9 @@ func TestSwitchToProfileWithoutPIN(t *testing.T) {
 			t.Fatal("Copy token did not copy Kid's token")
 		}
 		f.settle("servers re-fetched with Kid's token", func(State) bool { return f.res.last() == kid })
-		hs, err := home.LoadState(f.dir)
-		if err != nil || hs.Active == nil || hs.Active.UUID != f.uuid("Kid") || hs.Active.Title != "Kid" {
-			t.Fatalf("profile state %+v, %v", hs, err)
-		}
+		f.onDisk("Kid recorded as active", func(hs home.State) bool {
+			return hs.Active != nil && hs.Active.UUID == f.uuid("Kid") && hs.Active.Title == "Kid"
+		})
 
 		// Switch back: one click (the demo admin has no PIN).
 		f.c.SwitchProfile(f.home.Admin.UUID)
@@ -229,9 +238,7 @@ func TestSwitchToProfileWithoutPIN(t *testing.T) {
 			t.Fatal("Copy token after switching back is not the account's token")
 		}
 		f.settle("servers re-fetched with the account's token", func(State) bool { return f.res.last() == acct })
-		if hs, _ := home.LoadState(f.dir); hs.Active != nil {
-			t.Fatalf("still active on disk: %+v", hs.Active)
-		}
+		f.onDisk("no profile recorded as active", func(hs home.State) bool { return hs.Active == nil })
 		if v := f.sim.Violations(); len(v) > 0 {
 			t.Fatal(v)
 		}
@@ -260,6 +267,76 @@ func TestSwitchWithUnsavableStateLeavesNoStrayToken(t *testing.T) {
 		}
 		if !f.keys.get(f.uuid("Kid")).IsZero() {
 			t.Fatal("Kid's token is in the keychain, but no profile state lists it")
+		}
+	})
+}
+
+// heldSwitch lets plex.tv answer every profile switch, then holds the
+// answer until release is closed, whatever becomes of the caller
+// meanwhile: an answer already on its way.
+type heldSwitch struct {
+	PlexTV
+	asked, release chan struct{}
+}
+
+func holdSwitches(h *heldSwitch) func(*Config) {
+	return func(cfg *Config) {
+		h.PlexTV = cfg.PlexTV
+		cfg.PlexTV = h
+	}
+}
+
+func (h *heldSwitch) SwitchHomeUser(ctx context.Context, tok plextv.Token, uuid, pin string) (plextv.Token, error) {
+	tok, err := h.PlexTV.SwitchHomeUser(ctx, tok, uuid, pin)
+	h.asked <- struct{}{}
+	<-h.release
+	return tok, err
+}
+
+// TestSwitchCalledOffAsPlexTVAnswersRecordsNothing: choosing the active
+// profile again ends a switch in flight; when plex.tv's answer arrives
+// after that, neither the token nor the profile is recorded, so the
+// config folder (which the command line reads) agrees with the tray.
+func TestSwitchCalledOffAsPlexTVAnswersRecordsNothing(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := &heldSwitch{asked: make(chan struct{}), release: make(chan struct{})}
+		f := signedInHome(t, sim, nil, holdSwitches(h))
+		f.c.SwitchProfile(f.uuid("Kid"))
+		<-h.asked
+		f.c.SwitchProfile(f.home.Admin.UUID) // the active one: calls it off
+		f.settle("switch called off", func(s State) bool { return s.Profiles.Switching == nil })
+		close(h.release)
+		synctest.Wait()
+		if s := f.cur(); s.Profiles.Active != nil {
+			t.Fatalf("the tray made %q active", s.Profiles.Active.Title)
+		}
+		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+			t.Fatalf("profile state %+v, %v; want nothing recorded", hs, err)
+		}
+		if !f.keys.get(f.uuid("Kid")).IsZero() {
+			t.Fatal("Kid's token kept for a switch that was called off")
+		}
+	})
+}
+
+// TestSignOutDuringSwitchLeavesNoToken: plex.tv answers a switch only
+// after sign-out has removed everything; that answer must not put a
+// profile token back into the keychain.
+func TestSignOutDuringSwitchLeavesNoToken(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h := &heldSwitch{asked: make(chan struct{}), release: make(chan struct{})}
+		f := signedInHome(t, sim, nil, holdSwitches(h))
+		f.c.SwitchProfile(f.uuid("Kid"))
+		<-h.asked
+		f.c.SignOut()
+		f.settle("signed out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
+		close(h.release)
+		synctest.Wait()
+		if !f.keys.get(f.uuid("Kid")).IsZero() {
+			t.Fatal("Kid's token is in the keychain after sign-out")
+		}
+		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+			t.Fatalf("profile state %+v, %v after sign-out", hs, err)
 		}
 	})
 }

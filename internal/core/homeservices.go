@@ -102,6 +102,34 @@ func (sv Services) FetchProfileToken(ctx context.Context, acct plextv.Token, to 
 }
 
 func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plextv.HomeUser, pin string, activate bool) (plextv.Token, error) {
+	tok, err := sv.SwitchToken(ctx, acct, to, pin)
+	if err != nil {
+		return "", err
+	}
+	if !to.Admin {
+		if err := sv.KeepProfileToken(ctx, to, tok); err != nil {
+			return tok, err
+		}
+	}
+	if !activate {
+		return tok, nil
+	}
+	var a *home.Active
+	if !to.Admin {
+		a = &home.Active{UUID: to.UUID, Title: to.Title}
+	}
+	if err := sv.SetActiveProfile(a); err != nil {
+		return tok, &NotKeptError{err}
+	}
+	return tok, nil
+}
+
+// SwitchToken asks plex.tv, with the account's token acct, for the token
+// of profile to (pin "" when none is known). For the admin it returns acct
+// once plex.tv agreed (it may want the admin's PIN): the account's own
+// token is the admin's, and the one plex.tv hands out is not needed.
+// Nothing is kept.
+func (sv Services) SwitchToken(ctx context.Context, acct plextv.Token, to plextv.HomeUser, pin string) (plextv.Token, error) {
 	if err := sv.profilesOK(); err != nil {
 		return "", err
 	}
@@ -110,33 +138,30 @@ func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plex
 		return "", err
 	}
 	if to.Admin {
-		// The account's own token is the admin's: keep using it. The
-		// token plex.tv just handed out is not needed.
-		if activate {
-			if err := sv.SetActiveProfile(nil); err != nil {
-				return acct, &NotKeptError{err}
-			}
-		}
 		return acct, nil
 	}
-	// List the profile before its token goes into the keychain: sign-out
-	// removes only the tokens it finds listed, and a token it cannot find
-	// would stay in the keychain for good.
+	return tok, nil
+}
+
+// KeepProfileToken keeps tok, profile to's token, in its keychain entry,
+// listed in the config folder for sign-out to remove; a *NotKeptError when
+// it can't.
+func (sv Services) KeepProfileToken(ctx context.Context, to plextv.HomeUser, tok plextv.Token) error {
+	if err := sv.profilesOK(); err != nil {
+		return err
+	}
+	// Listed before it goes into the keychain: sign-out removes only the
+	// tokens it finds listed, and a token it cannot find would stay in
+	// the keychain for good.
 	if err := home.Update(sv.ConfigDir, func(st *home.State) { st.Kept(to.UUID) }); err != nil {
-		return tok, &NotKeptError{err}
+		return &NotKeptError{err}
 	}
 	kctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	err = sv.ProfileKeychain(to.UUID).Set(kctx, tok)
-	cancel()
-	if err != nil {
-		return tok, &NotKeptError{err}
+	defer cancel()
+	if err := sv.ProfileKeychain(to.UUID).Set(kctx, tok); err != nil {
+		return &NotKeptError{err}
 	}
-	if activate {
-		if err := sv.SetActiveProfile(&home.Active{UUID: to.UUID, Title: to.Title}); err != nil {
-			return tok, &NotKeptError{err}
-		}
-	}
-	return tok, nil
+	return nil
 }
 
 // SetActiveProfile records a as the active profile (nil: the account's own
