@@ -279,11 +279,19 @@ type heldSwitch struct {
 	asked, release chan struct{}
 }
 
-func holdSwitches(h *heldSwitch) func(*Config) {
-	return func(cfg *Config) {
+// switchHeldAtPlexTV signs in to the demo Home and starts a switch to Kid
+// whose answer plex.tv has given but the core has not received: f, and
+// the release for that answer.
+func switchHeldAtPlexTV(t *testing.T, sim *plextvsim.Sim) (f *homeFixture, release func()) {
+	t.Helper()
+	h := &heldSwitch{asked: make(chan struct{}), release: make(chan struct{})}
+	f = signedInHome(t, sim, nil, func(cfg *Config) {
 		h.PlexTV = cfg.PlexTV
 		cfg.PlexTV = h
-	}
+	})
+	f.c.SwitchProfile(f.uuid("Kid"))
+	<-h.asked
+	return f, func() { close(h.release) }
 }
 
 func (h *heldSwitch) SwitchHomeUser(ctx context.Context, tok plextv.Token, uuid, pin string) (plextv.Token, error) {
@@ -299,13 +307,10 @@ func (h *heldSwitch) SwitchHomeUser(ctx context.Context, tok plextv.Token, uuid,
 // config folder (which the command line reads) agrees with the tray.
 func TestSwitchCalledOffAsPlexTVAnswersRecordsNothing(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h := &heldSwitch{asked: make(chan struct{}), release: make(chan struct{})}
-		f := signedInHome(t, sim, nil, holdSwitches(h))
-		f.c.SwitchProfile(f.uuid("Kid"))
-		<-h.asked
+		f, release := switchHeldAtPlexTV(t, sim)
 		f.c.SwitchProfile(f.home.Admin.UUID) // the active one: calls it off
 		f.settle("switch called off", func(s State) bool { return s.Profiles.Switching == nil })
-		close(h.release)
+		release()
 		synctest.Wait()
 		if s := f.cur(); s.Profiles.Active != nil {
 			t.Fatalf("the tray made %q active", s.Profiles.Active.Title)
@@ -324,13 +329,10 @@ func TestSwitchCalledOffAsPlexTVAnswersRecordsNothing(t *testing.T) {
 // profile token back into the keychain.
 func TestSignOutDuringSwitchLeavesNoToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h := &heldSwitch{asked: make(chan struct{}), release: make(chan struct{})}
-		f := signedInHome(t, sim, nil, holdSwitches(h))
-		f.c.SwitchProfile(f.uuid("Kid"))
-		<-h.asked
+		f, release := switchHeldAtPlexTV(t, sim)
 		f.c.SignOut()
 		f.settle("signed out", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
-		close(h.release)
+		release()
 		synctest.Wait()
 		if !f.keys.get(f.uuid("Kid")).IsZero() {
 			t.Fatal("Kid's token is in the keychain after sign-out")
