@@ -121,36 +121,24 @@ type pixmap struct {
 // NewTitle, NewToolTip and NewIcon.
 func (tr *Tray) Look() (Look, error) {
 	var l Look
-	title, err := tr.Property("Title")
-	if err != nil {
-		return l, err
-	}
-	l.Title, _ = title.(string)
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	obj := tr.d.conn.Object(tr.Service, tr.Path)
 	var tip struct {
 		IconName string
 		Icon     []pixmap
 		Title    string
 		Text     string
 	}
-	var v dbus.Variant
-	if err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, sniIface, "ToolTip").Store(&v); err != nil {
-		return l, fmt.Errorf("get ToolTip: %w", err)
-	}
-	if err := dbus.Store([]any{v.Value()}, &tip); err != nil {
-		return l, fmt.Errorf("ToolTip %v: %w", v, err)
+	var px []pixmap
+	for name, into := range map[string]any{"Title": &l.Title, "ToolTip": &tip, "IconPixmap": &px} {
+		v, err := tr.Property(name)
+		if err != nil {
+			return l, err
+		}
+		if err := dbus.Store([]any{v}, into); err != nil {
+			return l, fmt.Errorf("%s %v: %w", name, v, err)
+		}
 	}
 	// fyne.io/systray puts the text in the tooltip's title field.
 	l.Tooltip = tip.Title
-	var px []pixmap
-	if err := obj.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, sniIface, "IconPixmap").Store(&v); err != nil {
-		return l, fmt.Errorf("get IconPixmap: %w", err)
-	}
-	if err := dbus.Store([]any{v.Value()}, &px); err != nil {
-		return l, fmt.Errorf("IconPixmap %v: %w", v.Signature(), err)
-	}
 	if len(px) > 0 {
 		l.IconW, l.IconH, l.Icon = px[0].W, px[0].H, px[0].ARGB
 	}

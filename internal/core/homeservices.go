@@ -106,17 +106,15 @@ func (sv Services) switchProfile(ctx context.Context, acct plextv.Token, to plex
 	if err != nil {
 		return "", err
 	}
+	var a *home.Active // the admin: the account's own token, kept already
 	if !to.Admin {
 		if err := sv.KeepProfileToken(ctx, to, tok); err != nil {
 			return tok, err
 		}
+		a = &home.Active{UUID: to.UUID, Title: to.Title}
 	}
 	if !activate {
 		return tok, nil
-	}
-	var a *home.Active
-	if !to.Admin {
-		a = &home.Active{UUID: to.UUID, Title: to.Title}
 	}
 	if err := sv.SetActiveProfile(a); err != nil {
 		return tok, &NotKeptError{err}

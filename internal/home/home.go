@@ -19,7 +19,7 @@
 //	err = home.Update(dir, func(st *home.State) { st.Switched(home.Active{UUID: p.UUID, Title: p.Title}) })
 //
 // Sign-out removes keychain.OS{Account: ProfileAccount(uuid)} for every
-// uuid in State.Stored, then saves the zero State.
+// uuid in State.Stored, then unlists (Update, Forget) those it removed.
 package home
 
 import (
