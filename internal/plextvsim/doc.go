@@ -26,7 +26,9 @@
 //     404 code 1020 when unknown, expired or made by another client
 //     identifier; 429 code 1003 past Options.PINPollLimit.
 //   - PUT /api/v2/pins/link (form code=…, X-Plex-Token): 204; links a PIN
-//     (any code length) to the token's account.
+//     (any code length) to the token's account. As on plex.tv, an account
+//     keeps one token per client identifier: the PIN's new token revokes
+//     the token an earlier PIN of the same client identifier got (Sim.LinkPIN).
 //   - GET /api/v2/user: 200 UserPlexAccount, or 401 code 1001.
 //   - DELETE /api/v2/users/signout: 204 and the token is revoked.
 //   - GET /api/v2/resources: 200 JSON array (relay connections only with

@@ -197,10 +197,17 @@ func (s *Sim) findPINLocked(code string, now time.Time) *PIN {
 	return nil
 }
 
+// clientKey names one (account, client identifier) pair.
+type clientKey struct{ username, clientID string }
+
 // LinkPIN links the live PIN with code (4-character or strong) to the
 // account username ("" for the demo account), as a person signing in
 // would. The PIN then carries a new token of that account, which it
 // returns. Linking a linked PIN again returns its token.
+//
+// As on plex.tv, an account has one token per client identifier: the new
+// token revokes the one an earlier PIN of the same client identifier
+// handed to that account (tokens from NewToken, other devices', stay).
 func (s *Sim) LinkPIN(code, username string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -216,6 +223,11 @@ func (s *Sim) LinkPIN(code, username string) (string, error) {
 		return "", err
 	}
 	p.AuthToken, p.Username = tok, s.tokens[tok]
+	key := clientKey{p.Username, p.ClientIdentifier}
+	if old, ok := s.byClient[key]; ok {
+		delete(s.tokens, old)
+	}
+	s.byClient[key] = tok
 	return tok, nil
 }
 

@@ -42,6 +42,9 @@ type Sim struct {
 	pollLimit  int
 	accounts   map[string]*Account // by username
 	tokens     map[string]string   // token → username
+	// byClient is the one token of each (account, client identifier):
+	// linking a PIN for that pair revokes the token before it (LinkPIN).
+	byClient map[clientKey]string
 	demo       string              // the demo account's username
 	pins       map[int64]*PIN
 	nextPINID  int64
@@ -77,6 +80,7 @@ func Start(opts Options) (*Sim, error) {
 		pollLimit: opts.PINPollLimit,
 		accounts:  map[string]*Account{},
 		tokens:    map[string]string{},
+		byClient:  map[clientKey]string{},
 		pins:      map[int64]*PIN{},
 		nextPINID: 373040000 + int64(randInt(100000)),
 		polls:     map[string][]time.Time{},

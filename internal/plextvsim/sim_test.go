@@ -183,6 +183,51 @@ func TestLinkPIN(t *testing.T) {
 	}
 }
 
+// An account has one token per client identifier: each linked PIN
+// revokes the token the previous PIN of that client identifier got, and
+// nothing else.
+func TestLinkPINRotatesPerClientIdentifier(t *testing.T) {
+	s := startSim(t, Options{})
+	other, err := s.NewToken("") // another device's
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := func(clientID string) string {
+		t.Helper()
+		a := call(t, "POST", s.URL()+"/api/v2/pins", nil, "X-Plex-Client-Identifier", clientID)
+		if a.status != http.StatusCreated {
+			t.Fatalf("create PIN: %d %s", a.status, a.body)
+		}
+		tok, err := s.LinkPIN(a.json(t)["code"].(string), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	first := link("client-a")
+	elsewhere := link("client-b")
+	second := link("client-a")
+	if s.TokenValid(first) {
+		t.Error("the first token of client-a still works after client-a's second sign-in")
+	}
+	for name, tok := range map[string]string{"second": second, "client-b's": elsewhere, "another device's": other, "the account's first": s.DemoAccount().Token} {
+		if !s.TokenValid(tok) {
+			t.Errorf("%s token was revoked by client-a's second sign-in", name)
+		}
+	}
+	bob, err := s.AddAccount(Account{Username: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := call(t, "POST", s.URL()+"/api/v2/pins", nil, "X-Plex-Client-Identifier", "client-a")
+	if _, err := s.LinkPIN(a.json(t)["code"].(string), bob.Username); err != nil {
+		t.Fatal(err)
+	}
+	if !s.TokenValid(second) {
+		t.Error("another account's sign-in on client-a revoked demo's token")
+	}
+}
+
 func TestUserAndSignOut(t *testing.T) {
 	s := startSim(t, Options{})
 	demo := s.DemoAccount()
