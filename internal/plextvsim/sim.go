@@ -38,14 +38,14 @@ type Sim struct {
 	srv       *httpServer
 	closeOnce sync.Once
 
-	mu         sync.Mutex
-	pollLimit  int
-	accounts   map[string]*Account // by username
-	tokens     map[string]string   // token → username
+	mu        sync.Mutex
+	pollLimit int
+	accounts  map[string]*Account // by username
+	tokens    map[string]string   // token → username
 	// byClient is the one token of each (account, client identifier):
 	// linking a PIN for that pair revokes the token before it (LinkPIN).
-	byClient map[clientKey]string
-	demo       string              // the demo account's username
+	byClient   map[clientKey]string
+	demo       string // the demo account's username
 	pins       map[int64]*PIN
 	nextPINID  int64
 	polls      map[string][]time.Time // PIN id → recent reads
