@@ -11,7 +11,9 @@ package e2e
 //	PLEXTRAY_E2E_TARBALL=dist/plextray_<v>_linux_amd64.tar.gz
 //	    install.sh puts it under a fresh HOME, its launcher entry starts it,
 //	    "Start at login" points at the installed binary, --uninstall
-//	    removes it.
+//	    removes it (and the autostart entry, and the folders it made);
+//	    install.sh refuses an empty or relative HOME and follows no
+//	    symbolic link planted below its folders.
 
 import (
 	"archive/tar"
@@ -151,7 +153,7 @@ func TestInstalledLauncherEntry(t *testing.T) {
 
 func TestUserInstallFromTarball(t *testing.T) {
 	tarball := installedEnv(t, "PLEXTRAY_E2E_TARBALL")
-	w := newWorld(t, desktop.Options{ExtraTools: []string{"gio", "sh", "cp", "mv", "rm", "mkdir", "chmod", "sed", "find", "sort", "dirname", "cat"}})
+	w := newWorld(t, desktop.Options{ExtraTools: append([]string{"gio"}, installTools...)})
 	unpacked := t.TempDir()
 	top := untar(t, tarball, unpacked)
 	home := w.d.Home()
@@ -211,8 +213,8 @@ func TestUserInstallFromTarball(t *testing.T) {
 	quitLaunched(t, tr, p)
 
 	t.Log(run("--uninstall"))
-	for _, f := range []string{bin, entry} {
-		if _, err := os.Stat(f); !os.IsNotExist(err) {
+	for _, f := range []string{bin, entry, autostart} {
+		if _, err := os.Lstat(f); !os.IsNotExist(err) {
 			t.Errorf("left after --uninstall: %s (%v)", f, err)
 		}
 	}
@@ -289,4 +291,246 @@ func untar(t *testing.T, path, dir string) string {
 		}
 	}
 	return filepath.Join(dir, top)
+}
+
+// installTools are the programs install.sh runs.
+var installTools = []string{"sh", "cp", "mv", "rm", "mkdir", "rmdir", "mktemp", "chmod", "sed", "awk", "cut", "find", "sort", "dirname", "cat"}
+
+// installScript unpacks the tarball and returns a function that runs its
+// install.sh with exactly env (PATH added), returning its output and
+// error.
+func installScript(t *testing.T) func(env []string, args ...string) (string, error) {
+	t.Helper()
+	tarball := installedEnv(t, "PLEXTRAY_E2E_TARBALL")
+	top := untar(t, tarball, t.TempDir())
+	// Only the tools install.sh is meant to need, so a new one shows here.
+	bin := t.TempDir()
+	for _, tool := range installTools {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Fatalf("%s: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(env []string, args ...string) (string, error) {
+		cmd := exec.Command(filepath.Join(bin, "sh"), append([]string{filepath.Join(top, "install.sh")}, args...)...)
+		cmd.Env = append([]string{"PATH=" + bin, "LC_ALL=C"}, env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+}
+
+// tree lists everything under dir, folders and links included, as
+// "path" for a folder, "path -> target" for a link and "path mode size"
+// for a file.
+func tree(t *testing.T, dir string) []string {
+	t.Helper()
+	var list []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case d.Type()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(p)
+			list = append(list, rel+" -> "+target)
+		case d.IsDir():
+			list = append(list, rel+"/")
+		default:
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			list = append(list, rel+" "+fi.Mode().String()+" "+strconv.FormatInt(fi.Size(), 10))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestUserInstallLeavesNothingBehind: into an empty home, install.sh
+// makes ~/.local and everything below it; --uninstall (after "Start at
+// login" was switched on) takes away every file and folder it made, and
+// the autostart entry, and nothing else.
+func TestUserInstallLeavesNothingBehind(t *testing.T) {
+	run := installScript(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home}
+	// The user's own things, which must stay: a file in a folder install.sh
+	// shares, another program's autostart entry.
+	mine := filepath.Join(home, ".local", "share", "applications", "mine.desktop")
+	other := filepath.Join(home, ".config", "autostart", "other.desktop")
+	for _, f := range []string{mine, other} {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte("[Desktop Entry]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := tree(t, home)
+	if out, err := run(env); err != nil {
+		t.Fatalf("install.sh: %v\n%s", err, out)
+	}
+	bin := filepath.Join(home, ".local", "bin", "plextray")
+	for _, f := range []string{bin,
+		filepath.Join(home, ".local", "share", "applications", "io.github.plextray.plextray.desktop"),
+		filepath.Join(home, ".local", "share", "doc", "plextray", "copyright"),
+	} {
+		if fi, err := os.Lstat(f); err != nil || !fi.Mode().IsRegular() {
+			t.Fatalf("not installed as a file: %s (%v)", f, err)
+		}
+	}
+	// What "Start at login" writes (package autostart).
+	autostart := filepath.Join(home, ".config", "autostart", "plextray.desktop")
+	if err := os.WriteFile(autostart, []byte("[Desktop Entry]\nType=Application\nName=plextray\nExec="+bin+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A second install (an update) keeps track of what the first made.
+	if out, err := run(env); err != nil {
+		t.Fatalf("install.sh again: %v\n%s", err, out)
+	}
+	out, err := run(env, "--uninstall")
+	if err != nil {
+		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
+	}
+	if after := tree(t, home); !slices.Equal(before, after) {
+		t.Fatalf("--uninstall did not restore the home folder:\nbefore %q\nafter  %q\n%s", before, after, out)
+	}
+
+	// Another copy's autostart entry is not this copy's to remove.
+	if out, err := run(env); err != nil {
+		t.Fatalf("install.sh: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(autostart, []byte("[Desktop Entry]\nExec=/usr/bin/plextray\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(env, "--uninstall"); err != nil || !strings.Contains(out, "it starts /usr/bin/plextray") {
+		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(autostart); err != nil {
+		t.Fatalf("another copy's autostart entry was removed: %v", err)
+	}
+}
+
+// TestUserInstallRefusesABadHome: an empty, unset or relative HOME is
+// refused before anything is written (it would install into /.local or
+// the current folder).
+func TestUserInstallRefusesABadHome(t *testing.T) {
+	run := installScript(t)
+	// A relative HOME would be taken from the working folder.
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	for _, env := range [][]string{{"HOME="}, {}, {"HOME=home"}, {"HOME=./"}} {
+		for _, args := range [][]string{nil, {"--uninstall"}} {
+			out, err := run(env, args...)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "HOME") {
+				t.Errorf("env %q %q: %v\n%s", env, args, err, out)
+			}
+		}
+	}
+	if got := tree(t, cwd); len(got) != 1 {
+		t.Fatalf("a refused install wrote %q", got)
+	}
+}
+
+// TestUserInstallFollowsNoPlantedLink: links planted where install.sh
+// writes never redirect a write or a removal. A link at the old fixed
+// temporary name and at the program's own name point at a file that must
+// stay as it is; a linked folder below the data folder makes install
+// stop before writing anything, and --uninstall leave it alone.
+func TestUserInstallFollowsNoPlantedLink(t *testing.T) {
+	run := installScript(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home}
+	elsewhere := t.TempDir()
+	victim := filepath.Join(elsewhere, "victim")
+	if err := os.WriteFile(victim, []byte("not plextray"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	binDir := filepath.Join(home, ".local", "bin")
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".plextray.new", "plextray"} {
+		if err := os.Symlink(victim, filepath.Join(binDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unchanged := func() {
+		t.Helper()
+		b, err := os.ReadFile(victim)
+		fi, _ := os.Stat(victim)
+		if err != nil || string(b) != "not plextray" || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("the link's target was written: %q %v %v", b, fi.Mode(), err)
+		}
+	}
+	if out, err := run(env); err != nil {
+		t.Fatalf("install.sh: %v\n%s", err, out)
+	}
+	unchanged()
+	if fi, err := os.Lstat(filepath.Join(binDir, "plextray")); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 {
+		t.Fatalf("the program is not a file of its own: %v %v", fi.Mode(), err)
+	}
+	if out, err := run(env, "--uninstall"); err != nil {
+		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
+	}
+	unchanged()
+
+	// A linked folder where install.sh would make one: refused, nothing
+	// written there or anywhere.
+	man := filepath.Join(home, ".local", "share", "man")
+	if err := os.MkdirAll(man, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(man, "man1")); err != nil {
+		t.Fatal(err)
+	}
+	before, beforeElsewhere := tree(t, home), tree(t, elsewhere)
+	out, err := run(env)
+	if err == nil || !strings.Contains(out, "symbolic link") {
+		t.Fatalf("install.sh through a linked folder: %v\n%s", err, out)
+	}
+	if after := tree(t, home); !slices.Equal(before, after) {
+		t.Fatalf("a refused install changed the home folder:\nbefore %q\nafter  %q", before, after)
+	}
+	if after := tree(t, elsewhere); !slices.Equal(beforeElsewhere, after) {
+		t.Fatalf("a refused install wrote through the link: %q", after)
+	}
+
+	// Installed, then the folder is swapped for a link to a folder holding
+	// a file of the same name: --uninstall removes nothing through it.
+	if err := os.Remove(filepath.Join(man, "man1")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(env); err != nil {
+		t.Fatalf("install.sh: %v\n%s", err, out)
+	}
+	if err := os.RemoveAll(filepath.Join(man, "man1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(elsewhere, "plextray.1.gz"), []byte("theirs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(man, "man1")); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(env, "--uninstall")
+	if err != nil || !strings.Contains(out, "symbolic link") {
+		t.Fatalf("install.sh --uninstall: %v\n%s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(elsewhere, "plextray.1.gz")); err != nil || string(b) != "theirs" {
+		t.Fatalf("--uninstall removed a file through a link: %q %v", b, err)
+	}
+	if fi, err := os.Lstat(filepath.Join(man, "man1")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("--uninstall removed the linked folder: %v", err)
+	}
+	unchanged()
 }

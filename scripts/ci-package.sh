@@ -3,8 +3,9 @@
 #
 #   bash scripts/ci-package.sh [VERSION]
 #
-#  1. builds them (scripts/package.sh) and validates the launcher entry and
-#     the AppStream metainfo they carry;
+#  1. builds them (scripts/package.sh) and validates the launcher entry,
+#     the AppStream metainfo and the copyright file (Debian format) they
+#     carry, and the LICENSE;
 #  2. checks the Windows zip holds a GUI-subsystem exe; compares each
 #     .rpm's file list with its .deb's (rpm -qpl);
 #  3. installs the amd64 .deb with apt-get (dependencies resolved), runs
@@ -14,7 +15,9 @@
 #     runs the e2e sign-in journey against the installed binary;
 #  4. apt-get remove, and checks nothing of it is left in /usr;
 #  5. the tarball's install.sh under a fresh HOME: launcher entry, Start at
-#     login pointing at ~/.local/bin/plextray, --uninstall;
+#     login pointing at ~/.local/bin/plextray, --uninstall leaving nothing
+#     behind (autostart entry and folders included); an empty or relative
+#     HOME refused; planted symbolic links never followed;
 #  6. reproducibility: a second build from a copy of the tree elsewhere gives
 #     byte-identical files.
 set -euo pipefail
@@ -72,6 +75,13 @@ done
 [ -f "$tmp/deb/usr/share/icons/hicolor/scalable/apps/$app_id.svg" ] || fail "no scalable icon"
 zcat "$tmp/deb/usr/share/man/man1/plextray.1.gz" | groff -k -man -Tutf8 -ww -z 2>"$tmp/groff.err" && [ ! -s "$tmp/groff.err" ] ||
 	fail "man page: $(cat "$tmp/groff.err")"
+copyright=$tmp/deb/usr/share/doc/plextray/copyright
+[ -f "$copyright" ] || fail "no /usr/share/doc/plextray/copyright in the .deb"
+head -1 "$copyright" | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' || fail "copyright is not in the Debian copyright format"
+grep -q '^Files: \*$' "$copyright" && grep -qx 'Copyright: plextray contributors' "$copyright" && grep -qx 'License: Expat' "$copyright" ||
+	fail "copyright lacks plextray's own paragraph (Files: *, plextray contributors, Expat)"
+grep -q '^Files: vendor/go/std/' "$copyright" || fail "copyright lacks the Go standard library"
+grep -qx 'MIT License' LICENSE && grep -qx 'Copyright (c) plextray contributors' LICENSE || fail "LICENSE is not plextray's MIT license"
 dpkg-deb -f "$deb" Recommends | grep -q 'gnome-keyring' || fail "Recommends lacks gnome-keyring"
 dpkg-deb -f "$deb" Recommends | grep -q 'xclip | wl-clipboard' || fail "Recommends lacks xclip | wl-clipboard"
 
@@ -80,6 +90,10 @@ mkdir "$tmp/zip"
 (cd "$tmp/zip" && unzip -q "$root/dist/plextray_${version}_windows_amd64.zip")
 exe=$tmp/zip/plextray_${version}_windows_amd64/plextray.exe
 [ -f "$exe" ] && [ -f "$tmp/zip/plextray_${version}_windows_amd64/README.md" ] || fail "zip lacks plextray.exe or README.md"
+for f in LICENSE copyright.txt; do
+	[ -f "$tmp/zip/plextray_${version}_windows_amd64/$f" ] || fail "zip lacks $f"
+done
+tar -tzf "dist/plextray_${version}_linux_amd64.tar.gz" | grep -qx "plextray_${version}_linux_amd64/LICENSE" || fail "tarball lacks LICENSE"
 pe=$(od -An -tu4 -j60 -N4 "$exe" | tr -d ' ')
 subsystem=$(od -An -tu2 -j$((pe + 92)) -N2 "$exe" | tr -d ' ')
 [ "$subsystem" = 2 ] || fail "plextray.exe has PE subsystem $subsystem, want 2 (Windows GUI: no console window)"
@@ -95,6 +109,7 @@ for arch in amd64 arm64; do
 	rpm -qpl --nosignature "$rpm" | sed 's|^/usr/share/zsh/site-functions/|/usr/share/zsh/vendor-completions/|' |
 		sort >"$tmp/rpm-$arch.list"
 	diff -u "$tmp/deb-$arch.list" "$tmp/rpm-$arch.list" || fail "$arch: .deb and .rpm file lists differ"
+	grep -qx /usr/share/doc/plextray/copyright "$tmp/rpm-$arch.list" || fail "$rpm lacks /usr/share/doc/plextray/copyright"
 done
 echo "$(wc -l <"$tmp/deb-amd64.list") files in each"
 
@@ -113,9 +128,10 @@ PLEXTRAY_E2E_BINARY=/usr/bin/plextray \
 	PLEXTRAY_E2E_DESKTOP_FILE=/usr/share/applications/$app_id.desktop \
 	PLEXTRAY_E2E_TARBALL=$root/dist/plextray_${version}_linux_amd64.tar.gz \
 	go test -count=1 -timeout 300s -v \
-	-run '^(TestInstalledLauncherEntry|TestUserInstallFromTarball|TestSignInCopyTokenServersRestartSignOut)$' ./e2e/ |
+	-run '^(TestInstalledLauncherEntry|TestUserInstallFromTarball|TestUserInstallLeavesNothingBehind|TestUserInstallRefusesABadHome|TestUserInstallFollowsNoPlantedLink|TestSignInCopyTokenServersRestartSignOut)$' ./e2e/ |
 	tee "$tmp/e2e.log" | grep -E '^(=== RUN|--- |PASS|FAIL|ok)' || true
-for t in TestInstalledLauncherEntry TestUserInstallFromTarball TestSignInCopyTokenServersRestartSignOut; do
+for t in TestInstalledLauncherEntry TestUserInstallFromTarball TestUserInstallLeavesNothingBehind TestUserInstallRefusesABadHome \
+	TestUserInstallFollowsNoPlantedLink TestSignInCopyTokenServersRestartSignOut; do
 	grep -q -- "--- PASS: $t " "$tmp/e2e.log" || { cat "$tmp/e2e.log"; fail "$t did not pass"; }
 done
 

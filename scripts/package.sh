@@ -6,7 +6,7 @@
 #   plextray_<v>_amd64.deb  plextray_<v>_arm64.deb   (nfpm)
 #   plextray_<v>_amd64.rpm  plextray_<v>_arm64.rpm   (nfpm)
 #   plextray_<v>_linux_amd64.tar.gz                  (user install: install.sh)
-#   plextray_<v>_windows_amd64.zip                   (GUI-subsystem exe, README)
+#   plextray_<v>_windows_amd64.zip                   (GUI-subsystem exe, README, licenses)
 #   SHA256SUMS
 #
 # VERSION defaults to `git describe` (a leading v dropped, - turned into .),
@@ -86,6 +86,10 @@ gzip -9 -n -c "$work/plextray.1" >"$share/man/man1/plextray.1.gz"
 "$work/pkgtool" completion -shell bash -o "$share/bash-completion/completions/plextray"
 "$work/pkgtool" completion -shell zsh -o "$share/zsh/site-functions/_plextray"
 "$work/pkgtool" completion -shell fish -o "$share/fish/vendor_completions.d/plextray.fish"
+# The licenses: plextray's and those of the Go code built into it, in the
+# Debian copyright format (also what the .rpm and the tarball carry).
+mkdir -p "$share/doc/plextray"
+"$work/pkgtool" copyright -license LICENSE -pkg ./cmd/tray -goos linux -goarch amd64 -o "$share/doc/plextray/copyright"
 
 nfpm() { go tool -modfile=tools/go.mod nfpm "$@"; }
 
@@ -130,6 +134,7 @@ install -m 755 "$work/plextray-linux-amd64" "$tree/bin/plextray"
 cp -r "$share" "$tree/share"
 install -m 755 packaging/install.sh "$tree/install.sh"
 install -m 644 README.md "$tree/README.md"
+install -m 644 LICENSE "$tree/LICENSE"
 "$work/pkgtool" tar -C "$tree" -prefix "$name" -epoch "$SOURCE_DATE_EPOCH" -o "$dist/$name.tar.gz"
 echo "built $dist/$name.tar.gz"
 
@@ -138,6 +143,8 @@ tree=$work/$name
 mkdir -p "$tree"
 build windows amd64 "$tree/plextray.exe"
 install -m 644 README.md "$tree/README.md"
+install -m 644 LICENSE "$tree/LICENSE"
+"$work/pkgtool" copyright -license LICENSE -pkg ./cmd/tray -goos windows -goarch amd64 -o "$tree/copyright.txt"
 "$work/pkgtool" zip -C "$tree" -prefix "$name" -epoch "$SOURCE_DATE_EPOCH" -o "$dist/$name.zip"
 echo "built $dist/$name.zip"
 

@@ -7,6 +7,7 @@
 //	pkgtool completion -shell bash|zsh|fish -prog plextray -o FILE
 //	pkgtool tar   -C DIR -prefix NAME -epoch S -o NAME.tar.gz
 //	pkgtool zip   -C DIR -prefix NAME -epoch S -o NAME.zip
+//	pkgtool copyright -license LICENSE -pkg ./cmd/tray -goos linux -goarch amd64 -o FILE
 package main
 
 import (
@@ -18,7 +19,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: pkgtool man|icons|completion|tar|zip [flags]")
+		fmt.Fprintln(os.Stderr, "usage: pkgtool man|icons|completion|tar|zip|copyright [flags]")
 		os.Exit(2)
 	}
 	if err := run(os.Args[1], os.Args[2:]); err != nil {
@@ -64,6 +65,13 @@ func run(cmd string, args []string) error {
 			}
 			return writeZip(f, *dir, *prefix, mtime)
 		})
+	case "copyright":
+		license := fs.String("license", "LICENSE", "plextray's own license file")
+		pkg := fs.String("pkg", "./cmd/tray", "the program's package")
+		goos := fs.String("goos", "linux", "GOOS of the build the file describes")
+		goarch := fs.String("goarch", "amd64", "GOARCH of the build the file describes")
+		fs.Parse(args)
+		return writeFile(*out, func(f *os.File) error { return writeCopyright(f, *license, *pkg, *goos, *goarch) })
 	default:
 		return fmt.Errorf("unknown step")
 	}
