@@ -81,16 +81,18 @@ type Replaced struct {
 // written (an identifier in another spelling, e.g. upper case, is used as
 // it is, since Plex compares the text).
 //
-// A damaged file (not a UUID) is moved aside and replaced: replaced says
-// so, and is nil otherwise. err is set only if no identifier could be
+// A damaged file (not a UUID; or not a regular file: a directory, a FIFO,
+// a device, a symbolic link, dangling or not; or larger than a few KiB) is
+// moved aside and replaced: replaced says so, and is nil otherwise. It is
+// never followed or waited on (see fsutil.ReadRegular), so whatever is
+// there cannot block a command. err is set only if no identifier could be
 // read or made (an unreadable folder, a full disk).
 func ClientID(dir string) (id string, replaced *Replaced, err error) {
 	path := filepath.Join(dir, clientIDFile)
 	for range 10 { // each round makes progress unless other processes keep racing us
-		b, err := os.ReadFile(path)
-		if err == nil {
-			id := strings.TrimSpace(string(b))
-			if validID(id) {
+		b, err := fsutil.ReadRegular(path, maxClientIDFile)
+		if err == nil || damaged(err) {
+			if id := strings.TrimSpace(string(b)); err == nil && validID(id) {
 				return id, replaced, nil
 			}
 			r, err := setAside(path)
@@ -110,6 +112,16 @@ func ClientID(dir string) (id string, replaced *Replaced, err error) {
 		}
 	}
 	return "", nil, fmt.Errorf("client identifier in %s keeps changing", path)
+}
+
+// maxClientIDFile bounds what is read of the client-id file: a UUID with
+// braces, a prefix and a newline is far smaller.
+const maxClientIDFile = 4 << 10
+
+// damaged reports whether err says the file is there but is not one
+// ClientID would have written.
+func damaged(err error) bool {
+	return errors.Is(err, fsutil.ErrNotRegular) || errors.Is(err, fsutil.ErrTooLarge)
 }
 
 // create makes a new identifier. fsutil.CreateFile links it into place:
@@ -137,7 +149,7 @@ func setAside(path string) (*Replaced, error) {
 		}
 		return nil, fmt.Errorf("moving the damaged client identifier aside: %w", err)
 	}
-	b, err := os.ReadFile(aside)
+	b, err := fsutil.ReadRegular(aside, maxClientIDFile)
 	if err == nil && validID(strings.TrimSpace(string(b))) {
 		_ = os.Link(aside, path) // put another process's good identifier back
 		os.Remove(aside)
