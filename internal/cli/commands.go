@@ -120,8 +120,11 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	}
 	if stored {
 		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.Account)
+	} else if !keychainOK {
+		// Say why: a locked keyring is not a missing one.
+		fmt.Fprintf(io.Stderr, "Nothing was stored: %s\n", keychainWords(kerr, io.Prog))
 	} else {
-		fmt.Fprintln(io.Stderr, "Nothing was stored: no keychain is available here.")
+		fmt.Fprintln(io.Stderr, "Nothing was stored.")
 	}
 	return ExitOK
 }
@@ -139,6 +142,9 @@ func signInFailed(io IO, err error, timeout time.Duration) int {
 	case errors.Is(err, signin.ErrExpired):
 		fmt.Fprintln(io.Stderr, "The code expired.")
 		return ExitNoSignIn
+	case errors.Is(err, plextv.ErrBadToken):
+		fmt.Fprintf(io.Stderr, "%s login: plex.tv sent a token with characters no token has (control characters or spaces); nothing was stored or printed.\n", io.Prog)
+		return ExitFailure
 	case errors.As(err, &failed) && errors.Is(err, plextv.ErrTokenInvalid):
 		fmt.Fprintf(io.Stderr, "%s login: plex.tv refused (%s); sign-in stopped.\n", io.Prog, clean(failed.Err))
 		return ExitRejected

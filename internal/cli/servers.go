@@ -16,7 +16,7 @@ func serversCmd(args []string, io IO) int {
 	if def <= 0 {
 		def = servers.DefaultTimeout
 	}
-	timeout := fs.Duration("timeout", def, "how long each connection may take to answer (also PLEXTRAY_PROBE_TIMEOUT)")
+	timeout := fs.Duration("timeout", def, "how long plex.tv may take to list the servers, and each connection to answer (also PLEXTRAY_PROBE_TIMEOUT)")
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
@@ -29,7 +29,9 @@ func serversCmd(args []string, io IO) int {
 	return withServerToken(io, "servers", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		checker := env.Checker(*timeout)
 		defer checker.Prober.Close()
-		list, err := env.Services(checker).Servers(ctx, tok, nil, nil)
+		sv := env.Services(checker)
+		sv.ListTimeout = *timeout // a hung plex.tv is bounded too
+		list, err := sv.Servers(ctx, tok, nil, nil)
 		if err != nil {
 			return explain(io, "listing servers", err)
 		}

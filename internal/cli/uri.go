@@ -37,7 +37,7 @@ func uriCmd(args []string, io IO) int {
 	if def <= 0 {
 		def = servers.DefaultTimeout
 	}
-	timeout := fs.Duration("timeout", def, "give up when no connection has answered within this long (also PLEXTRAY_PROBE_TIMEOUT)")
+	timeout := fs.Duration("timeout", def, "give up when plex.tv has not listed the servers, or no connection has answered, within this long (also PLEXTRAY_PROBE_TIMEOUT)")
 	query, code, done := optionalArg(fs, args, io, "name at most one server (its name or clientIdentifier); see '"+io.Prog+" servers'")
 	if done {
 		return code
@@ -49,7 +49,9 @@ func uriCmd(args []string, io IO) int {
 	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		checker := env.CheckerWithin(*timeout, *timeout)
 		defer checker.Prober.Close()
-		best, err := env.Services(checker).BestURI(ctx, tok, query)
+		sv := env.Services(checker)
+		sv.ListTimeout = *timeout // a hung plex.tv is bounded too
+		best, err := sv.BestURI(ctx, tok, query)
 		if err != nil {
 			return serverErr(io, "uri", query, err, *timeout)
 		}
@@ -87,6 +89,10 @@ func tokenForServer(io IO, query string) int {
 		s, err := env.Services(nil).Server(ctx, tok, query)
 		if err != nil {
 			return serverErr(io, "token", query, err, 0)
+		}
+		if errors.Is(s.AccessTokenErr, plextv.ErrBadToken) {
+			fmt.Fprintf(io.Stderr, "%s token: plex.tv sent a token for %s with characters no token has (control characters or spaces); not printed.\n", io.Prog, serverName(s))
+			return ExitFailure
 		}
 		if s.AccessToken.IsZero() {
 			fmt.Fprintf(io.Stderr, "%s token: plex.tv lists no token of its own for %s.\n", io.Prog, serverName(s))

@@ -204,7 +204,12 @@ func (c *Core) copyServerToken(id string) {
 	if !ok {
 		return
 	}
-	tok := c.table.Server(i).AccessToken
+	srv := c.table.Server(i)
+	tok := srv.AccessToken
+	if srv.AccessTokenErr != nil {
+		c.say(Notice{Kind: NoticeCopyFailed, What: CopiedServerToken, Err: srv.AccessTokenErr})
+		return
+	}
 	if tok.IsZero() {
 		c.say(Notice{Kind: NoticeCopyFailed, What: CopiedServerToken, Err: ErrNoServerToken})
 		return

@@ -53,6 +53,9 @@ type Services struct {
 	LinkURL, AppURL func(code string) string
 	// SigninTimeout bounds a sign-in; 0: signin.DefaultTimeout.
 	SigninTimeout time.Duration
+	// ListTimeout bounds asking plex.tv for the servers (Servers, BestURI,
+	// Server); 0: CallTimeout. The command line sets its --timeout.
+	ListTimeout time.Duration
 
 	// ProfileKeychain is where a Plex Home profile's token is kept
 	// (keychain.OS{Account: home.ProfileAccount(uuid)}); ConfigDir holds
@@ -203,7 +206,11 @@ func (sv Services) Server(ctx context.Context, tok plextv.Token, query string) (
 
 // resources are the servers among tok's resources (players dropped).
 func (sv Services) resources(ctx context.Context, tok plextv.Token) ([]plextv.Resource, error) {
-	rctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	limit := sv.ListTimeout
+	if limit <= 0 {
+		limit = CallTimeout
+	}
+	rctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	rs, err := sv.PlexTV.Resources(rctx, tok)
 	if err != nil {

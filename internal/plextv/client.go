@@ -162,11 +162,18 @@ func (c *Client) CreatePIN(ctx context.Context, strong bool) (*PIN, error) {
 }
 
 // CheckPIN reads a PIN. A linked PIN carries AuthToken. An expired or
-// unknown PIN gives an error matching ErrPINExpired.
+// unknown PIN gives an error matching ErrPINExpired; a linked PIN whose
+// token is not a token (see Token.Check) an error matching ErrBadToken,
+// which waiting cannot fix.
 func (c *Client) CheckPIN(ctx context.Context, id int64) (*PIN, error) {
 	var p PIN
 	if err := c.do(ctx, "check PIN", http.MethodGet, "/api/v2/pins/"+strconv.FormatInt(id, 10), "", nil, &p, maxBody); err != nil {
 		return nil, err
+	}
+	if p.Linked() {
+		if err := p.AuthToken.Check(); err != nil {
+			return nil, fmt.Errorf("plex.tv check PIN: %w", err)
+		}
 	}
 	return &p, nil
 }
@@ -196,6 +203,11 @@ func (c *Client) Resources(ctx context.Context, token Token) ([]Resource, error)
 	path := "/api/v2/resources?includeHttps=1&includeRelay=1&includeIPv6=1"
 	if err := c.do(ctx, "resources", http.MethodGet, path, token, nil, &rs, maxResourcesBody); err != nil {
 		return nil, err
+	}
+	for i := range rs {
+		if r := &rs[i]; !r.AccessToken.IsZero() && r.AccessToken.Check() != nil {
+			r.AccessToken, r.AccessTokenErr = "", ErrBadToken
+		}
 	}
 	return rs, nil
 }

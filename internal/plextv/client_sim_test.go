@@ -279,3 +279,65 @@ func TestClientHTTPTimeoutWithHungSim(t *testing.T) {
 		t.Errorf("hung create PIN: %v (%T), want *NetworkError", err, err)
 	}
 }
+
+// A token from plex.tv must look like one: printable ASCII without
+// spaces. Anything else (an escape sequence that would retitle a
+// terminal, a space, a newline) is refused where it is decoded: a linked
+// PIN's, a profile switch's and a server's own token alike.
+func TestTokensThatAreNotTokensAreRefused(t *testing.T) {
+	bad := "\x1b]0;pwned\x07tok"
+	sim, c := startSim(t, plextvsim.Options{})
+	ctx := context.Background()
+
+	pin, err := c.CreatePIN(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.SetNextTokens(bad)
+	if _, err := sim.LinkPIN(pin.Code, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.CheckPIN(ctx, pin.ID)
+	if !errors.Is(err, plextv.ErrBadToken) || got != nil || plextv.IsTransient(err) {
+		t.Fatalf("CheckPIN = %+v, %v; want ErrBadToken, not worth retrying", got, err)
+	}
+
+	good, _ := sim.NewToken("")
+	sim.AddResource(plextvsim.Resource{Name: "Evil", Provides: "server", ClientIdentifier: "evil", AccessToken: "with space"})
+	sim.AddResource(plextvsim.Resource{Name: "Fine", Provides: "server", ClientIdentifier: "fine", AccessToken: "abcDEF123-_.~"})
+	rs, err := c.Resources(ctx, plextv.Token(good))
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("Resources = %d, %v", len(rs), err)
+	}
+	if !rs[0].AccessToken.IsZero() || !errors.Is(rs[0].AccessTokenErr, plextv.ErrBadToken) {
+		t.Fatalf("Evil's token kept: %q, %v", rs[0].AccessToken.Reveal(), rs[0].AccessTokenErr)
+	}
+	if rs[1].AccessToken.Reveal() != "abcDEF123-_.~" || rs[1].AccessTokenErr != nil {
+		t.Fatalf("Fine's token: %q, %v", rs[1].AccessToken.Reveal(), rs[1].AccessTokenErr)
+	}
+
+	home, err := sim.AddDemoHome()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.SetNextTokens("kid\ntoken")
+	if tok, err := c.SwitchHomeUser(ctx, plextv.Token(good), home.Profiles[0].UUID, ""); !errors.Is(err, plextv.ErrBadToken) || !tok.IsZero() {
+		t.Fatalf("SwitchHomeUser = %q, %v; want ErrBadToken", tok.Reveal(), err)
+	}
+}
+
+func FuzzTokenCheck(f *testing.F) {
+	for _, s := range []string{"", "abc", "a b", "\x1b[0m", "é", "~!", strings.Repeat("x", 5000)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := plextv.Token(s).Check()
+		ok := len(s) > 0 && len(s) <= 4096
+		for i := 0; i < len(s); i++ {
+			ok = ok && s[i] >= '!' && s[i] <= '~'
+		}
+		if (err == nil) != ok {
+			t.Fatalf("Check(%q) = %v", s, err)
+		}
+	})
+}

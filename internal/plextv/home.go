@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -114,6 +115,9 @@ func (c *Client) SwitchHomeUser(ctx context.Context, token Token, uuid, pin stri
 		return "", err
 	}
 	tok, err := DecodeSwitch(raw)
+	if errors.Is(err, ErrBadToken) {
+		return "", fmt.Errorf("plex.tv switch profile: %w", err)
+	}
 	if err != nil {
 		return "", &DecodeError{Op: "switch profile", Err: err}
 	}
@@ -182,6 +186,9 @@ func DecodeSwitch(data []byte) (Token, error) {
 	var s string
 	if json.Unmarshal(v.AuthToken, &s) != nil || strings.TrimSpace(s) == "" {
 		return "", errors.New("answer has no authToken")
+	}
+	if err := Token(s).Check(); err != nil {
+		return "", err
 	}
 	return Token(s), nil
 }

@@ -55,19 +55,22 @@ func (u *User) DisplayName() string {
 // Resource is one device of the account from /api/v2/resources.
 // Booleans that plex.tv omits for players decode as false.
 type Resource struct {
-	Name                   string       `json:"name"`
-	Product                string       `json:"product"`
-	ProductVersion         string       `json:"productVersion"`
-	Platform               string       `json:"platform"`
-	PlatformVersion        string       `json:"platformVersion"`
-	Device                 string       `json:"device"`
-	ClientIdentifier       string       `json:"clientIdentifier"`
-	Provides               string       `json:"provides"`
-	OwnerID                *int64       `json:"ownerId"`
-	SourceTitle            string       `json:"sourceTitle"`
-	PublicAddress          string       `json:"publicAddress"`
-	AccessToken            Token        `json:"accessToken"` // this server's own token; never prints
-	LastSeenAt             Time         `json:"lastSeenAt"`  // zero when absent or unreadable
+	Name             string `json:"name"`
+	Product          string `json:"product"`
+	ProductVersion   string `json:"productVersion"`
+	Platform         string `json:"platform"`
+	PlatformVersion  string `json:"platformVersion"`
+	Device           string `json:"device"`
+	ClientIdentifier string `json:"clientIdentifier"`
+	Provides         string `json:"provides"`
+	OwnerID          *int64 `json:"ownerId"`
+	SourceTitle      string `json:"sourceTitle"`
+	PublicAddress    string `json:"publicAddress"`
+	AccessToken      Token  `json:"accessToken"` // this server's own token; never prints
+	// AccessTokenErr is ErrBadToken when plex.tv sent an accessToken that
+	// is not a token (Token.Check); AccessToken is then empty.
+	AccessTokenErr         error        `json:"-"`
+	LastSeenAt             Time         `json:"lastSeenAt"` // zero when absent or unreadable
 	Owned                  bool         `json:"owned"`
 	Home                   bool         `json:"home"`
 	Relay                  bool         `json:"relay"`

@@ -101,9 +101,28 @@ func (s *Sim) newTokenLocked(username string) (string, error) {
 	if _, ok := s.accounts[username]; !ok {
 		return "", fmt.Errorf("%w %q", ErrUnknownAccount, username)
 	}
-	t := newToken(username)
+	t := s.mintLocked(newToken(username))
 	s.tokens[t] = username
 	return t, nil
+}
+
+// SetNextTokens makes the next tokens the simulator hands out (a linked
+// PIN, a profile switch, NewToken) exactly these, in order: tests use it
+// to send what plex.tv never should (control characters, spaces).
+func (s *Sim) SetNextTokens(tokens ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextTokens = append(s.nextTokens, tokens...)
+}
+
+// mintLocked is the next token: one set by SetNextTokens, else fresh.
+func (s *Sim) mintLocked(fresh string) string {
+	if len(s.nextTokens) == 0 {
+		return fresh
+	}
+	t := s.nextTokens[0]
+	s.nextTokens = s.nextTokens[1:]
+	return t
 }
 
 func newToken(username string) string { return "simtoken-" + username + "-" + randHex(10) }

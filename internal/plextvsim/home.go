@@ -164,6 +164,7 @@ func (s *Sim) newMemberTokenLocked(key string) string {
 	} else {
 		tok = "simtoken-profile-" + randHex(10)
 	}
+	tok = s.mintLocked(tok)
 	s.tokens[tok] = key
 	return tok
 }

@@ -57,6 +57,7 @@ type Sim struct {
 	clientIDs  []string
 	pmss       []*PMS
 	homes      map[string]*simHome // account key → its Plex Home (home.go)
+	nextTokens []string            // handed out before any new token (SetNextTokens)
 }
 
 // Start starts a simulator listening on opts.Addr.

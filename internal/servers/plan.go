@@ -37,6 +37,7 @@ func Plan(resources []plextv.Resource) []Server {
 			PublicAddressMatches: r.PublicAddressMatches,
 			LastSeenAt:           r.LastSeenAt.Time,
 			AccessToken:          r.AccessToken,
+			AccessTokenErr:       r.AccessTokenErr,
 			BestIndex:            -1,
 			Connections:          make([]Connection, 0, len(r.Connections)),
 		}

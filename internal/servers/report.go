@@ -34,8 +34,11 @@ type Server struct {
 	// and why it is that one (see doc.go).
 	LastSeenAt  time.Time
 	AccessToken plextv.Token `json:"-"`
-	PortableURI string
-	Portable    Portability
+	// AccessTokenErr is plextv.ErrBadToken when plex.tv sent a server
+	// token that is not a token (AccessToken is then empty).
+	AccessTokenErr error `json:"-"`
+	PortableURI    string
+	Portable       Portability
 }
 
 // Connection is one way to reach a server, and how its probe ended.

@@ -104,6 +104,9 @@ func noticeLine(s core.State) string {
 	case core.NoticeExpired:
 		return "The code expired. Try again."
 	case core.NoticeSignInFailed:
+		if errors.Is(n.Err, plextv.ErrBadToken) {
+			return "Sign-in failed: plex.tv sent a token with characters no token has; nothing was stored."
+		}
 		if errors.Is(n.Err, plextv.ErrTokenInvalid) {
 			return "Sign-in failed: plex.tv rejected this app (" + short(n.Err) + ")."
 		}
@@ -126,6 +129,9 @@ func noticeLine(s core.State) string {
 		}
 		if n.What == core.CopiedServerToken && errors.Is(n.Err, core.ErrNoServerToken) {
 			return "plex.tv lists no token of its own for this server."
+		}
+		if errors.Is(n.Err, plextv.ErrBadToken) {
+			return "Not copied: plex.tv sent this server a token with characters no token has."
 		}
 		return "Couldn't copy: " + clipboardWords(n.Err)
 	case core.NoticeKeychainFailed:
