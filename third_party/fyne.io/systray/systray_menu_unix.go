@@ -22,10 +22,7 @@ func (item *MenuItem) SetIcon(iconBytes []byte) {
 	m, exists := findLayout(int32(item.id))
 	if exists {
 		m.V1["icon-data"] = dbus.MakeVariant(iconBytes)
-		emitItemPropertiesUpdated(int32(item.id), m.V1)
-		// Property-only change; per spec LayoutUpdated isn't required here,
-		// but kept as a fallback for clients that only watch LayoutUpdated.
-		refresh()
+		propertiesChanged(m.V0)
 	}
 }
 
@@ -82,10 +79,11 @@ func (t *tray) GetLayout(parentID int32, recursionDepth int32, propertyNames []s
 		if !firstGetLayoutDone {
 			firstGetLayoutDone = true
 			depth = 1
-			go func() {
-				time.Sleep(150 * time.Millisecond)
-				refresh()
-			}()
+			time.AfterFunc(150*time.Millisecond, func() {
+				instance.menuLock.Lock()
+				defer instance.menuLock.Unlock()
+				layoutChanged()
+			})
 		}
 		// return copy of menu layout to prevent panic from cuncurrent access to layout
 		return instance.menuVersion, *copyLayout(m, depth), nil
@@ -223,14 +221,10 @@ type menuLayout = struct {
 }
 
 func addOrUpdateMenuItem(item *MenuItem) {
-	var layout *menuLayout
-	var parentForChildrenDisplayUpdate *menuLayout
 	instance.menuLock.Lock()
 	defer instance.menuLock.Unlock()
-	m, exists := findLayout(int32(item.id))
-	if exists {
-		layout = m
-	} else {
+	layout, exists := findLayout(int32(item.id))
+	if !exists {
 		layout = &menuLayout{
 			V0: int32(item.id),
 			V1: map[string]dbus.Variant{},
@@ -245,36 +239,32 @@ func addOrUpdateMenuItem(item *MenuItem) {
 				if _, already := parent.V1["children-display"]; !already {
 					parent.V1["children-display"] = dbus.MakeVariant("submenu")
 					if parent.V0 != 0 {
-						parentForChildrenDisplayUpdate = parent
+						// We've added "children-display", that's a property change
+						propertiesChanged(parent.V0)
 					}
 				}
 			}
 		}
 		parent.V2 = append(parent.V2, dbus.MakeVariant(layout))
+		instance.byID[layout.V0] = layout
+		// New item appended to a parent's children,
+		// that's a structural change, so LayoutUpdated signal is required
+		layoutChanged()
 	}
 
 	applyItemToLayout(item, layout)
 	if exists {
-		emitItemPropertiesUpdated(int32(item.id), layout.V1)
-		// Property-only change on an existing item; per spec LayoutUpdated isn't required here,
-		// but kept as a fallback for clients that only watch LayoutUpdated.
-		refresh()
-	} else {
-		// We've added "children-display", that's a property change
-		if parentForChildrenDisplayUpdate != nil {
-			emitItemPropertiesUpdated(parentForChildrenDisplayUpdate.V0, parentForChildrenDisplayUpdate.V1)
-		}
-		// New item appended to a parent's children,
-		// that's a structural change, so LayoutUpdated signal is required
-		refresh()
+		propertiesChanged(layout.V0)
 	}
 }
 
 func addSeparator(id uint32, parent uint32) {
-	menu, _ := findLayout(int32(parent))
-
 	instance.menuLock.Lock()
 	defer instance.menuLock.Unlock()
+	menu, ok := findLayout(int32(parent))
+	if !ok {
+		return
+	}
 	layout := &menuLayout{
 		V0: int32(id),
 		V1: map[string]dbus.Variant{
@@ -283,7 +273,8 @@ func addSeparator(id uint32, parent uint32) {
 		V2: []dbus.Variant{},
 	}
 	menu.V2 = append(menu.V2, dbus.MakeVariant(layout))
-	refresh()
+	instance.byID[layout.V0] = layout
+	layoutChanged()
 }
 
 func applyItemToLayout(in *MenuItem, out *menuLayout) {
@@ -303,46 +294,22 @@ func applyItemToLayout(in *MenuItem, out *menuLayout) {
 	}
 }
 
+// findLayout returns the layout of item id (0: the root) from the id map.
+// Called with menuLock held.
 func findLayout(id int32) (*menuLayout, bool) {
 	if id == 0 {
 		return instance.menu, true
 	}
-	return findSubLayout(id, instance.menu.V2)
+	m, ok := instance.byID[id]
+	return m, ok
 }
 
-func findSubLayout(id int32, vals []dbus.Variant) (*menuLayout, bool) {
-	for _, i := range vals {
-		item := i.Value().(*menuLayout)
-		if item.V0 == id {
-			return item, true
-		}
-
-		if len(item.V2) > 0 {
-			child, ok := findSubLayout(id, item.V2)
-			if ok {
-				return child, true
-			}
-		}
+// forgetLayout removes m and everything under it from the id map.
+func forgetLayout(m *menuLayout) {
+	delete(instance.byID, m.V0)
+	for _, v := range m.V2 {
+		forgetLayout(v.Value().(*menuLayout))
 	}
-
-	return nil, false
-}
-
-func removeSubLayout(id int32, vals []dbus.Variant) ([]dbus.Variant, bool) {
-	for idx, i := range vals {
-		item := i.Value().(*menuLayout)
-		if item.V0 == id {
-			return append(vals[:idx], vals[idx+1:]...), true
-		}
-
-		if len(item.V2) > 0 {
-			if child, removed := removeSubLayout(id, item.V2); removed {
-				return child, true
-			}
-		}
-	}
-
-	return vals, false
 }
 
 func removeMenuItem(item *MenuItem) {
@@ -358,9 +325,13 @@ func removeMenuItem(item *MenuItem) {
 		parent = m
 	}
 
-	if items, removed := removeSubLayout(int32(item.id), parent.V2); removed {
-		parent.V2 = items
-		refresh()
+	for idx, v := range parent.V2 {
+		if m := v.Value().(*menuLayout); m.V0 == int32(item.id) {
+			parent.V2 = append(parent.V2[:idx], parent.V2[idx+1:]...)
+			forgetLayout(m)
+			layoutChanged()
+			return
+		}
 	}
 }
 
@@ -370,10 +341,7 @@ func hideMenuItem(item *MenuItem) {
 	m, exists := findLayout(int32(item.id))
 	if exists {
 		m.V1["visible"] = dbus.MakeVariant(false)
-		emitItemPropertiesUpdated(int32(item.id), m.V1)
-		// Property-only change; per spec LayoutUpdated isn't required here,
-		// but kept as a fallback for clients that only watch LayoutUpdated.
-		refresh()
+		propertiesChanged(m.V0)
 	}
 }
 
@@ -383,54 +351,115 @@ func showMenuItem(item *MenuItem) {
 	m, exists := findLayout(int32(item.id))
 	if exists {
 		m.V1["visible"] = dbus.MakeVariant(true)
-		emitItemPropertiesUpdated(int32(item.id), m.V1)
-		// Property-only change; per spec LayoutUpdated isn't required here,
-		// but kept as a fallback for clients that only watch LayoutUpdated.
-		refresh()
+		propertiesChanged(m.V0)
 	}
 }
 
-// emitItemPropertiesUpdated emits the com.canonical.dbusmenu.ItemsPropertiesUpdated
-// signal so desktop clients refresh per-item state (label, enabled, toggle-state,
-// visible, icon-data) without re-querying the whole layout.
-func emitItemPropertiesUpdated(id int32, props map[string]dbus.Variant) {
-	instance.lock.Lock()
-	conn := instance.conn
-	instance.lock.Unlock()
-	if conn == nil {
-		return
+// refreshDelay is how long changes are collected before they are signalled:
+// every change made within it (a burst, such as a program updating many
+// items in a row) leaves in one ItemsPropertiesUpdated, one Version change
+// and one LayoutUpdated, instead of those signals for each change.
+var refreshDelay = 50 * time.Millisecond
+
+// propertiesChanged records that item id's properties changed, for the
+// next ItemsPropertiesUpdated. Called with menuLock held.
+func propertiesChanged(id int32) {
+	if _, ok := instance.changedProps[id]; !ok {
+		instance.changedProps[id] = struct{}{}
+		instance.changedOrder = append(instance.changedOrder, id)
 	}
-	err := menu.Emit(conn, &menu.Dbusmenu_ItemsPropertiesUpdatedSignal{
-		Path: menuPath,
-		Body: &menu.Dbusmenu_ItemsPropertiesUpdatedSignalBody{
-			UpdatedProps: []struct {
-				V0 int32
-				V1 map[string]dbus.Variant
-			}{{V0: id, V1: props}},
-		},
-	})
-	if err != nil {
-		log.Printf("systray error: failed to emit items properties updated signal: %v\n", err)
+	scheduleRefresh()
+}
+
+// layoutChanged records that items were added or removed, for the next
+// LayoutUpdated. Called with menuLock held.
+func layoutChanged() {
+	instance.layoutChanged = true
+	scheduleRefresh()
+}
+
+// scheduleRefresh makes refresh run after refreshDelay, unless it is
+// already due. Called with menuLock held.
+func scheduleRefresh() {
+	if !instance.refreshDue {
+		instance.refreshDue = true
+		time.AfterFunc(refreshDelay, refresh)
 	}
 }
 
+// refresh signals the changes recorded since the last refresh: one
+// ItemsPropertiesUpdated with every changed item's properties, then the
+// new revision as the Version property and in LayoutUpdated (a property
+// change, too, ends in LayoutUpdated: per spec it isn't required, but it is
+// kept as a fallback for clients that only watch LayoutUpdated). Nothing is
+// sent when nothing changed. The revision GetLayout returns is bumped
+// together with the signals, under menuLock.
 func refresh() {
-	instance.lock.Lock()
-	defer instance.lock.Unlock()
-	if instance.conn == nil || instance.menuProps == nil {
+	instance.refreshLock.Lock()
+	defer instance.refreshLock.Unlock()
+
+	instance.menuLock.Lock()
+	instance.refreshDue = false
+	var updated []struct {
+		V0 int32
+		V1 map[string]dbus.Variant
+	}
+	for _, id := range instance.changedOrder {
+		m, ok := instance.byID[id]
+		if !ok {
+			continue // removed since
+		}
+		props := make(map[string]dbus.Variant, len(m.V1))
+		for k, v := range m.V1 {
+			props[k] = v
+		}
+		updated = append(updated, struct {
+			V0 int32
+			V1 map[string]dbus.Variant
+		}{m.V0, props})
+	}
+	changed := instance.layoutChanged || len(instance.changedOrder) > 0
+	for _, id := range instance.changedOrder {
+		delete(instance.changedProps, id)
+	}
+	instance.changedOrder = instance.changedOrder[:0]
+	instance.layoutChanged = false
+	if changed {
+		instance.menuVersion++
+	}
+	version := instance.menuVersion
+	instance.menuLock.Unlock()
+	if !changed {
 		return
 	}
-	instance.menuVersion++
-	dbusErr := instance.menuProps.Set("com.canonical.dbusmenu", "Version",
-		dbus.MakeVariant(instance.menuVersion))
+
+	instance.lock.Lock()
+	conn, menuProps := instance.conn, instance.menuProps
+	instance.lock.Unlock()
+	if conn == nil || menuProps == nil {
+		return
+	}
+	if len(updated) > 0 {
+		err := menu.Emit(conn, &menu.Dbusmenu_ItemsPropertiesUpdatedSignal{
+			Path: menuPath,
+			Body: &menu.Dbusmenu_ItemsPropertiesUpdatedSignalBody{
+				UpdatedProps: updated,
+			},
+		})
+		if err != nil {
+			log.Printf("systray error: failed to emit items properties updated signal: %v\n", err)
+		}
+	}
+	dbusErr := menuProps.Set("com.canonical.dbusmenu", "Version",
+		dbus.MakeVariant(version))
 	if dbusErr != nil {
 		log.Printf("systray error: failed to update menu version: %v\n", dbusErr)
 		return
 	}
-	err := menu.Emit(instance.conn, &menu.Dbusmenu_LayoutUpdatedSignal{
+	err := menu.Emit(conn, &menu.Dbusmenu_LayoutUpdatedSignal{
 		Path: menuPath,
 		Body: &menu.Dbusmenu_LayoutUpdatedSignalBody{
-			Revision: instance.menuVersion,
+			Revision: version,
 		},
 	})
 	if err != nil {
@@ -442,7 +471,7 @@ func resetMenu() {
 	instance.menuLock.Lock()
 	defer instance.menuLock.Unlock()
 	instance.menu = &menuLayout{}
-	instance.menuVersion++
+	instance.byID = map[int32]*menuLayout{}
 	firstGetLayoutDone = false
-	refresh()
+	layoutChanged()
 }

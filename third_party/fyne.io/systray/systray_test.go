@@ -74,11 +74,15 @@ func TestMenuItem_Remove(t *testing.T) {
 	}
 	var wait sync.WaitGroup
 	wait.Add(1)
-	go Run(func() {
-		SetTitle("Test Tray")
-		SetTooltip("Test Tray Tooltip")
-		wait.Done()
-	}, nil)
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		Run(func() {
+			SetTitle("Test Tray")
+			SetTooltip("Test Tray Tooltip")
+			wait.Done()
+		}, nil)
+	}()
 	wait.Wait()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,5 +95,6 @@ func TestMenuItem_Remove(t *testing.T) {
 			}
 		})
 	}
-	quit()
+	Quit()
+	<-ran
 }

@@ -33,7 +33,12 @@ var (
 	quitChan = make(chan struct{})
 
 	// instance is the current instance of our DBus tray server
-	instance = &tray{menu: &menuLayout{}, menuVersion: 1}
+	instance = &tray{
+		menu:         &menuLayout{},
+		menuVersion:  1,
+		byID:         map[int32]*menuLayout{},
+		changedProps: map[int32]struct{}{},
+	}
 )
 
 // SetTemplateIcon sets the systray icon as a template icon (on macOS), falling back
@@ -180,7 +185,14 @@ func nativeLoop() int {
 
 func nativeEnd() {
 	runSystrayExit()
-	instance.conn.Close()
+	// Without a session bus nativeStart never set a connection.
+	instance.lock.Lock()
+	conn := instance.conn
+	instance.conn = nil
+	instance.lock.Unlock()
+	if conn != nil {
+		conn.Close()
+	}
 }
 
 func quit() {
@@ -188,7 +200,18 @@ func quit() {
 }
 
 func nativeStart() {
-	systrayReady()
+	// onReady runs once the item and its properties are on the bus (or
+	// once that failed): an icon, title or tooltip set earlier, between
+	// createPropSpec reading it and instance.props being set, was kept but
+	// never published.
+	readyDone := false
+	ready := func() {
+		if !readyDone {
+			readyDone = true
+			systrayReady()
+		}
+	}
+	defer ready()
 	conn, err := dbus.SessionBus()
 	if err != nil {
 		log.Printf("systray error: failed to connect to DBus: %v\n", err)
@@ -256,11 +279,12 @@ func nativeStart() {
 	instance.menuProps = menuProps
 	instance.lock.Unlock()
 
-	go stayRegistered()
+	ready()
+	go stayRegistered(conn)
 }
 
-func register() bool {
-	obj := instance.conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
+func register(conn *dbus.Conn) bool {
+	obj := conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
 	call := obj.Call("org.kde.StatusNotifierWatcher.RegisterStatusNotifierItem", 0, path)
 	if call.Err != nil {
 		log.Printf("systray error: failed to register: %v\n", call.Err)
@@ -270,10 +294,11 @@ func register() bool {
 	return true
 }
 
-func stayRegistered() {
-	register()
+// stayRegistered keeps the item registered with the watcher; it has its
+// own conn, since nativeEnd takes instance.conn away.
+func stayRegistered(conn *dbus.Conn) {
+	register(conn)
 
-	conn := instance.conn
 	if err := conn.AddMatchSignal(
 		dbus.WithMatchObjectPath("/org/freedesktop/DBus"),
 		dbus.WithMatchInterface("org.freedesktop.DBus"),
@@ -302,7 +327,7 @@ func stayRegistered() {
 
 			// sig.Body has the args, which are [name old_owner new_owner]
 			if s, ok := sig.Body[2].(string); ok && s != "" {
-				register()
+				register(conn)
 			}
 		case <-quitChan:
 			return
@@ -324,7 +349,18 @@ type tray struct {
 	menu             *menuLayout
 	menuLock         sync.RWMutex
 	props, menuProps *prop.Properties
-	menuVersion      uint32
+	menuVersion      uint32 // guarded by menuLock
+
+	// byID finds every item's layout under menu, by id (guarded by
+	// menuLock), instead of a search of the whole tree.
+	byID map[int32]*menuLayout
+	// Changes not yet signalled (guarded by menuLock): see refresh.
+	changedProps  map[int32]struct{}
+	changedOrder  []int32
+	layoutChanged bool
+	refreshDue    bool
+	// refreshLock keeps refreshes, and so their signals, in order.
+	refreshLock sync.Mutex
 }
 
 func (t *tray) createPropSpec() map[string]map[string]*prop.Prop {
