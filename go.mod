@@ -24,3 +24,5 @@ require (
 	github.com/sergeymakinen/go-ico v1.0.0-beta.0 // indirect
 	github.com/tadvi/systray v0.0.0-20190226123456-11a2b8fa57af // indirect
 )
+
+replace fyne.io/systray => ./third_party/fyne.io/systray

@@ -69,8 +69,7 @@ func TestMain(m *testing.M) {
 
 // world is one test's simulator and desktop session. The harness scans
 // the race reports of every process started with w.d.Env() (the tray and
-// command-line runs alike) at teardown and fails the test on any race but
-// the known fyne.io/systray one (desktop.KnownRace).
+// command-line runs alike) at teardown and fails the test on any race.
 type world struct {
 	t    *testing.T
 	sim  *plextvsim.Sim

@@ -46,6 +46,8 @@ bash scripts/cross-build.sh
 
 echo "==> tests (race detector on)"
 go test -race -count=1 "$@" ./...
+echo "==> the patched fyne.io/systray (third_party/fyne.io/systray, its own module)"
+(cd third_party/fyne.io/systray && go test -race -count=1 "$@" ./...)
 
 case " $* " in
 *" -short "*) echo "==> packages: skipped (-short)" ;;

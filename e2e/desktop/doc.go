@@ -31,8 +31,7 @@
 // Races: every process started with Env() (apps, and commands a test runs
 // itself with that environment) writes its race detector reports into the
 // session (GORACE log_path) and exits as if there were none; at teardown the
-// harness fails the test for every report except KnownRace, the
-// fyne.io/systray v1.12.2 race matched by its exact file:line pair.
+// harness fails the test for every report.
 //
 // Start skips the test with -short: it starts D-Bus, Xvfb or a keyring.
 //

@@ -19,14 +19,10 @@ var (
 // calls onReady (on another goroutine), then waits. Without a session bus
 // there is nowhere to show the item, and Run says so at once.
 //
-// systray.Run calls onReady on its own goroutine while it is still putting
-// the item on the bus, and an icon, title or tooltip set in that window is
-// dropped (fyne.io/systray v1.12.2 keeps the value but never publishes it:
-// SetIcon finds no properties yet, and the properties were made from the
-// value before it). A panel then shows no icon until the next change, and
-// e2e/desktop's self-test saw an empty Title. Starting the loop ourselves
-// (RunWithExternalLoop's start publishes everything before it returns)
-// closes that window; see fyne-io/systray#35.
+// The patched fyne.io/systray (third_party/fyne.io/systray, PATCHES.md)
+// calls onReady only once the item's properties are on the bus, so an
+// icon, title or tooltip set in onReady is published; and the panel's
+// first GetLayout waits until onReady has built the menu.
 func Run(onReady func()) error {
 	// Find the bus without launching one: dbus.SessionBus, which systray
 	// calls, would start a dbus-daemon through dbus-launch and leave it
@@ -40,13 +36,8 @@ func Run(onReady func()) error {
 	if err != nil {
 		return fmt.Errorf("the tray needs the desktop's session bus: %w", err)
 	}
-	// systray runs onReady as soon as start begins; holding it until start
-	// has returned keeps the rest of systray's contract: the panel's first
-	// GetLayout waits until onReady has built the menu.
-	exported := make(chan struct{})
-	start, end := systray.RunWithExternalLoop(func() { <-exported; onReady() }, nil)
+	start, end := systray.RunWithExternalLoop(onReady, nil)
 	start()
-	close(exported)
 	<-quitCh
 	end()
 	return nil

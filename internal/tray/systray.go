@@ -94,10 +94,9 @@ func New(a Actions, icons IconSet, extra Extra) *Tray {
 // OnReady builds the menu skeleton and returns at once: fyne.io/systray
 // answers the panel's menu requests only after it returns.
 //
-// The panel may read the menu while it is being built, and fyne.io/systray
-// drops a click that no goroutine is waiting for. So the skeleton's items
-// have no titles until the first model (nothing to click on), and that
-// model is applied only once every click handler is listening.
+// The panel may read the menu while it is being built. So the skeleton's
+// items have no titles until the first model (nothing to click on), and
+// that model is applied only once every click handler is set.
 //
 // Every item is created visible and hidden only once the whole skeleton
 // (submenu children included) exists: on Windows fyne.io/systray can give an
@@ -178,19 +177,12 @@ func (t *Tray) OnReady() {
 	}
 }
 
-// onClick runs fn for every click of it, and returns once its goroutine
-// runs: fyne.io/systray drops a click no one is receiving, so an item must
-// not be clickable before. The receive loop never blocks on work: fn only
-// queues a command.
+// onClick runs fn for every click of it. The patched fyne.io/systray
+// (third_party/fyne.io/systray) runs every item's handler on one
+// goroutine, in click order, and drops none: no goroutine per item. fn
+// never blocks on work: it only queues a command or copies a string.
 func onClick(it *systray.MenuItem, fn func()) {
-	running := make(chan struct{})
-	go func() {
-		close(running)
-		for range it.ClickedCh {
-			fn()
-		}
-	}()
-	<-running
+	it.SetOnClicked(fn)
 }
 
 // Apply shows m. Safe from any goroutine; before OnReady it is kept and

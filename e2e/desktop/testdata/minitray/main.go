@@ -42,19 +42,11 @@ const (
 
 func main() {
 	beeep.AppName = "minitray"
-	// As plextray's tray.Run: put the item on the bus before setting its
-	// icon and title. systray.Run calls onReady while it is still doing
-	// that, and a title set in that window is never published
-	// (fyne-io/systray#35; this self-test once read an empty Title).
-	exported := make(chan struct{})
-	start, end := systray.RunWithExternalLoop(func() { <-exported; onReady() }, func() { fmt.Println("bye") })
-	start()
-	close(exported)
-	<-quitCh
-	end()
+	// The patched fyne.io/systray calls onReady once the item is on the
+	// bus: the icon and title set there are published (v1.12.2 dropped
+	// them; this self-test once read an empty Title).
+	systray.Run(onReady, func() { fmt.Println("bye") })
 }
-
-var quitCh = make(chan struct{})
 
 func onReady() {
 	if os.Getenv("MINITRAY_NO_ICON") == "" {
@@ -91,7 +83,7 @@ func onReady() {
 			case <-store.ClickedCh:
 				go storeSecret() // may block on a broken keyring; keep the menu alive
 			case <-quit.ClickedCh:
-				close(quitCh)
+				systray.Quit()
 				return
 			}
 		}
