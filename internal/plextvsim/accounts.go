@@ -154,6 +154,7 @@ func (s *Sim) authed(r *http.Request) (Account, string, bool) {
 	if tok == "" || !ok {
 		return Account{}, "", false
 	}
+	s.seenLocked(tok)
 	return *s.accounts[name], tok, true
 }
 

@@ -56,6 +56,9 @@ func (s *Sim) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /_sim/pins", func(w http.ResponseWriter, r *http.Request) {
 		writeCtl(w, http.StatusOK, s.PINs())
 	})
+	mux.HandleFunc("GET /_sim/devices", func(w http.ResponseWriter, r *http.Request) {
+		writeCtl(w, http.StatusOK, s.Devices(r.URL.Query().Get("username")))
+	})
 	mux.HandleFunc("POST /_sim/link", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Code, Username string }
 		if !readCtl(w, r, &in) {
@@ -178,7 +181,7 @@ var okBody = map[string]bool{"ok": true}
 
 var controlIndex = []string{
 	"GET /_sim/accounts", "POST /_sim/accounts {username,…}", "POST /_sim/tokens {username}",
-	"POST /_sim/revoke {token}", "GET /_sim/pins", "POST /_sim/link {code,username}",
+	"POST /_sim/revoke {token}", "GET /_sim/pins", "GET /_sim/devices[?username=]", "POST /_sim/link {code,username}",
 	"POST /_sim/expire {code}", "PUT /_sim/ratelimit {pinPollsPerSecond}",
 	"GET /_sim/resources", "PUT /_sim/resources <JSON array, served verbatim>",
 	"GET /_sim/faults", "POST /_sim/faults {endpoint,count,delay,hang,status,retryAfter,body,size}", "DELETE /_sim/faults",

@@ -34,6 +34,14 @@
 //   - GET /api/v2/resources: 200 JSON array (relay connections only with
 //     includeRelay=1, IPv6 only with includeIPv6=1), or 401. A Home's
 //     managed profile sees each server with an accessToken of its own.
+//   - GET /devices.xml: the token's account's authorized devices (one per
+//     client identifier that linked a PIN: product and device name from
+//     the PIN, createdAt, lastSeenAt in Unix seconds, and its token).
+//   - DELETE /devices/{id}.xml: 200; removes that device and revokes
+//     exactly its token; 404 for another account's device or none.
+//   - GET /api/claim/token.json: 200 {"token":"claim-…"}, good for 4
+//     minutes (Sim.ClaimTokenValid).
+//   - GET /api/v2/ping: 200 {"pong":true}, or 401.
 //   - GET /api/v2/home/users: 200 {id, name, …, users: [...]} (managed
 //     profiles with null username and email); an account without a Home
 //     gets a Home of one.
@@ -66,6 +74,7 @@
 //	POST   /_sim/tokens     {"username":"bob"} another token → {"token":…}
 //	POST   /_sim/revoke     {"token":"…"}      revoke a token
 //	GET    /_sim/pins                         every PIN made, with code and state
+//	GET    /_sim/devices[?username=bob]       authorized devices, with their tokens
 //	POST   /_sim/link       {"code":"7RQZ","username":""} link a PIN without a token
 //	                                          (username "" = demo) → {"authToken":…}
 //	POST   /_sim/expire     {"code":"7RQZ"}    expire a PIN now
@@ -92,8 +101,8 @@
 //
 // A fault is {"endpoint", "count", "delay", "hang", "status", "retryAfter",
 // "body", "size", "noRetryAfter"}: endpoint is "" (all), "pins.create", "pins.check",
-// "pins.link", "user", "signout", "resources", "home.users" or
-// "home.switch"; count 0 means until
+// "pins.link", "user", "signout", "resources", "home.users",
+// "home.switch", "ping", "claim", "devices" or "devices.delete"; count 0 means until
 // cleared; delay is a Go duration ("1.5s"); status 403 on
 // home.switch answers code 1041 (PIN required); noRetryAfter sends a 429
 // without Retry-After; body is "truncated", "html" or

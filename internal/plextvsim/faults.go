@@ -25,9 +25,14 @@ const (
 	EndpointResources Endpoint = "resources"   // GET /api/v2/resources
 	EndpointHomeUsers Endpoint = "home.users"  // GET /api/v2/home/users
 	EndpointSwitch    Endpoint = "home.switch" // POST /api/v2/home/users/{uuid}/switch
+	EndpointPing      Endpoint = "ping"        // GET /api/v2/ping
+	EndpointClaim     Endpoint = "claim"       // GET /api/claim/token.json
+	EndpointDevices   Endpoint = "devices"     // GET /devices.xml
+	// EndpointDeleteDevice is DELETE /devices/{id}.xml.
+	EndpointDeleteDevice Endpoint = "devices.delete"
 )
 
-var endpoints = []Endpoint{AllEndpoints, EndpointCreatePIN, EndpointCheckPIN, EndpointLinkPIN, EndpointUser, EndpointSignOut, EndpointResources, EndpointHomeUsers, EndpointSwitch}
+var endpoints = []Endpoint{AllEndpoints, EndpointCreatePIN, EndpointCheckPIN, EndpointLinkPIN, EndpointUser, EndpointSignOut, EndpointResources, EndpointHomeUsers, EndpointSwitch, EndpointPing, EndpointClaim, EndpointDevices, EndpointDeleteDevice}
 
 // BodyFault is a broken answer body.
 type BodyFault string

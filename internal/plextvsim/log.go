@@ -82,7 +82,14 @@ func acceptsJSON(h http.Header) bool {
 	return strings.Contains(strings.ToLower(strings.Join(h.Values("Accept"), ",")), "application/json")
 }
 
-// problems lists the rules a plex.tv API request breaks.
+// isAPI reports whether path is one of plex.tv's API endpoints: /api/…,
+// and the XML device list (/devices.xml, /devices/{id}.xml).
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/devices.xml" || strings.HasPrefix(path, "/devices/")
+}
+
+// problems lists the rules a plex.tv API request breaks. The device list
+// is XML only, so it need not ask for JSON.
 func problems(r *http.Request) []string {
 	var ps []string
 	if tokenInQuery(r.URL.Query()) {
@@ -94,7 +101,7 @@ func problems(r *http.Request) []string {
 	if r.Header.Get("X-Plex-Product") == "" {
 		ps = append(ps, ProblemNoProduct)
 	}
-	if !acceptsJSON(r.Header) {
+	if !acceptsJSON(r.Header) && strings.HasPrefix(r.URL.Path, "/api/") {
 		ps = append(ps, ProblemNotAcceptingJSON)
 	}
 	return ps
@@ -110,7 +117,7 @@ func (s *Sim) logged(next http.Handler) http.Handler {
 		entry := newRequest(r, s.now())
 		s.mu.Lock()
 		s.log = append(s.log, entry)
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		if isAPI(r.URL.Path) {
 			for _, p := range problems(r) {
 				s.violations = append(s.violations, violation{entry, p})
 			}

@@ -23,6 +23,8 @@ type PIN struct {
 	Code             string    `json:"code"`
 	Strong           bool      `json:"strong"`
 	Product          string    `json:"product"`
+	DeviceName       string    `json:"deviceName,omitempty"`
+	Platform         string    `json:"platform,omitempty"`
 	ClientIdentifier string    `json:"clientIdentifier"`
 	CreatedAt        time.Time `json:"createdAt"`
 	ExpiresAt        time.Time `json:"expiresAt"`
@@ -99,6 +101,8 @@ func (s *Sim) createPIN(w http.ResponseWriter, r *http.Request) {
 	p := &PIN{
 		ID: s.nextPINID, Strong: strong,
 		Product:          r.Header.Get("X-Plex-Product"),
+		DeviceName:       r.Header.Get("X-Plex-Device-Name"),
+		Platform:         r.Header.Get("X-Plex-Platform"),
 		ClientIdentifier: r.Header.Get("X-Plex-Client-Identifier"),
 		CreatedAt:        created,
 	}
@@ -228,6 +232,7 @@ func (s *Sim) LinkPIN(code, username string) (string, error) {
 		delete(s.tokens, old)
 	}
 	s.byClient[key] = tok
+	s.deviceLinkedLocked(p, tok)
 	return tok, nil
 }
 

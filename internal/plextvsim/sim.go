@@ -58,6 +58,12 @@ type Sim struct {
 	pmss       []*PMS
 	homes      map[string]*simHome // account key → its Plex Home (home.go)
 	nextTokens []string            // handed out before any new token (SetNextTokens)
+	// devices are the authorized devices per (account, client identifier),
+	// made by linked PINs (devices.go); claims the claim tokens handed out,
+	// with their expiry.
+	devices      map[clientKey]*Device
+	nextDeviceID int64
+	claims       map[string]time.Time
 }
 
 // Start starts a simulator listening on opts.Addr.
@@ -128,6 +134,10 @@ func (s *Sim) routes() http.Handler {
 	mux.HandleFunc("GET /api/v2/user", s.api(EndpointUser, s.user))
 	mux.HandleFunc("DELETE /api/v2/users/signout", s.api(EndpointSignOut, s.signOut))
 	mux.HandleFunc("GET /api/v2/resources", s.api(EndpointResources, s.listResources))
+	mux.HandleFunc("GET /api/v2/ping", s.api(EndpointPing, s.ping))
+	mux.HandleFunc("GET /api/claim/token.json", s.api(EndpointClaim, s.claimToken))
+	mux.HandleFunc("GET /devices.xml", s.api(EndpointDevices, s.listDevices))
+	mux.HandleFunc("DELETE /devices/{file}", s.api(EndpointDeleteDevice, s.deleteDevice))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, 1020, "Not found (simulator)")
 	})
