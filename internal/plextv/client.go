@@ -214,6 +214,19 @@ func (c *Client) Resources(ctx context.Context, token Token) ([]Resource, error)
 
 // do sends one request and decodes a 2xx JSON body into out (if non-nil).
 func (c *Client) do(ctx context.Context, op, method, path string, token Token, form url.Values, out any, limit int64) error {
+	data, err := c.send(ctx, op, method, path, "application/json", token, form, limit)
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &DecodeError{Op: op, Err: err}
+	}
+	return nil
+}
+
+// send sends one request asking for accept and returns a 2xx answer's
+// body, at most limit bytes.
+func (c *Client) send(ctx context.Context, op, method, path, accept string, token Token, form url.Values, limit int64) ([]byte, error) {
 	u := c.base.String() + path
 	var body io.Reader
 	if form != nil {
@@ -221,41 +234,35 @@ func (c *Client) do(ctx context.Context, op, method, path string, token Token, f
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return fmt.Errorf("plex.tv %s: %w", op, err)
+		return nil, fmt.Errorf("plex.tv %s: %w", op, err)
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	c.info.Headers(req.Header)
 	if !token.IsZero() {
 		req.Header.Set("X-Plex-Token", token.Reveal())
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return &NetworkError{Op: op, Err: scrub(err)}
+		return nil, &NetworkError{Op: op, Err: scrub(err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return &NetworkError{Op: op, Err: fmt.Errorf("reading answer: %w", err)}
+		return nil, &NetworkError{Op: op, Err: fmt.Errorf("reading answer: %w", err)}
 	}
 	if int64(len(data)) > limit {
 		if resp.StatusCode/100 == 2 {
-			return &DecodeError{Op: op, Err: fmt.Errorf("answer larger than %d bytes", limit)}
+			return nil, &DecodeError{Op: op, Err: fmt.Errorf("answer larger than %d bytes", limit)}
 		}
 		data = data[:limit]
 	}
 	if resp.StatusCode/100 != 2 {
-		return statusError(op, path, resp, data)
+		return nil, statusError(op, path, resp, data)
 	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &DecodeError{Op: op, Err: err}
-	}
-	return nil
+	return data, nil
 }
 
 func statusError(op, path string, resp *http.Response, data []byte) error {
@@ -271,6 +278,8 @@ func statusError(op, path string, resp *http.Response, data []byte) error {
 		e.kind = ErrTokenInvalid
 	case resp.StatusCode == http.StatusNotFound && strings.HasPrefix(path, "/api/v2/pins/"):
 		e.kind = ErrPINExpired
+	case resp.StatusCode == http.StatusNotFound && strings.HasPrefix(path, "/devices/"):
+		e.kind = ErrDeviceNotFound
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.kind = ErrRateLimited
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())

@@ -14,6 +14,9 @@ var (
 	ErrPINExpired = errors.New("the PIN expired or is unknown")
 	// ErrRateLimited: plex.tv answered 429. The concrete error is *RateLimitError.
 	ErrRateLimited = errors.New("plex.tv rate limit exceeded (429)")
+	// ErrDeviceNotFound: plex.tv answered 404 for a device: it is gone
+	// (already removed, or never this account's).
+	ErrDeviceNotFound = errors.New("plex.tv has no such device (404)")
 )
 
 // APIError is one entry of plex.tv's error envelope
