@@ -91,6 +91,11 @@ Usage:
   PROG logout           sign out at plex.tv and remove the stored token
   PROG servers [flags]  list the account's servers and which connections answer
   PROG uri [SERVER]     print a server's best URI as soon as it is known (--json, --timeout)
+  PROG tokens new NAME  make a token of its own for another program, print it once (--user, --format)
+  PROG tokens [--json]  list the tools' tokens and whether plex.tv still accepts them (never a token)
+  PROG tokens revoke NAME
+                        revoke one tool's token at plex.tv, and only that one
+  PROG claim            print a claim token for a new Plex Media Server (PLEX_CLAIM, 4 minutes)
   PROG completion SHELL print a shell completion script (bash, zsh or fish)
   PROG --version        print the version
 
@@ -99,7 +104,7 @@ Run 'PROG <command> --help' for a command's flags.
 Environment (the same for the tray and every command):
   PLEXTRAY_PLEXTV_URL      plex.tv base URL (default https://plex.tv; http only on loopback)
   PLEXTRAY_APP_URL         Plex web app base for one-click sign-in (default https://app.plex.tv)
-  PLEXTRAY_TOKEN           token for 'status', 'servers', 'uri', 'token --server' instead of the keychain
+  PLEXTRAY_TOKEN           token for 'status', 'servers', 'uri', 'token --server', 'tokens', 'claim' instead of the keychain
   PLEXTRAY_SIGNIN_TIMEOUT  how long a sign-in waits (default 5m)
   PLEXTRAY_PROBE_TIMEOUT   per-connection timeout of the server check (default 3s)
   PLEXTRAY_RECHECK_INTERVAL how long the tray's server list may sit idle before it is checked again (default 10m)
@@ -155,6 +160,8 @@ func run(args []string, io IO) int {
 		},
 		"users":  users,
 		"switch": switchCmd,
+		"tokens": tokensCmd,
+		"claim":  claimCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -267,28 +267,35 @@ func tokenForUser(ctx context.Context, io IO, query string) int {
 	if code != ExitOK {
 		return code
 	}
-	out := tok
-	if !to.Admin {
-		var err error
-		out, err = sv.ProfileToken(ctx, to.UUID)
-		if err != nil {
-			if !errors.Is(err, keychain.ErrNotFound) && !errors.Is(err, core.ErrProfilesUnsupported) {
-				fmt.Fprintf(io.Stderr, "%s token: %s\n", io.Prog, keychainWords(err, io.Prog))
-				return ExitFailure
-			}
-			st, _ := sv.ProfileState()
-			out, code = withPIN(ctx, io, "token", to, func(pin string) (plextv.Token, error) {
-				return sv.FetchProfileToken(ctx, tok, to, pin)
-			}, st)
-			if out.IsZero() {
-				return code
-			}
-		}
+	out, code := profileTokenOf(ctx, io, "token", sv, tok, to)
+	if out.IsZero() {
+		return code
 	}
 	if _, err := fmt.Fprintln(io.Stdout, out.Reveal()); err != nil {
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// profileTokenOf is profile to's token (the account's own token tok for
+// the admin): a stored one, else a fresh one from plex.tv, asking for the
+// PIN when needed (kept for next time).
+func profileTokenOf(ctx context.Context, io IO, cmd string, sv core.Services, tok plextv.Token, to plextv.HomeUser) (plextv.Token, int) {
+	if to.Admin {
+		return tok, ExitOK
+	}
+	out, err := sv.ProfileToken(ctx, to.UUID)
+	if err == nil {
+		return out, ExitOK
+	}
+	if !errors.Is(err, keychain.ErrNotFound) && !errors.Is(err, core.ErrProfilesUnsupported) {
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(err, io.Prog))
+		return "", ExitFailure
+	}
+	st, _ := sv.ProfileState()
+	return withPIN(ctx, io, cmd, to, func(pin string) (plextv.Token, error) {
+		return sv.FetchProfileToken(ctx, tok, to, pin)
+	}, st)
 }
 
 // activeToken is the token `token` prints: the active profile's, when

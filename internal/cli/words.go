@@ -6,11 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/textsafe"
+	"github.com/plextray/plextray/internal/tooltokens"
 )
 
 // The command line's words for what the core and its packages report.
@@ -217,4 +219,78 @@ func latency(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// Tool tokens and claim tokens (tokens.go).
+
+// toolNameWords says why arg is not a tool name.
+func toolNameWords(arg string) string {
+	if strings.TrimSpace(arg) == "" {
+		return "name the tool, e.g. Kometa (quote a name with spaces)"
+	}
+	return fmt.Sprintf("%s: a tool's name is 1 to %d letters, digits, spaces or - _ . + ( ) & ' @", name(arg), tooltokens.MaxName)
+}
+
+// toolMadeWords is what `tokens new` says on stderr once the token is out.
+func toolMadeWords(prog string, t tooltokens.Tool) string {
+	whose := ""
+	if t.ProfileUUID != "" {
+		whose = " for the profile " + profileName(t.ProfileTitle)
+	}
+	return fmt.Sprintf("That is %s's own token%s; plex.tv lists it under Authorized Devices as %q.\n"+
+		"It is shown only now and stored nowhere: paste it into %s. Signing in to plextray again leaves it working.\n"+
+		"'%s tokens' lists your tools; '%s tokens revoke %s' revokes this one alone.",
+		name(t.Name), whose, name(t.Name)+tooltokens.Suffix, name(t.Name), prog, prog, shellWord(t.Name))
+}
+
+// toolStateWords is a tool's STATE column.
+func toolStateWords(state, detail string) string {
+	switch state {
+	case "authorized":
+		return "authorized"
+	case "revoked":
+		return "revoked elsewhere"
+	}
+	if detail != "" {
+		return "unknown (" + detail + ")"
+	}
+	return "unknown"
+}
+
+// toolListFailedWords says briefly why plex.tv's view of a tool is unknown.
+func toolListFailedWords(err error, profile bool) string {
+	switch {
+	case profile && (errors.Is(err, keychain.ErrNotFound) || errors.Is(err, core.ErrProfilesUnsupported)):
+		return "the profile's token is not stored here"
+	case errors.Is(err, plextv.ErrTokenInvalid):
+		return "plex.tv rejected the token"
+	case plextv.IsTransient(err):
+		return "plex.tv unreachable"
+	}
+	return textsafe.Line(err.Error(), textsafe.Short)
+}
+
+// lastSeenWords is a tool's LAST SEEN column.
+func lastSeenWords(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return ago(max(0, now.Sub(*t)))
+}
+
+// claimWords is what `claim` says on stderr about claim token ct.
+func claimWords(ct plextv.Token, until time.Time) string {
+	return fmt.Sprintf("A claim token lives %d minutes (until %s): start the new server before then.\n"+
+		"For the official Plex Media Server container (docker run -e, or a compose environment: line):\n"+
+		"PLEX_CLAIM=%s", int(plextv.ClaimTokenLife/time.Minute), until.Local().Format("15:04:05"), ct.Reveal())
+}
+
+// shellWord quotes s for a shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.+@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(textsafe.Line(s, textsafe.Name), "'", `'\''`) + "'"
 }

@@ -70,6 +70,13 @@ var Commands = []Command{
 		{Name: "json", Help: "print JSON"},
 	}},
 	{Name: "switch", Summary: "switch to a Plex Home profile", Arg: "profile"},
+	// tokens new NAME [--user P] [--format F] | tokens [list] [--json] | tokens revoke NAME
+	{Name: "tokens", Summary: "make, list and revoke tokens for other programs", Choices: []string{"new", "list", "revoke"}, Flags: []Flag{
+		{Name: "json", Help: "list: print JSON"},
+		{Name: "user", Value: "profile", Help: "new: make the token for this Plex Home profile"},
+		{Name: "format", Value: "token|env|json|compose", Help: "new: how to print the token"},
+	}},
+	{Name: "claim", Summary: "print a claim token for a new Plex Media Server"},
 	{Name: "completion", Summary: "print a shell completion script", Choices: Shells},
 }
 

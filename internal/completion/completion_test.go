@@ -82,8 +82,13 @@ func TestBashCompletes(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"plextray ", []string{"login", "token", "status", "logout", "servers", "uri", "users", "switch", "completion", "--help", "--version"}},
+		{"plextray ", []string{"login", "token", "status", "logout", "servers", "uri", "users", "switch", "tokens", "claim", "completion", "--help", "--version"}},
 		{"plextray s", []string{"status", "servers", "switch"}},
+		{"plextray t", []string{"token", "tokens"}},
+		{"plextray tokens ", []string{"new", "list", "revoke"}},
+		{"plextray tokens new --f", []string{"--format"}},
+		{"plextray tokens --format ", nil},
+		{"plextray c", []string{"claim", "completion"}},
 		{"plextray login --", []string{"--print", "--no-browser", "--browser", "--timeout", "--help"}},
 		{"plextray login --no", []string{"--no-browser"}},
 		{"plextray login --timeout ", nil},
@@ -123,6 +128,8 @@ func TestFishCompletes(t *testing.T) {
 		{"plextray login --", []string{"--browser", "--help", "--no-browser", "--print", "--timeout"}},
 		{"plextray completion ", []string{"bash", "fish", "zsh"}},
 		{"plextray uri --j", []string{"--json"}},
+		{"plextray tokens ", []string{"list", "new", "revoke"}},
+		{"plextray cl", []string{"claim"}},
 	}
 	for _, c := range cases {
 		if got := fishComplete(t, path, c.line); !slices.Equal(got, c.want) {

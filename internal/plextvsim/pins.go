@@ -180,7 +180,8 @@ func (s *Sim) linkPIN(w http.ResponseWriter, r *http.Request) {
 		writeUnauthorized(w, r)
 		return
 	}
-	if _, err := s.LinkPIN(r.FormValue("code"), a.Username); err != nil {
+	// A managed profile's token links the PIN to the profile.
+	if _, err := s.LinkPIN(r.FormValue("code"), accountKey(a)); err != nil {
 		writeError(w, r, http.StatusNotFound, 1020, "Code not found or expired")
 		return
 	}
