@@ -280,9 +280,24 @@ func identityAnswers(t *testing.T, uri string) {
 // ran).
 func noTokenAnywhere(t *testing.T, w *world, tok string) {
 	t.Helper()
-	if tok == "" {
+	seen, logs := noSecretLeft(t, w, tok, "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+	if seen["xdg-open"] == 0 || seen["xclip"] == 0 {
+		t.Errorf("the app's children were not all seen (want xdg-open and xclip): %v", seen)
+	}
+	if logs == 0 {
+		t.Error("no log file was written under XDG_STATE_HOME")
+	}
+}
+
+// noSecretLeft is noTokenAnywhere's search for secret, in the files under
+// the folders the environment variables dirs name; it returns how many
+// children of the app it saw, by name, and how many log files it read.
+func noSecretLeft(t *testing.T, w *world, secret string, dirs ...string) (map[string]int, int) {
+	t.Helper()
+	if secret == "" {
 		t.Fatal("no token to look for")
 	}
+	tok := secret
 	for _, p := range w.d.Processes() {
 		if strings.Contains(strings.Join(p.Args, " "), tok) || strings.Contains(strings.Join(p.Env, " "), tok) {
 			t.Errorf("token in process %s's command line or environment", p.Name)
@@ -295,9 +310,6 @@ func noTokenAnywhere(t *testing.T, w *world, tok string) {
 			t.Errorf("token in the command line or environment of %s (pid %d), started by the app: %q", p.Name, p.PID, p.Args)
 		}
 	}
-	if seen["xdg-open"] == 0 || seen["xclip"] == 0 {
-		t.Errorf("the app's children were not all seen (want xdg-open and xclip): %v", seen)
-	}
 	for _, app := range w.apps {
 		if strings.Contains(app.Stdout(), tok) || strings.Contains(app.Stderr(), tok) {
 			t.Errorf("token in the output of %s:\n%s", app, app.Output())
@@ -309,7 +321,7 @@ func noTokenAnywhere(t *testing.T, w *world, tok string) {
 		env[k] = v
 	}
 	logs := 0
-	for _, k := range []string{"XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"} {
+	for _, k := range dirs {
 		filepath.WalkDir(env[k], func(path string, de os.DirEntry, err error) error {
 			if err != nil || de.IsDir() {
 				return nil
@@ -324,9 +336,7 @@ func noTokenAnywhere(t *testing.T, w *world, tok string) {
 			return nil
 		})
 	}
-	if logs == 0 {
-		t.Error("no log file was written under XDG_STATE_HOME")
-	}
+	return seen, logs
 }
 
 func TestOneClickSignInAndClipboardClears(t *testing.T) {
