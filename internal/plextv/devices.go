@@ -196,20 +196,11 @@ func DecodeClaim(data []byte) (Token, error) {
 }
 
 // Printable reports whether t can be printed for a person or a script to
-// paste: 1 to 512 visible ASCII characters, no spaces, quotes or
-// backslashes. A token from the network that is not is refused rather
-// than written to a terminal or a compose file.
+// paste into a shell, an env file or a compose file: a token by Check,
+// of at most 512 characters, without quotes, backslashes, '$' or '`'. A
+// token from the network that is not is refused rather than printed.
 func (t Token) Printable() bool {
-	if len(t) == 0 || len(t) > 512 {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		b := t[i]
-		if b <= ' ' || b >= 0x7f || b == '"' || b == '\'' || b == '\\' || b == '`' || b == '$' {
-			return false
-		}
-	}
-	return true
+	return t.Check() == nil && len(t) <= 512 && !strings.ContainsAny(string(t), "\"'\\`$")
 }
 
 // Ping tells plex.tv the token is in use, which keeps it from expiring.
