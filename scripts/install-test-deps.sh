@@ -11,12 +11,15 @@
 # zsh, fish, groff-base: the completion scripts are loaded by the real
 # shells, and the man page is checked by groff.
 #
+# iproute2 (ip): the network-change tests add an address to the loopback
+# interface of a network namespace they make themselves (unshare --net).
+#
 # Deliberately NOT installed: libnotify-bin (notify-send) and xdg-utils
 # (xdg-open): their presence would hide the "no notification server" and
 # "no browser" cases the tests check. Go is not installed here either.
 set -eu
 
-PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish groff-base $*"
+PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish groff-base iproute2 $*"
 
 # The Windows build's tests under Wine (e2e/wine).
 sh "$(dirname "$0")/install-wine.sh"

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
@@ -64,13 +63,12 @@ func RunTray(env *Env, o TrayOptions) int {
 		OnChange: func(st core.State) { t.Apply(renderer.Render(st)) },
 		OnQuit:   tray.Quit,
 		Secret:   o.Secret,
-		// Re-check on a network change, a wake, and after
-		// PLEXTRAY_RECHECK_INTERVAL (10 min) idle; "checked N min ago"
-		// is re-rendered every minute.
+		// While signed in: re-check on a network change, a wake, and
+		// after PLEXTRAY_RECHECK_INTERVAL (10 min) idle. Events, one
+		// timer, no polling.
 		Watch: func(ctx context.Context) core.Watch {
-			return netwatch.Start(ctx, netwatch.Options{Periodic: env.Settings.RecheckInterval})
+			return netwatch.Start(ctx, netwatch.Options{Periodic: env.Settings.RecheckInterval, Log: log})
 		},
-		TickEvery: time.Minute,
 	})
 	extra := tray.Extra{About: o.OpenLogs}
 	if o.Autostart != nil {

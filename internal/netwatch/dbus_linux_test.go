@@ -74,7 +74,9 @@ func privateBus(t *testing.T) string {
 }
 
 // The D-Bus source turns logind's resume and NetworkManager's state
-// changes, sent over a real (private) bus, into triggers.
+// changes, sent over a real (private) bus by the owners of their names,
+// into triggers; the same signals from any other connection are ignored,
+// also from a former owner after the name moved on.
 func TestDBusSource(t *testing.T) {
 	addr := privateBus(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -82,35 +84,87 @@ func TestDBusSource(t *testing.T) {
 	out := make(chan Trigger, 1)
 	ended := make(chan error, 1)
 	go func() { ended <- src.Run(ctx, out) }()
-	emitter, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emitter.Close()
-
-	// Emit until the source has subscribed and passes the signal on.
-	expect := func(want Trigger, path dbus.ObjectPath, name string, body ...any) {
+	connect := func(names ...string) *dbus.Conn {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			if err := emitter.Emit(path, name, body...); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case got := <-out:
-				if got != want {
-					t.Fatalf("%s: trigger %v, want %v", name, got, want)
-				}
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: no trigger within 20 s", name)
+		c, err := dbus.Connect(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		for _, n := range names {
+			if r, err := c.RequestName(n, dbus.NameFlagDoNotQueue); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
+				t.Fatalf("own %s: %v %v", n, r, err)
 			}
 		}
+		return c
 	}
-	expect(Woke, "/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep", false)
-	expect(NetworkChanged, "/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager.StateChanged", uint32(70))
+	owner := connect(login1Name, nmName)
+	forger := connect()
+	const login1Path, nmPath = "/org/freedesktop/login1", "/org/freedesktop/NetworkManager"
+	resumed := func(c *dbus.Conn) {
+		t.Helper()
+		if err := c.Emit(login1Path, "org.freedesktop.login1.Manager.PrepareForSleep", false); err != nil {
+			t.Fatal(err)
+		}
+		// A round trip through the bus: the signal has been routed
+		// before anything this connection's caller sends next.
+		if err := c.BusObject().Call("org.freedesktop.DBus.GetId", 0).Err; err != nil {
+			t.Fatal(err)
+		}
+	}
+	networkChanged := func(c *dbus.Conn) {
+		t.Helper()
+		if err := c.Emit(nmPath, "org.freedesktop.NetworkManager.StateChanged", uint32(70)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() Trigger {
+		t.Helper()
+		select {
+		case tr := <-out:
+			return tr
+		case <-time.After(20 * time.Second):
+			t.Fatal("no trigger within 20 s")
+		}
+		return 0
+	}
+	// Emit until the source has subscribed and passes the signal on.
+	for subscribed := false; !subscribed; {
+		networkChanged(owner)
+		select {
+		case tr := <-out:
+			if tr != NetworkChanged {
+				t.Fatalf("trigger %v, want network changed", tr)
+			}
+			subscribed = true
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	// Each forgery is followed by a genuine network change from the owner:
+	// had the forgery passed, its Woke would come first.
+	resumed(forger)
+	networkChanged(owner)
+	if tr := next(); tr != NetworkChanged {
+		t.Fatalf("after a forged PrepareForSleep: trigger %v, want network changed", tr)
+	}
+	resumed(owner)
+	if tr := next(); tr != Woke {
+		t.Fatalf("logind's PrepareForSleep(false): trigger %v, want woke", tr)
+	}
+	// logind restarts under a new unique name.
+	if _, err := owner.ReleaseName(login1Name); err != nil {
+		t.Fatal(err)
+	}
+	newOwner := connect(login1Name)
+	resumed(owner)
+	networkChanged(owner)
+	if tr := next(); tr != NetworkChanged {
+		t.Fatalf("after a PrepareForSleep from the former owner: trigger %v, want network changed", tr)
+	}
+	resumed(newOwner)
+	if tr := next(); tr != Woke {
+		t.Fatalf("the new owner's PrepareForSleep(false): trigger %v, want woke", tr)
+	}
 	cancel()
 	select {
 	case err := <-ended:
@@ -123,7 +177,7 @@ func TestDBusSource(t *testing.T) {
 }
 
 // Without a bus the source ends at once with an error (the watcher then
-// relies on the poll).
+// relies on its periodic timer).
 func TestDBusSourceNoBus(t *testing.T) {
 	src := DBusSource{Connect: func(ctx context.Context) (*dbus.Conn, error) {
 		return dbus.Connect("unix:path=" + filepath.Join(t.TempDir(), "none"))

@@ -1,7 +1,9 @@
-//go:build !linux && !windows
+//go:build !linux && !windows && !darwin
 
 package netwatch
 
-// NativeSources: none on this OS; the address poll and the wake check
-// still work.
-func NativeSources() []Source { return []Source{} }
+import "log/slog"
+
+// NativeSources: none on this OS; the periodic timer still re-checks,
+// and tells a wake-up by the wall clock's jump.
+func NativeSources(*slog.Logger) []Source { return []Source{} }

@@ -1,40 +1,47 @@
 // Package netwatch tells when the servers should be checked again: the
-// network changed, the machine woke from sleep, or a long idle period
-// passed.
+// network changed, the machine woke from sleep, or a long time passed
+// without a check. It never polls: it asks the operating system for
+// events and keeps one long timer, so an idle tray sleeps.
 //
-// A Watcher combines:
-//   - a portable poll of the interface addresses (every 10 s by default);
-//   - cheap native signals where there are some (Linux: NetworkManager's
-//     StateChanged/PropertiesChanged and logind's PrepareForSleep on the
-//     system bus, best effort; Windows: NotifyUnicastIpAddressChange);
-//   - wake detection by a wall-clock jump: a timer that should fire every
-//     15 s measures the wall time since its last firing; timers run on
-//     the monotonic clock, which stops while the machine sleeps, so a gap
-//     well over 15 s means it slept (no OS power events needed);
-//   - a periodic trigger every 10 min without other triggers.
+// Events (Sources, per OS; see NativeSources):
+//   - Linux: the kernel's rtnetlink address notifications (an address
+//     added to or removed from any interface), NetworkManager's
+//     StateChanged and logind's PrepareForSleep(false) on the system bus,
+//     each bus signal accepted only from the current owner of its bus
+//     name;
+//   - Windows: NotifyUnicastIpAddressChange, and the resume notification
+//     of PowerRegisterSuspendResumeNotification;
+//   - macOS: a route socket (addresses added or removed, interfaces up or
+//     down).
 //
-// Network changes are debounced (1 s): undocking or roaming produces
-// bursts of events, and links come up in stages. Time comes from an
-// injected clock.Clock and addresses from an injected function, so tests
-// drive "moved networks" and "woke up" deterministically with clock.Fake.
+// The one timer is Periodic (10 min by default): it restarts with every
+// trigger and every Checked call. When it fires, the wall clock is
+// compared with the time the timer measured. Timers run on the monotonic
+// clock, which on Linux and macOS stops while the machine sleeps; a wall
+// clock that moved on by WakeJump more than that means the machine slept
+// in between, and the trigger is Woke instead of Periodic. That is the
+// wake detection where no wake event arrives (no logind, an older
+// Windows, macOS); it costs no extra timer.
+//
+// Network events are debounced (1 s): undocking or roaming produces
+// bursts of events, and links come up in stages. The debounce timer
+// exists only between an event and its trigger.
 package netwatch
 
 import (
 	"context"
-	"net"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/plextray/plextray/internal/clock"
 )
 
 // Trigger says why a re-check is due.
 type Trigger int
 
 const (
-	// NetworkChanged: the interface addresses changed or the OS said the
-	// network changed (after the debounce).
+	// NetworkChanged: the OS said an address or the network changed
+	// (after the debounce).
 	NetworkChanged Trigger = iota + 1
 	// Woke: the machine resumed from sleep.
 	Woke
@@ -56,19 +63,18 @@ func (t Trigger) String() string {
 
 // Defaults for Options.
 const (
-	DefaultPollEvery = 10 * time.Second
-	DefaultDebounce  = time.Second
-	DefaultPeriodic  = 10 * time.Minute
-	DefaultWakeEvery = 15 * time.Second
-	// DefaultWakeJump: a wake-check timer that fires this much later (wall
-	// time) than due means the machine slept.
-	DefaultWakeJump = 22500 * time.Millisecond
+	DefaultDebounce = time.Second
+	DefaultPeriodic = 10 * time.Minute
+	// DefaultWakeJump: when the periodic timer fires and the wall clock
+	// has moved this much further than the timer measured, the machine
+	// slept.
+	DefaultWakeJump = time.Minute
 )
 
-// Source is a native change signal. Run sends on out whenever it notices
+// Source is a native event source. Run sends on out whenever it notices
 // something (NetworkChanged or Woke) until ctx ends; it returns early with
-// an error when the signal is not available (no system bus, …), which the
-// Watcher ignores: the poll still works.
+// an error when the events are not available (no system bus, …), which
+// the Watcher logs: the periodic timer still works.
 type Source interface {
 	Run(ctx context.Context, out chan<- Trigger) error
 }
@@ -80,32 +86,18 @@ func (f SourceFunc) Run(ctx context.Context, out chan<- Trigger) error { return 
 
 // Options configure a Watcher; zero values take the defaults.
 type Options struct {
-	Clock clock.Clock // default clock.Real{}
-	// Addrs lists the interface addresses; default InterfaceAddrs.
-	Addrs     func() ([]string, error)
-	PollEvery time.Duration
-	Debounce  time.Duration
-	Periodic  time.Duration
-	WakeEvery time.Duration
-	WakeJump  time.Duration
-	// Sources are native signals; nil: NativeSources() for this OS. Use
-	// an empty non-nil slice for none.
+	Debounce time.Duration
+	Periodic time.Duration
+	WakeJump time.Duration
+	// Wall reads the wall clock without its monotonic reading; default
+	// time.Now().Round(0). Tests move it to play a sleeping machine.
+	Wall func() time.Time
+	// Sources are native events; nil: NativeSources(Log) for this OS.
+	// Use an empty non-nil slice for none.
 	Sources []Source
-}
-
-// InterfaceAddrs lists the machine's interface addresses as strings
-// (sorted), loopback included: a change in any means a change of network.
-func InterfaceAddrs() ([]string, error) {
-	as, err := net.InterfaceAddrs()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.String()
-	}
-	slices.Sort(out)
-	return out, nil
+	// Log receives a line when a source is unavailable or ignores a
+	// signal (nil: no log).
+	Log *slog.Logger
 }
 
 // Watcher emits Triggers on C until its context ends.
@@ -138,30 +130,32 @@ func (w *Watcher) Done() <-chan struct{} { return w.done }
 
 // Start starts a watcher; cancel ctx to stop it.
 func Start(ctx context.Context, o Options) *Watcher {
-	if o.Clock == nil {
-		o.Clock = clock.Real{}
-	}
-	if o.Addrs == nil {
-		o.Addrs = InterfaceAddrs
-	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
 		}
 	}
-	def(&o.PollEvery, DefaultPollEvery)
 	def(&o.Debounce, DefaultDebounce)
 	def(&o.Periodic, DefaultPeriodic)
-	def(&o.WakeEvery, DefaultWakeEvery)
 	def(&o.WakeJump, DefaultWakeJump)
+	if o.Wall == nil {
+		o.Wall = func() time.Time { return time.Now().Round(0) }
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	if o.Sources == nil {
-		o.Sources = NativeSources()
+		o.Sources = NativeSources(o.Log)
 	}
 	w := &Watcher{c: make(chan Trigger), checked: make(chan chan struct{}), done: make(chan struct{})}
 	native := make(chan Trigger, 1)
 	var wg sync.WaitGroup
 	for _, s := range o.Sources {
-		wg.Go(func() { _ = s.Run(ctx, native) })
+		wg.Go(func() {
+			if err := s.Run(ctx, native); err != nil && ctx.Err() == nil {
+				o.Log.Info("netwatch: event source unavailable; the periodic re-check still runs", "err", err)
+			}
+		})
 	}
 	wg.Go(func() { w.loop(ctx, o, native) })
 	go func() {
@@ -171,48 +165,29 @@ func Start(ctx context.Context, o Options) *Watcher {
 	return w
 }
 
-// timer is one clock.After that can be re-armed.
-type timer struct {
-	c    <-chan time.Time
-	stop func()
-}
-
-func (t *timer) arm(c clock.Clock, d time.Duration) {
-	t.disarm()
-	t.c, t.stop = c.After(d)
-}
-
-func (t *timer) disarm() {
-	if t.stop != nil {
-		t.stop()
-	}
-	t.c, t.stop = nil, nil
-}
-
 func (w *Watcher) loop(ctx context.Context, o Options, native <-chan Trigger) {
-	clk := o.Clock
-	var poll, debounce, wake, periodic timer
+	periodic := time.NewTimer(o.Periodic)
+	defer periodic.Stop()
+	var debounce *time.Timer
+	var debounceC <-chan time.Time // nil unless a debounce runs
 	defer func() {
-		for _, t := range []*timer{&poll, &debounce, &wake, &periodic} {
-			t.disarm()
+		if debounce != nil {
+			debounce.Stop()
 		}
 	}()
-	last, _ := o.Addrs()
-	poll.arm(clk, o.PollEvery)
-	wake.arm(clk, o.WakeEvery)
-	periodic.arm(clk, o.Periodic)
-	lastWake := clk.Now().Round(0) // wall time only
-	var pending []Trigger          // at most one of each kind, oldest first
+	// When the periodic timer was armed: by the wall clock, and by the
+	// monotonic clock it runs on.
+	armedWall, armedMono := o.Wall(), time.Now()
+	rearm := func() {
+		periodic.Reset(o.Periodic)
+		armedWall, armedMono = o.Wall(), time.Now()
+	}
+	var pending []Trigger // at most one of each kind, oldest first
 	add := func(t Trigger) {
 		if !slices.Contains(pending, t) {
 			pending = append(pending, t)
 		}
-		periodic.arm(clk, o.Periodic) // any trigger means a check is coming
-	}
-	changed := func() {
-		if debounce.c == nil {
-			debounce.arm(clk, o.Debounce)
-		}
+		rearm() // any trigger means a check is coming
 	}
 	for {
 		var out chan Trigger
@@ -226,35 +201,28 @@ func (w *Watcher) loop(ctx context.Context, o Options, native <-chan Trigger) {
 		case out <- next:
 			pending = pending[1:]
 		case ack := <-w.checked:
-			periodic.arm(clk, o.Periodic)
+			rearm()
 			close(ack)
 		case t := <-native:
 			if t == Woke {
 				add(Woke)
-			} else {
-				changed()
+			} else if debounceC == nil {
+				debounce = time.NewTimer(o.Debounce)
+				debounceC = debounce.C
 			}
-		case <-poll.c:
-			if now, err := o.Addrs(); err == nil {
-				if !slices.Equal(now, last) {
-					last = now
-					changed()
-				}
-			}
-			poll.arm(clk, o.PollEvery)
-		case <-debounce.c:
-			debounce.disarm()
+		case <-debounceC:
+			debounce, debounceC = nil, nil
 			add(NetworkChanged)
-		case <-wake.c:
-			now := clk.Now().Round(0)
-			if now.Sub(lastWake) > o.WakeEvery+o.WakeJump {
+		case <-periodic.C:
+			if slept(o.Wall().Sub(armedWall), time.Since(armedMono), o.WakeJump) {
 				add(Woke)
+			} else {
+				add(Periodic)
 			}
-			lastWake = now
-			wake.arm(clk, o.WakeEvery)
-		case <-periodic.c:
-			periodic.disarm()
-			add(Periodic)
 		}
 	}
 }
+
+// slept: the wall clock moved on by more than jump beyond the time the
+// (monotonic) timer measured.
+func slept(wall, mono, jump time.Duration) bool { return wall-mono > jump }

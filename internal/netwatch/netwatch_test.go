@@ -1,179 +1,181 @@
 package netwatch
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/plextray/plextray/internal/clock"
 )
 
-var t0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+// wallClock is a wall clock the test can move on without the monotonic
+// clock: a sleeping machine.
+type wallClock struct{ slept atomic.Int64 }
 
-// addrs is a settable interface list; each read is signalled on polled.
-type addrs struct {
-	mu     sync.Mutex
-	list   []string
-	polled chan struct{}
-}
+func (w *wallClock) now() time.Time { return time.Now().Round(0).Add(time.Duration(w.slept.Load())) }
 
-func newAddrs(l ...string) *addrs { return &addrs{list: l, polled: make(chan struct{}, 64)} }
+func (w *wallClock) sleep(d time.Duration) { w.slept.Add(int64(d)) }
 
-func (a *addrs) get() ([]string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	select {
-	case a.polled <- struct{}{}:
-	default:
+// source is a Source the test fires by hand.
+type source chan Trigger
+
+func (s source) Run(ctx context.Context, out chan<- Trigger) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case t := <-s:
+			send(ctx, out, t)
+		}
 	}
-	return append([]string(nil), a.list...), nil
 }
 
-func (a *addrs) set(l ...string) {
-	a.mu.Lock()
-	a.list = l
-	a.mu.Unlock()
-}
-
-func start(t *testing.T, o Options) (*Watcher, *clock.Fake) {
+// start runs a watcher inside the test's bubble and stops it at the end.
+func start(t *testing.T, o Options) *Watcher {
 	t.Helper()
-	clk := clock.NewFake(t0)
-	o.Clock = clk
 	if o.Sources == nil {
 		o.Sources = []Source{}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	w := Start(ctx, o)
 	t.Cleanup(func() {
 		cancel()
-		select {
-		case <-w.Done():
-		case <-time.After(10 * time.Second):
-			t.Error("watcher did not stop")
-		}
+		<-w.Done()
 	})
-	return w, clk
+	return w
 }
 
-// waitTimers waits until the watcher has armed n timers.
-func waitTimers(t *testing.T, clk *clock.Fake, n int) {
+// none asserts that no trigger is waiting once every goroutine of the
+// bubble is blocked: a real observation, not a race the watcher may not
+// have run yet.
+func none(t *testing.T, w *Watcher, when string) {
 	t.Helper()
-	if !clk.WaitForTimers(n, 10*time.Second) {
-		t.Fatalf("watcher armed %d timers, want %d", clk.Waiters(), n)
-	}
-}
-
-func next(t *testing.T, w *Watcher) Trigger {
-	t.Helper()
+	synctest.Wait()
 	select {
 	case tr := <-w.C():
-		return tr
-	case <-time.After(10 * time.Second):
-		t.Fatal("no trigger")
-	}
-	return 0
-}
-
-func drain(ch chan struct{}) {
-	for {
-		select {
-		case <-ch:
-		default:
-			return
-		}
+		t.Fatalf("%s: trigger %v", when, tr)
+	default:
 	}
 }
 
-// poll advances to the next poll and waits until the watcher has read the
-// addresses and re-armed its poll timer (want timers in all).
-func poll(t *testing.T, clk *clock.Fake, a *addrs, d time.Duration, want int) {
+func want(t *testing.T, w *Watcher, tr Trigger) {
 	t.Helper()
-	drain(a.polled)
-	clk.Advance(d)
+	synctest.Wait()
 	select {
-	case <-a.polled:
-	case <-time.After(10 * time.Second):
-		t.Fatal("addresses not polled")
-	}
-	waitTimers(t, clk, want)
-}
-
-// A moved network (new addresses) triggers once, after the debounce, even
-// when the addresses change again within it; a later wake comes next (no
-// second NetworkChanged was queued).
-func TestMovedNetworksThenWoke(t *testing.T) {
-	a := newAddrs("192.168.1.20/24")
-	w, clk := start(t, Options{Addrs: a.get, PollEvery: time.Second, Debounce: 3 * time.Second})
-	waitTimers(t, clk, 3) // poll, wake, periodic
-	a.set("10.0.0.7/8")
-	poll(t, clk, a, time.Second, 4) // + debounce
-	a.set("10.0.0.7/8", "fd00::7/64")
-	poll(t, clk, a, time.Second, 4) // debounce still running
-	clk.Advance(2 * time.Second)    // debounce ends
-	if tr := next(t, w); tr != NetworkChanged {
-		t.Fatalf("trigger %v, want network changed", tr)
-	}
-	waitTimers(t, clk, 3)
-	// Sleep: the wall clock jumps 5 minutes past the 15 s wake check.
-	clk.Advance(5 * time.Minute)
-	if tr := next(t, w); tr != Woke {
-		t.Fatalf("trigger %v, want woke", tr)
+	case got := <-w.C():
+		if got != tr {
+			t.Fatalf("trigger %v, want %v", got, tr)
+		}
+	default:
+		t.Fatalf("no trigger, want %v", tr)
 	}
 }
 
-// Without changes nothing but Periodic comes, every Periodic; Checked
-// restarts it. In a synctest bubble, synctest.Wait lets the watcher act
-// on the advanced clock before the test looks, so "no trigger" is a real
-// observation, not a race the watcher may simply not have run yet.
+// A burst of address events makes one NetworkChanged, a debounce after
+// the first; a resume is passed on at once.
+func TestEventsDebounced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := make(source)
+		w := start(t, Options{Sources: []Source{src}, Debounce: 3 * time.Second})
+		src <- NetworkChanged
+		time.Sleep(time.Second)
+		src <- NetworkChanged
+		time.Sleep(2*time.Second - time.Nanosecond)
+		none(t, w, "within the debounce")
+		time.Sleep(time.Nanosecond)
+		want(t, w, NetworkChanged)
+		none(t, w, "after the burst")
+		src <- Woke
+		want(t, w, Woke)
+	})
+}
+
+// Without events nothing but Periodic comes, every Periodic; Checked
+// restarts it, and so does any trigger.
 func TestPeriodicAndChecked(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		a := newAddrs("192.168.1.20/24")
-		w, clk := start(t, Options{Addrs: a.get, PollEvery: time.Hour, WakeEvery: time.Hour, Periodic: time.Minute})
-		waitTimers(t, clk, 3)
-		clk.Advance(50 * time.Second)
+		src := make(source)
+		w := start(t, Options{Sources: []Source{src}, Periodic: time.Minute})
+		time.Sleep(50 * time.Second)
 		w.Checked() // restarts the minute
-		clk.Advance(50 * time.Second)
-		synctest.Wait()
-		select {
-		case tr := <-w.C():
-			t.Fatalf("trigger %v 50 s after Checked", tr)
-		default:
-		}
-		clk.Advance(10 * time.Second)
-		if tr := next(t, w); tr != Periodic {
-			t.Fatalf("trigger %v, want periodic", tr)
+		time.Sleep(50 * time.Second)
+		none(t, w, "50 s after Checked")
+		time.Sleep(10 * time.Second)
+		want(t, w, Periodic)
+		time.Sleep(59 * time.Second)
+		src <- Woke // restarts it too
+		want(t, w, Woke)
+		time.Sleep(59 * time.Second)
+		none(t, w, "59 s after a trigger")
+		time.Sleep(time.Second)
+		want(t, w, Periodic)
+	})
+}
+
+// The periodic timer tells a wake-up: when it fires, a wall clock that
+// moved on well beyond the timer's own time means the machine slept. A
+// small drift is no sleep.
+func TestWakeByWallClockJump(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		wall := &wallClock{}
+		w := start(t, Options{Periodic: 10 * time.Minute, Wall: wall.now})
+		time.Sleep(5 * time.Minute)
+		wall.sleep(2 * time.Hour)
+		time.Sleep(5 * time.Minute)
+		want(t, w, Woke)
+		wall.sleep(30 * time.Second) // NTP, not a sleep
+		time.Sleep(10 * time.Minute)
+		want(t, w, Periodic)
+	})
+}
+
+// Triggers the receiver has not taken are merged by kind: a slow
+// receiver gets each kind once, oldest first.
+func TestPendingMerged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := make(source)
+		w := start(t, Options{Sources: []Source{src}, Debounce: time.Second})
+		src <- Woke
+		src <- NetworkChanged
+		time.Sleep(time.Second)
+		src <- Woke
+		src <- NetworkChanged
+		time.Sleep(time.Second)
+		want(t, w, Woke)
+		want(t, w, NetworkChanged)
+		none(t, w, "after both")
+	})
+}
+
+// A source that cannot start is logged; the watcher goes on.
+func TestSourceUnavailableLogged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+		failing := SourceFunc(func(context.Context, chan<- Trigger) error { return context.DeadlineExceeded })
+		w := start(t, Options{Sources: []Source{failing}, Periodic: time.Minute, Log: log})
+		time.Sleep(time.Minute)
+		want(t, w, Periodic)
+		mu.Lock()
+		defer mu.Unlock()
+		if !strings.Contains(buf.String(), "event source unavailable") {
+			t.Fatalf("log: %q", buf.String())
 		}
 	})
 }
 
-// Native signals: a network signal is debounced like a poll; a resume is
-// passed on as Woke.
-func TestNativeSources(t *testing.T) {
-	sig := make(chan Trigger)
-	src := SourceFunc(func(ctx context.Context, out chan<- Trigger) error {
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case tr := <-sig:
-				out <- tr
-			}
-		}
-	})
-	failing := SourceFunc(func(context.Context, chan<- Trigger) error { return context.Canceled })
-	a := newAddrs("192.168.1.20/24")
-	w, clk := start(t, Options{Addrs: a.get, Sources: []Source{src, failing}})
-	waitTimers(t, clk, 3)
-	sig <- NetworkChanged
-	waitTimers(t, clk, 4) // debounce
-	clk.Advance(DefaultDebounce)
-	if tr := next(t, w); tr != NetworkChanged {
-		t.Fatalf("trigger %v", tr)
-	}
-	sig <- Woke
-	if tr := next(t, w); tr != Woke {
-		t.Fatalf("trigger %v", tr)
-	}
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
