@@ -75,11 +75,9 @@ type Config struct {
 	Secret func(string)
 
 	// Watch, when set, starts the source of re-check triggers (network
-	// change, wake, idle) with the core's context (serverwatch.go).
+	// change, wake, idle); it is called on each sign-in, with a context
+	// that ends on leaving SignedIn (serverwatch.go).
 	Watch func(context.Context) Watch
-	// TickEvery publishes the State this often (State.Now: "checked 2
-	// min ago"); 0: only on changes.
-	TickEvery time.Duration
 }
 
 // Core owns the State; create with New, start with Run.
@@ -121,6 +119,7 @@ type Core struct {
 	lastList   []servers.Server
 	notifiedAt map[string]time.Time
 	watch      Watch
+	watchStop  context.CancelFunc // stops watch; nil while not signed in
 }
 
 const (
@@ -333,6 +332,7 @@ func (c *Core) Run() {
 			}
 			return
 		}
+		c.followWatch()
 		c.publish()
 	}
 }

@@ -22,9 +22,11 @@ import (
 //   - Re-check triggers: Config.Watch (a *netwatch.Watcher) says when the
 //     network changed, the machine woke or the menu was idle for long; each
 //     trigger starts a new check (fetching resources again), cancelling a
-//     running one. Any other check restarts the watcher's idle timer.
-//   - Config.TickEvery publishes the State that often while signed in, so
-//     "checked 2 min ago" stays true without a busy loop.
+//     running one. Any other check restarts the watcher's idle timer. The
+//     watcher runs only while signed in: signed out there is nothing to
+//     check, and an idle tray should not wake.
+//   - Nothing republishes on a timer: the menu says when the list was
+//     checked (a clock time), which stays true without a tick.
 //   - Probe events go through a servers.Table: applying one costs O(that
 //     server), and State.Servers.Changed tells the front end which rows to
 //     redraw.
@@ -64,7 +66,6 @@ type (
 	cmdRecheck           struct{ why netwatch.Trigger }
 	cmdToggleNotify      struct{}
 	cmdCopyServerToken   struct{ id string }
-	tick                 struct{}
 	serverPrefsRead      struct{ on bool }
 	serverPrefsWritten   struct{ err error }
 	watchCheckedReported struct{}
@@ -73,7 +74,6 @@ type (
 func (cmdRecheck) isMsg()           {}
 func (cmdToggleNotify) isMsg()      {}
 func (cmdCopyServerToken) isMsg()   {}
-func (tick) isMsg()                 {}
 func (serverPrefsRead) isMsg()      {}
 func (serverPrefsWritten) isMsg()   {}
 func (watchCheckedReported) isMsg() {}
@@ -96,26 +96,33 @@ func (c *Core) startServerWatch() {
 	if dir := c.cfg.Services.ConfigDir; dir != "" {
 		c.spawn(func() { c.post(serverPrefsRead{readServerPrefs(dir, c.cfg.Log.Warn)}) })
 	}
-	if c.cfg.Watch != nil {
-		c.watch = c.cfg.Watch(c.ctx)
-		w := c.watch
+}
+
+// followWatch runs the re-check triggers (Config.Watch) exactly while
+// signed in: it starts them on entering SignedIn and stops them on
+// leaving it. Run calls it after every message.
+func (c *Core) followWatch() {
+	on := c.state.Phase == SignedIn
+	switch {
+	case c.cfg.Watch == nil || on == (c.watchStop != nil):
+	case on:
+		ctx, stop := context.WithCancel(c.ctx)
+		c.watchStop = stop
+		w := c.cfg.Watch(ctx)
+		c.watch = w
 		c.spawn(func() {
 			for {
 				select {
 				case why := <-w.C():
 					c.post(cmdRecheck{why})
-				case <-c.ctx.Done():
+				case <-ctx.Done():
 					return
 				}
 			}
 		})
-	}
-	if every := c.cfg.TickEvery; every > 0 {
-		c.spawn(func() {
-			for c.sleep(c.ctx, every) {
-				c.post(tick{})
-			}
-		})
+	default:
+		c.watchStop()
+		c.watchStop, c.watch = nil, nil
 	}
 }
 
@@ -139,8 +146,7 @@ func (c *Core) applyServers(m msg) bool {
 		}
 		c.cfg.Log.Info("checking the servers again", "why", m.why.String())
 		c.startCheckFor(m.why)
-	case tick, watchCheckedReported:
-		// publishing is the point: State.Now moves on
+	case watchCheckedReported:
 	case serverPrefsRead:
 		c.state.Servers.Notify = m.on
 	case cmdToggleNotify:

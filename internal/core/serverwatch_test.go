@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/keychain"
@@ -410,21 +412,6 @@ func TestPublishedChangesAreTheChangedServers(t *testing.T) {
 	})
 }
 
-// TickEvery republishes on the core's clock (synthetic time in the
-// bubble), so "checked N min ago"
-// moves on without a change and without a busy loop.
-func TestTickRepublishesWithTheClock(t *testing.T) {
-	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		h := start(t, sim, &keychain.Memory{}, func(c *Config) { c.TickEvery = time.Minute })
-		first := h.wait("signed out", phase(SignedOut)).Now
-		if first.IsZero() {
-			t.Fatal("State.Now not set")
-		}
-		// Nothing changes meanwhile: only the tick can publish a later Now.
-		h.wait("a minute later", func(s State) bool { return !s.Now.Before(first.Add(time.Minute)) })
-	})
-}
-
 // A network change while plex.tv was unreachable asks plex.tv again at
 // once, not only when the backoff ends: the new network may reach it.
 func TestNetworkChangeVerifiesAnUnverifiedToken(t *testing.T) {
@@ -444,41 +431,55 @@ func TestNetworkChangeVerifiesAnUnverifiedToken(t *testing.T) {
 	})
 }
 
-// The watcher is started once per run: a check for another reason (the
-// first check, "Check again") tells that watcher to restart its idle
-// timer, and never starts another one (each would poll the network and
-// hold a system-bus connection until Quit, and the first watcher's idle
-// timer would never restart).
-func TestCheckAgainReusesTheOneWatcher(t *testing.T) {
+// The watcher runs exactly while signed in: not while signed out (an
+// idle tray must not wake for nothing), started once on sign-in — a check
+// for another reason ("Check again") only tells it to restart its idle
+// timer — and stopped on sign-out (its context ends), started afresh on
+// the next sign-in.
+func TestWatcherRunsOnlyWhileSignedIn(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		w := &fakeWatch{c: make(chan netwatch.Trigger)}
 		var mu sync.Mutex
-		starts := 0
+		var ctxs []context.Context
+		started := func() []context.Context {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(ctxs)
+		}
 		h := start(t, sim, &keychain.Memory{}, func(c *Config) {
 			c.Checker = ProberChecker{servers.New(servers.Options{Timeout: time.Second})}
-			c.Watch = func(context.Context) Watch {
+			c.Watch = func(ctx context.Context) Watch {
 				mu.Lock()
-				starts++
+				ctxs = append(ctxs, ctx)
 				mu.Unlock()
 				return w
 			}
 		})
 		h.wait("signed out", phase(SignedOut))
-		h.link(h.signIn())
-		told := func(n int) func(State) bool {
-			return func(s State) bool {
-				w.mu.Lock()
-				defer w.mu.Unlock()
-				return !s.Servers.Checking && !s.Servers.Checked.IsZero() && w.checked >= n
-			}
+		synctest.Wait()
+		if n := len(started()); n != 0 {
+			t.Fatalf("watcher started %d times while signed out", n)
 		}
-		h.wait("first check reported", told(1))
+		h.link(h.signIn())
+		h.wait("first check", func(s State) bool { return !s.Servers.Checking && !s.Servers.Checked.IsZero() })
 		h.c.CheckServers()
-		h.wait("check again reported", told(2))
-		mu.Lock()
-		defer mu.Unlock()
-		if starts != 1 {
-			t.Fatalf("Config.Watch called %d times, want once", starts)
+		h.wait("check again reported", func(s State) bool {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			return !s.Servers.Checking && w.checked >= 1
+		})
+		if n := len(started()); n != 1 {
+			t.Fatalf("Config.Watch called %d times while signed in, want once", n)
+		}
+		h.c.SignOut()
+		h.wait("signed out again", phase(SignedOut))
+		if ctx := started()[0]; ctx.Err() == nil {
+			t.Fatal("the watcher's context still runs after sign-out")
+		}
+		h.link(h.signIn())
+		h.wait("signed in again", phase(SignedIn))
+		if c := started(); len(c) != 2 || c[1].Err() != nil {
+			t.Fatalf("after signing in again: %d watchers started, want a second one running", len(c))
 		}
 	})
 }

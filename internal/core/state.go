@@ -60,9 +60,8 @@ type State struct {
 
 	Servers   Servers
 	Autostart Autostart
-	// Now is the core's clock when the State was published ("checked 2
-	// min ago"); the core publishes at least once a minute while signed
-	// in.
+	// Now is the core's clock when the State was published ("last seen
+	// 3 days ago"). Nothing republishes only because time passed.
 	Now      time.Time
 	Profiles Profiles // Plex Home (home.go)
 }

@@ -84,7 +84,7 @@ type Model struct {
 type ServersModel struct {
 	CheckAgain Item
 	Note       Item // "Checking…", "No servers", an error
-	Checked    Item // "Checked 2 min ago"
+	Checked    Item // "Checked at 14:32"
 	DNS        Item // this network's DNS blocks plex.direct names, and the fix
 	Notify     Item // "Notify me about servers" checkbox
 	List       []ServerModel

@@ -35,7 +35,7 @@ func TestServersSubmenu(t *testing.T) {
 	st := signedIn(up("Living Room", "a", true), down("Cabin", "b", now.Add(-75*time.Hour)))
 	m := Render(st, Options{})
 	sm := m.Servers
-	if sm.Checked.Title != "Checked 2 min ago" || !sm.Checked.Visible {
+	if sm.Checked.Title != "Checked at 11:58" || !sm.Checked.Visible {
 		t.Fatalf("checked %+v", sm.Checked)
 	}
 	if !sm.Notify.Checked || sm.Notify.Title != "Notify me about servers" || sm.DNS.Visible {
@@ -58,7 +58,12 @@ func TestServersSubmenu(t *testing.T) {
 	}
 
 	st.Servers.Checking, st.Servers.Trigger = true, netwatch.NetworkChanged
-	if got := Render(st, Options{}).Servers.Checked.Title; got != "Checked 2 min ago; checking again (network changed)…" {
+	if got := Render(st, Options{}).Servers.Checked.Title; got != "Checked at 11:58; checking again (network changed)…" {
+		t.Fatalf("%q", got)
+	}
+	// A check of another day says which.
+	st.Servers.Checking, st.Servers.Checked = false, now.Add(-13*time.Hour)
+	if got := Render(st, Options{}).Servers.Checked.Title; got != "Checked at 23:00 on 29 Nov" {
 		t.Fatalf("%q", got)
 	}
 }

@@ -60,7 +60,7 @@ type Tray struct {
 	checkAgain, note *systray.MenuItem
 	shownCheck       Item
 	shownNote        Item
-	// "Checked 2 min ago", the plex.direct DNS note, "Notify me about
+	// "Checked at 14:32", the plex.direct DNS note, "Notify me about
 	// servers" (a checkbox).
 	checked, dns, notify   *systray.MenuItem
 	shownChecked, shownDNS Item

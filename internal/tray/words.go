@@ -506,12 +506,17 @@ func ago(d time.Duration) string {
 	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
 }
 
-// checkedLine: "Checked 2 min ago" (and why, when a trigger started it).
+// checkedLine: "Checked at 14:32" ("Checked at 23:50 on 1 Dec" when that
+// was another day), and why, when a trigger started a check again. A
+// clock time stays true without re-rendering the menu every minute.
 func checkedLine(sv core.Servers, now time.Time) string {
 	if sv.Checked.IsZero() || now.IsZero() {
 		return ""
 	}
-	line := "Checked " + ago(now.Sub(sv.Checked))
+	line := "Checked at " + sv.Checked.Format("15:04")
+	if y, m, d := sv.Checked.Date(); !(y == now.Year() && m == now.Month() && d == now.Day()) {
+		line += sv.Checked.Format(" on 2 Jan")
+	}
 	if sv.Checking {
 		switch sv.Trigger {
 		case netwatch.NetworkChanged:
