@@ -16,7 +16,7 @@ import (
 // effort: without a system bus that source ends at once).
 func NativeSources(log *slog.Logger) []Source {
 	return []Source{
-		SourceFunc(runNetlink),
+		netlinkSource{log},
 		DBusSource{Log: log, Connect: func(ctx context.Context) (*dbus.Conn, error) {
 			return dbus.ConnectSystemBus(dbus.WithContext(ctx))
 		}},
@@ -96,6 +96,8 @@ func (s DBusSource) Run(ctx context.Context, out chan<- Trigger) error {
 			return fmt.Errorf("netwatch: bus match: %w", err)
 		}
 	}
+	log.Info("netwatch: listening for network and wake signals on the system bus",
+		"logind", own[login1Name] != "", "networkmanager", own[nmName] != "")
 	for {
 		select {
 		case <-ctx.Done():

@@ -6,10 +6,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
+
+// netlinkSource is the Linux address source (runNetlink), logging once it
+// listens.
+type netlinkSource struct{ log *slog.Logger }
+
+func (s netlinkSource) Run(ctx context.Context, out chan<- Trigger) error {
+	return runNetlink(ctx, out, func() { s.log.Info("netwatch: listening for address changes (rtnetlink)") })
+}
 
 // runNetlink is the Linux address source: an rtnetlink socket subscribed
 // to the kernel's IPv4 and IPv6 address notifications (RTM_NEWADDR,
@@ -17,7 +26,7 @@ import (
 // through the runtime's poller, so waiting costs no wakeup. Plain
 // golang.org/x/sys/unix: one socket and a 16-byte header are not worth a
 // netlink library.
-func runNetlink(ctx context.Context, out chan<- Trigger) error {
+func runNetlink(ctx context.Context, out chan<- Trigger, listening func()) error {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("netwatch: rtnetlink socket: %w", err)
@@ -31,6 +40,7 @@ func runNetlink(ctx context.Context, out chan<- Trigger) error {
 	defer f.Close()
 	stop := context.AfterFunc(ctx, func() { f.Close() })
 	defer stop()
+	listening()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := f.Read(buf)
