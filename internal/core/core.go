@@ -324,6 +324,7 @@ func (c *Core) Run() {
 	}
 	for m := range c.msgs {
 		c.apply(m)
+		c.applyQueued()
 		if c.quitting {
 			c.cancel()
 			c.drain()
@@ -334,6 +335,27 @@ func (c *Core) Run() {
 		}
 		c.followWatch()
 		c.publish()
+	}
+}
+
+// maxBatch bounds the messages applied between two publishes, so that a
+// steady stream of them cannot hold the State back for long.
+const maxBatch = 1024
+
+// applyQueued applies the messages already queued (up to maxBatch), so
+// that a burst of them (a check's probe results) is published as one
+// State, not one State each.
+func (c *Core) applyQueued() {
+	for range maxBatch {
+		if c.quitting {
+			return
+		}
+		select {
+		case m := <-c.msgs:
+			c.apply(m)
+		default:
+			return
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package servers
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -53,5 +54,44 @@ func TestTableApply(t *testing.T) {
 	}
 	if i := tab.Apply(Event{Index: 7}); i != -1 {
 		t.Errorf("out-of-range event applied at %d", i)
+	}
+}
+
+// Snapshots share the table's blocks of pointers until the table changes
+// one: each snapshot keeps the list as it was when taken.
+func TestSnapshotsShareUntilChanged(t *testing.T) {
+	const n = 3*block + 5
+	list := make([]Server, n)
+	for i := range list {
+		list[i] = Server{ClientIdentifier: fmt.Sprint(i), Name: "v0"}
+	}
+	tab := NewTable(list)
+	set := func(i int, name string) {
+		if tab.Apply(Event{Index: i, Server: Server{ClientIdentifier: fmt.Sprint(i), Name: name}}) != i {
+			t.Fatalf("Apply %d", i)
+		}
+	}
+	s0 := tab.Snapshot()
+	set(block+6, "v1")
+	s1 := tab.Snapshot()
+	set(block+6, "v2")
+	set(5, "v2")
+	set(n-1, "v2")
+	s2 := tab.Snapshot()
+	for _, c := range []struct {
+		s    Snapshot
+		i    int
+		want string
+	}{
+		{s0, block + 6, "v0"}, {s0, 5, "v0"}, {s0, n - 1, "v0"},
+		{s1, block + 6, "v1"}, {s1, 5, "v0"}, {s1, n - 1, "v0"},
+		{s2, block + 6, "v2"}, {s2, 5, "v2"}, {s2, n - 1, "v2"}, {s2, 2 * block, "v0"},
+	} {
+		if got := c.s.Server(c.i).Name; got != c.want || c.s.Len() != n {
+			t.Errorf("snapshot %d: server %d is %q (len %d), want %q", c.s.Version(), c.i, got, c.s.Len(), c.want)
+		}
+	}
+	if l := s1.List(); len(l) != n || l[block+6].Name != "v1" || l[n-1].Name != "v0" {
+		t.Errorf("List of the second snapshot: %d servers, %q %q", len(l), l[block+6].Name, l[n-1].Name)
 	}
 }
