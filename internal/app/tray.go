@@ -47,6 +47,7 @@ func RunTray(env *Env, o TrayOptions) int {
 
 	var t *tray.Tray
 	renderer := tray.NewRenderer(tray.Options{Version: env.Version})
+	latest := tray.NewLatest()
 	c := core.New(core.Config{
 		Services:            env.Services(env.Checker(0)),
 		Notifier:            notifier{desktop.NewNotifier(o.NotifyIcon)},
@@ -57,10 +58,10 @@ func RunTray(env *Env, o TrayOptions) int {
 		ClearClipboardAfter: env.Settings.ClearClipboardAfter,
 		ClipboardErr:        clipErr,
 		NotifyErr:           notifyErr,
-		// t.Apply only records the model and updates the menu items;
-		// it never waits on the core.
-		// (the Renderer re-renders only the servers that changed).
-		OnChange: func(st core.State) { t.Apply(renderer.Render(st)) },
+		// The core only leaves its State in a one-slot mailbox; the
+		// menu's goroutine renders the newest (the Renderer re-renders
+		// only the servers that changed) and applies it.
+		OnChange: latest.Put,
 		OnQuit:   tray.Quit,
 		Secret:   o.Secret,
 		// While signed in: re-check on a network change, a wake, and
@@ -80,6 +81,7 @@ func RunTray(env *Env, o TrayOptions) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	go latest.Run(ctx, func(st core.State) { t.Apply(renderer.Render(st)) })
 	go func() {
 		select {
 		case <-sigs:

@@ -10,7 +10,7 @@ import (
 // last, so a State whose Servers.Changed names one server costs that one
 // server's rendering, not the whole list's (2 000 servers × 4 probes
 // would otherwise render the list 8 000 times). It is used from one
-// goroutine (the core's OnChange). Rows that say "last seen N days ago" or
+// goroutine (the one running Latest.Run). Rows that say "last seen N days ago" or
 // other time-relative words are rendered again once the minute changes.
 type Renderer struct {
 	opts  Options
