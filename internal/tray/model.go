@@ -87,7 +87,10 @@ type ServersModel struct {
 	Checked    Item // "Checked at 14:32"
 	DNS        Item // this network's DNS blocks plex.direct names, and the fix
 	Notify     Item // "Notify me about servers" checkbox
-	List       []ServerModel
+	// List is the servers shown (at most MaxServerRows), in the list's
+	// order; More, the last row, says how many more there are.
+	List []ServerModel
+	More Item
 	// Changed lists the entries of List that differ from the Model
 	// rendered before this one (by the same Renderer); All: any may.
 	// Render (pure) always sets All.
@@ -170,7 +173,7 @@ func render(s core.State, o Options, r *Renderer) Model {
 	if s.Phase != core.SignedIn {
 		m.Servers.All = true // no rows: hide any shown
 		if r != nil {
-			r.list = r.list[:0]
+			r.forget()
 		}
 	}
 	if noServerReachable(s) {
@@ -198,9 +201,10 @@ func render(s core.State, o Options, r *Renderer) Model {
 	return m
 }
 
-// renderServers renders the Servers submenu. With a Renderer's cache
-// (prev: the last List it rendered), only the servers in sv.Changed are
-// rendered again, unless the whole list may have changed.
+// renderServers renders the Servers submenu: the MaxServerRows most
+// relevant servers (see relevance) and a row counting the others. With a
+// Renderer's cache, only the shown servers in sv.Changed are rendered
+// again, unless the whole list or the servers shown changed.
 func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 	m := ServersModel{CheckAgain: Item{Title: "Check again", Visible: true, Enabled: !sv.Checking}}
 	if note := serversNote(sv); note != "" {
@@ -218,13 +222,18 @@ func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 	m.Notify = Item{Title: notifyServersTitle, Tooltip: notifyServersTip, Visible: true, Enabled: true, Checked: sv.Notify}
 	n := sv.List.Len()
 	if r == nil {
-		m.List, m.All = make([]ServerModel, n), true
-		for i := range n {
-			m.List[i] = renderServer(sv.List.Server(i), now)
+		rel := newRelevance(sv.List)
+		sel := rel.pick(MaxServerRows)
+		m.List, m.All = make([]ServerModel, len(sel)), true
+		for p, i := range sel {
+			m.List[p] = renderServer(sv.List.Server(i), now)
 		}
-		return m
+	} else {
+		m.List, m.Changed, m.All = r.servers(sv, now)
 	}
-	m.List, m.Changed, m.All = r.servers(sv, now)
+	if more := n - len(m.List); more > 0 {
+		m.More = Item{Title: moreServersLine(more), Tooltip: moreServersTip, Visible: true}
+	}
 	return m
 }
 

@@ -66,7 +66,11 @@ type Tray struct {
 	shownChecked, shownDNS Item
 	shownNotify            Item
 	servers                []*serverEntry
-	prof                   profilesMenu
+	// "N more…", after the server rows; made when first needed, when
+	// every row it follows exists (MaxServerRows of them).
+	more      *systray.MenuItem
+	shownMore Item
+	prof      profilesMenu
 }
 
 type serverEntry struct {
@@ -226,6 +230,13 @@ func (t *Tray) apply(m Model) {
 				t.applyServer(i, m.Servers.List[i])
 			}
 		}
+	}
+	if m.Servers.More.Visible && t.more == nil {
+		t.more = t.items[KeyServers].AddSubMenuItem("", "")
+		t.shownMore = Item{Visible: true, Enabled: true}
+	}
+	if t.more != nil {
+		update(t.more, &t.shownMore, m.Servers.More)
 	}
 	t.applyProfiles(m.Profiles)
 }

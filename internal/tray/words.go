@@ -535,7 +535,14 @@ const (
 	notifyServersTitle = "Notify me about servers"
 	notifyServersTip   = "A notification when a server goes offline, comes back, or is reachable only another way (e.g. local → relay)"
 	serverTokenTip     = "This server's own token (a shared server answers only to it); cleared from the clipboard like your token"
+	moreServersTip     = "The menu shows the most relevant servers: your own first, then those reachable, then by name. 'plextray servers' lists every one."
 )
+
+// moreServersLine is the Servers submenu's last row when it shows only
+// some of the servers: "1950 more… ('plextray servers' lists all)".
+func moreServersLine(n int) string {
+	return fmt.Sprintf("%d more… ('plextray servers' lists all)", n)
+}
 
 // copyURI is what "Copy URI" copies and how the item says it: the best
 // URI, or, when other programs here cannot use it (a plex.direct name
