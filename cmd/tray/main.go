@@ -1,6 +1,6 @@
 // Command tray is plextray: with no arguments the tray app, otherwise the
 // command line. cmd/tray and cmd/plextray are the same program (see
-// internal/launch); `go install …/cmd/plextray@latest` names it plextray.
+// internal/launch); `go install ./cmd/plextray` names it plextray.
 package main
 
 import (
