@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -101,3 +102,50 @@ func serverNotifications(w *world) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestServersMenuCapped: with more servers than the menu shows, the
+// Servers submenu lists 50 of them, the reachable owned ones among them,
+// and a last row counting the rest; the tooltip counts every server.
+func TestServersMenuCapped(t *testing.T) {
+	w := newWorld(t, desktop.Options{})
+	refused, err := plextvsim.ClosedPortURL("https")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const extra = 60 // beside the demo servers
+	for i := range extra {
+		if _, err := w.sim.AddServer(plextvsim.ServerSpec{Name: fmt.Sprintf("Bulk %02d", i), MachineIdentifier: fmt.Sprintf("%040x", 0xb000+i),
+			Owned: true, Connections: []plextvsim.ConnSpec{{URI: refused, Local: true}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := 0
+	for _, r := range w.sim.Resources() {
+		if strings.Contains(r.Provides, "server") {
+			total++
+		}
+	}
+	app, tr := w.start()
+	w.signIn(tr)
+	more := fmt.Sprintf("%d more… ('plextray servers' lists all)", total-50)
+	lay := tr.WaitFor(t, "the last row counting the servers not shown", func(m desktop.MenuItem) bool {
+		return has(more)(m) && has("Living Room — local")(m)
+	}, wait)
+	servers := lay.Find("Servers")
+	var rows []string
+	for _, c := range servers.Children {
+		if c.Visible && c.Submenu {
+			rows = append(rows, c.Label)
+		}
+	}
+	if len(rows) != 50 {
+		t.Fatalf("%d server rows, want 50:\n%s", len(rows), lay.Tree())
+	}
+	if last := servers.Children[len(servers.Children)-1]; last.Label != more || !last.Visible {
+		t.Fatalf("the last row is %q, want %q", last.Label, more)
+	}
+	tr.WaitLook(t, "the tooltip counting every server", func(l desktop.Look) bool {
+		return strings.Contains(l.Tooltip, fmt.Sprint(total))
+	}, wait)
+	quit(t, app, tr)
+}
