@@ -184,6 +184,7 @@ func switchCmd(args []string, io IO) int {
 		fmt.Fprintf(io.Stderr, "Already using %s's token.\n", profileName(to.Title))
 		return ExitOK
 	}
+	ctx = home.WithTrace(ctx, waitTrace(io, "switch"))
 	_, code = withPIN(ctx, io, "switch", to, func(pin string) (plextv.Token, error) {
 		return sv.SwitchProfile(ctx, tok, to, pin)
 	}, st)
@@ -293,6 +294,7 @@ func profileTokenOf(ctx context.Context, io IO, cmd string, sv core.Services, to
 		return "", ExitFailure
 	}
 	st, _ := sv.ProfileState()
+	ctx = home.WithTrace(ctx, waitTrace(io, cmd))
 	return withPIN(ctx, io, cmd, to, func(pin string) (plextv.Token, error) {
 		return sv.FetchProfileToken(ctx, tok, to, pin)
 	}, st)

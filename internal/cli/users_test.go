@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
@@ -321,5 +322,31 @@ func TestRejectedProfileTokenFallsBackToTheAccount(t *testing.T) {
 	}
 	if code, _ := f.runIn("", "switch", "kid"); code != ExitOK || strings.Contains(f.stderr.String(), "Already") {
 		t.Fatalf("switch kid again: exit %d\n%s", code, f.stderr)
+	}
+}
+
+// TestSwitchSaysWhenPlexTVAsksToWait: a 429 during a switch is said on
+// stderr before the wait (here plex.tv's Retry-After of 1 s, waited for
+// real), then the switch goes on.
+func TestSwitchSaysWhenPlexTVAsksToWait(t *testing.T) {
+	f := newHomeFixture(t, nil)
+	if err := f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 1, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := f.runIn("", "switch", "Kid"); code != ExitOK {
+		t.Fatalf("switch Kid: exit %d\n%s", code, f.stderr.String())
+	}
+	if want := "plextray switch: plex.tv asks to slow down (too many requests); trying again in 1 s…\n"; !strings.Contains(f.stderr.String(), want) {
+		t.Fatalf("stderr %q lacks %q", f.stderr.String(), want)
+	}
+}
+
+func TestWaitWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "1 s", 1500 * time.Millisecond: "2 s", 30 * time.Second: "30 s", time.Minute: "1 min", 90 * time.Second: "2 min", time.Hour: "1 h", 3 * time.Hour: "3 h",
+	} {
+		if got := waitWords(d); got != want {
+			t.Errorf("waitWords(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

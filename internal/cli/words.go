@@ -78,6 +78,29 @@ func activeMark(b bool) string {
 	return ""
 }
 
+// waitTrace says on stderr when plex.tv asks a profile switch to slow
+// down (429), instead of waiting in silence.
+func waitTrace(io IO, cmd string) *home.Trace {
+	return &home.Trace{RateLimited: func(wait, asked time.Duration) {
+		if asked > wait {
+			fmt.Fprintf(io.Stderr, "%s %s: plex.tv asks to wait %s (too many requests); trying once more in %s…\n", io.Prog, cmd, waitWords(asked), waitWords(wait))
+			return
+		}
+		fmt.Fprintf(io.Stderr, "%s %s: plex.tv asks to slow down (too many requests); trying again in %s…\n", io.Prog, cmd, waitWords(wait))
+	}}
+}
+
+// waitWords: "1 s", "30 s", "2 min", "1 h".
+func waitWords(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", max(1, int((d+time.Second-1)/time.Second)))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("%d h", int((d+time.Hour-1)/time.Hour))
+}
+
 // pickWords says why a profile name matched none or several.
 func pickWords(err error) string {
 	var amb *home.AmbiguousError

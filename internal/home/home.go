@@ -151,7 +151,8 @@ type Switcher struct {
 // Switch asks plex.tv, with token (the account's, or the active
 // profile's), for the token of profile to, with pin ("" when none is
 // known). A 429 waits Retry-After, or 2 s, 4 s, 8 s… when plex.tv gives
-// none, and tries again; every other error is returned at once. A wrong
+// none (at most DefaultMaxBackoff), and tries again, telling the ctx's
+// Trace first; every other error is returned at once. A wrong
 // or missing PIN matches plextv.ErrProfilePIN: ask for it and call again.
 // Nothing is stored: the caller keeps the token and the active profile
 // only after success, so a failed switch never changes what is active.
@@ -179,6 +180,9 @@ func (s Switcher) Switch(ctx context.Context, token plextv.Token, to plextv.Home
 		}
 		d = min(d, DefaultMaxBackoff)
 		wait = min(2*wait, DefaultMaxBackoff)
+		if tr := traceOf(ctx); tr != nil && tr.RateLimited != nil {
+			tr.RateLimited(d, plextv.RetryAfter(err))
+		}
 		c, stop := clk.After(d)
 		select {
 		case <-c:

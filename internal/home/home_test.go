@@ -190,9 +190,29 @@ func TestSwitchBacksOffOn429(t *testing.T) {
 		t.Fatal(err)
 	}
 	fc = clock.NewAuto(start)
-	_, err = home.Switcher{Client: c, Clock: fc, Attempts: 2}.Switch(context.Background(), admin, kid, "")
+	var told []string
+	traced := home.WithTrace(context.Background(), &home.Trace{RateLimited: func(wait, asked time.Duration) {
+		told = append(told, wait.String()+"/"+asked.String())
+	}})
+	_, err = home.Switcher{Client: c, Clock: fc, Attempts: 2}.Switch(traced, admin, kid, "")
 	if !errors.Is(err, plextv.ErrRateLimited) || fc.Now().Sub(start) != 5*time.Second {
 		t.Fatalf("err %v after %v", err, fc.Now().Sub(start))
+	}
+	// The wait was told before it began, once per wait.
+	if strings.Join(told, ",") != "5s/5s" {
+		t.Fatalf("the trace was told %q", told)
+	}
+
+	// plex.tv asks for an hour: the trace hears both.
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 3600, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	told = nil
+	if _, err := (home.Switcher{Client: c, Clock: clock.NewAuto(start)}).Switch(traced, admin, kid, ""); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(told, ",") != "30s/1h0m0s" {
+		t.Fatalf("the trace was told %q", told)
 	}
 
 	// Cancelled while waiting.
