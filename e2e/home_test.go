@@ -4,7 +4,14 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,30 +55,23 @@ func TestPlexHomeProfiles(t *testing.T) {
 
 	// Teen is protected: the PIN page opens in the browser.
 	tr.ClickLabel(t, "Teen (PIN)")
-	page := w.d.WaitOpenedURL(t, wait)
-	if !strings.HasPrefix(page, "http://127.0.0.1:") {
-		t.Fatalf("opened %q, want the local PIN page", page)
-	}
+	launch := w.d.WaitOpenedURL(t, wait)
+	w.pinPage(launch)
 	tr.WaitFor(t, "the menu asks for Teen's PIN", has("Enter Teen's PIN in your browser"), wait)
 
-	tab := chromiumtest.Start(t, ctx).Open(ctx, page)
-	if text := tab.Text(ctx); !strings.Contains(text, "Switch to Teen") {
-		t.Fatalf("page says %q", text)
-	}
+	browser := chromiumtest.Start(t, ctx)
+	tab := browser.Open(ctx, launch)
+	tab.WaitText(ctx, "Enter Teen's PIN")
 	tab.Type(ctx, "input[name=pin]", "0000")
 	tab.Click(ctx, "button[type=submit]")
-	if text := tab.Text(ctx); !strings.Contains(text, "Wrong PIN") {
-		t.Fatalf("after a wrong PIN the page says %q", text)
-	}
+	tab.WaitText(ctx, "Wrong PIN. 4 tries left.")
 	tr.WaitFor(t, "wrong PIN in the menu", has("Wrong PIN for Teen — try again in your browser"), wait)
 	if lay, _ := tr.Layout(); lay.Find("Signed in as demo · profile") != nil {
 		t.Fatal("a wrong PIN changed the active profile")
 	}
 	tab.Type(ctx, "input[name=pin]", "1234")
 	tab.Click(ctx, "button[type=submit]")
-	if text := tab.Text(ctx); !strings.Contains(text, "Switched to Teen") {
-		t.Fatalf("after the right PIN the page says %q", text)
-	}
+	tab.WaitText(ctx, "Switched to Teen")
 	lay = tr.WaitFor(t, "profile Teen active", has("Signed in as demo · profile Teen"), wait)
 	if it := lay.Find("Teen (PIN)"); it == nil || it.ToggleState != 1 {
 		t.Fatalf("Teen not checked:\n%s", lay.Tree())
@@ -107,6 +107,28 @@ func TestPlexHomeProfiles(t *testing.T) {
 	}, wait)
 	tr.ClickLabel(t, "Copy token")
 	w.waitClipboard("the account's token", func(s string) bool { return s == acct })
+	// The earlier page, reloaded, still says how it ended.
+	tab.Reload(ctx)
+	tab.WaitText(ctx, "Switched to Teen")
+
+	// Teen again, and 6 wrong PINs: only 5 reach plex.tv, the page closes
+	// and says so, and so do the menu and a notification.
+	tr.ClickLabel(t, "Teen (PIN)")
+	page := w.pinPage(w.d.WaitOpenedURL(t, wait))
+	switchesBefore := w.switchRequests()
+	for i := range 6 {
+		w.postPIN(page, fmt.Sprintf("%04d", 9000+i))
+	}
+	tr.WaitFor(t, "too many wrong PINs in the menu", has("Too many wrong PINs for Teen — choose the profile again later"), wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool { return n.Summary == "Too many wrong PINs for Teen" }, wait)
+	if n := w.switchRequests() - switchesBefore; n != 5 {
+		t.Fatalf("%d PINs reached plex.tv from one page, want 5", n)
+	}
+	tab = browser.Open(ctx, page)
+	tab.WaitText(ctx, "Too many wrong PINs")
+	if lay, _ := tr.Layout(); lay.Find("Signed in as demo · profile") != nil {
+		t.Fatal("wrong PINs changed the active profile")
+	}
 
 	// Kid (no PIN) at once; its token, revoked at plex.tv, is found out by
 	// the next server check (so the check uses it) and dropped for the
@@ -219,6 +241,86 @@ func (w *world) whose(tok string) string {
 }
 
 // resourceRequests counts the resources requests plex.tv answered.
+// pinPage checks the address the tray gave the browser: a launch file,
+// readable by the user only, that leads to the PIN page; and that the
+// page's own secret address was on no command line of a program the tray
+// started. It returns the page's address.
+func (w *world) pinPage(launch string) string {
+	t := w.t
+	t.Helper()
+	lu, err := url.Parse(launch)
+	if err != nil || lu.Scheme != "file" {
+		t.Fatalf("the browser was given %q, want the PIN page's launch file", launch)
+	}
+	for path, want := range map[string]os.FileMode{lu.Path: 0o600, filepath.Dir(lu.Path): 0o700 | os.ModeDir} {
+		if fi, err := os.Lstat(path); err != nil || fi.Mode() != want {
+			t.Fatalf("%s: %v %v, want %v", path, fi.Mode(), err, want)
+		}
+	}
+	b, err := os.ReadFile(lu.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`url=(http://127\.0\.0\.1:[0-9]+/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatalf("the launch file leads nowhere:\n%s", b)
+	}
+	pu, _ := url.Parse(m[1])
+	secret := strings.TrimPrefix(pu.Path, "/")
+	children := w.d.Children()
+	if len(children) == 0 {
+		t.Fatal("no opener run was recorded")
+	}
+	for _, c := range children {
+		if strings.Contains(strings.Join(c.Args, " "), secret) || strings.Contains(strings.Join(c.Env, " "), secret) {
+			t.Fatalf("the page's secret address is visible in %s's command line or environment: %q", c.Name, c.Args)
+		}
+	}
+	return m[1]
+}
+
+// postPIN sends a PIN to the page as its form does, and follows it to
+// the page's answer.
+func (w *world) postPIN(page, pin string) {
+	w.t.Helper()
+	pu, _ := url.Parse(page)
+	req, _ := http.NewRequest("POST", page, strings.NewReader(url.Values{"pin": {pin}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+pu.Host)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// Wait for the check to end: the page shows the form, or has closed.
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(page)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "Checking the PIN") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // polling a condition, bounded
+	}
+	w.t.Fatal("the PIN page kept checking")
+}
+
+// switchRequests counts the profile switches plex.tv was asked for.
+func (w *world) switchRequests() int {
+	n := 0
+	for _, r := range w.sim.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/switch") {
+			n++
+		}
+	}
+	return n
+}
+
 func (w *world) resourceRequests() int {
 	n := 0
 	for _, r := range w.sim.Requests() {

@@ -17,6 +17,7 @@ package core
 import (
 	"context"
 	"errors"
+	"github.com/plextray/plextray/internal/localpage"
 	"log/slog"
 	"sync"
 	"time"
@@ -56,7 +57,10 @@ type Config struct {
 	Clipboard Clipboard        // nil: copying fails
 	Browser   Browser          // nil: never opens one
 	Autostart AutostartSetting // nil: not supported
-	Log       *slog.Logger
+	// Pages serves the PIN page (and keeps its launch files); nil:
+	// localpage.Shared(), the process's one server.
+	Pages *localpage.Server
+	Log   *slog.Logger
 
 	// ClearClipboardAfter clears a copied token from the clipboard (if it
 	// is still there) after this long; 0 uses 30 s, negative turns it off.

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"github.com/plextray/plextray/internal/localpage"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,7 +126,12 @@ func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*C
 	}
 	h := &harness{t: t, sim: sim, desk: &desk{}, kc: kc, ch: make(chan struct{}, 1), done: make(chan struct{})}
 	h.desk.poke = h.poke
+	// The PIN page's server, inside the bubble, listening only while a
+	// page is open (an idle listener would keep the bubble's time still).
+	pages := localpage.OnDemand(t.TempDir())
+	t.Cleanup(func() { pages.Close() })
 	cfg := Config{
+		Pages: pages,
 		Services: Services{
 			PlexTV: client, Keychain: kc, Clock: clock.Real{}, LinkURL: client.LinkURL,
 			AppURL: func(code string) string { return plextv.AuthAppURL(sim.URL(), "test-client-1", code, "plextray") },

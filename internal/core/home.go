@@ -203,8 +203,13 @@ func (c *Core) applyHome(m msg) bool {
 		}
 		title := c.state.Profiles.Switching.Title
 		c.endSwitch()
-		if errors.Is(m.err, pinpage.ErrExpired) {
+		switch {
+		case errors.Is(m.err, pinpage.ErrExpired):
 			c.say(Notice{Kind: NoticeProfileExpired, Title: title})
+		case errors.Is(m.err, pinpage.ErrTooManyTries):
+			// The page closed in the browser: say it where the menu is too.
+			c.say(Notice{Kind: NoticeProfilePINTries, Title: title})
+			c.notify()
 		}
 	case activeNotKept:
 		if m.seq == c.profWrites.latest.Load() && c.state.Phase == SignedIn {
@@ -470,8 +475,9 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 	acct := c.token
 	c.spawn(func() {
 		url, done, err := pinpage.Serve(ctx, pinpage.Options{
-			Title: to.Title,
-			Clock: c.clk,
+			Title:  to.Title,
+			Clock:  c.clk,
+			Server: c.cfg.Pages,
 			Submit: func(ctx context.Context, pin string) error {
 				tok, err := c.fetchProfile(ctx, acct, to, pin)
 				if errors.Is(err, plextv.ErrProfilePIN) {
@@ -490,8 +496,9 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 		if err != nil {
 			return
 		}
-		// The page's address holds its one-time secret: the log redacts
-		// it like a token wherever it appears (a browser error quotes it).
+		// url is the page's launch file, which leads to its one-time
+		// secret address: the log redacts it like a token wherever it
+		// appears (a browser error quotes it).
 		if c.cfg.Secret != nil {
 			c.cfg.Secret(url)
 		}

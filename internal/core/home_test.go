@@ -3,10 +3,12 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/pinpage"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/plextvsim"
 	"github.com/plextray/plextray/internal/servers"
@@ -343,14 +346,32 @@ func TestSignOutDuringSwitchLeavesNoToken(t *testing.T) {
 	})
 }
 
-// postPIN submits pin on the PIN page as a browser would.
-func postPIN(t *testing.T, page, pin string) int {
+// postPIN submits pin on the PIN page as a browser would: it follows the
+// launch file the browser is given to the page, posts, and returns the
+// answer's status (303: the PIN is being checked; the core's state says
+// how the check ended).
+func postPIN(t *testing.T, launch, pin string) int {
 	t.Helper()
+	lu, err := url.Parse(launch)
+	if err != nil || lu.Scheme != "file" {
+		t.Fatalf("the browser was given %q, not a launch file", launch)
+	}
+	b, err := os.ReadFile(lu.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`url=(http://[^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("launch file without the page's address:\n%s", b)
+	}
+	page := string(m[1])
 	u, _ := url.Parse(page)
 	req, _ := http.NewRequest(http.MethodPost, page, strings.NewReader(url.Values{"pin": {pin}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "http://"+u.Host)
-	resp, err := noKeepAlive().Do(req)
+	c := noKeepAlive()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +392,7 @@ func TestSwitchToProtectedProfileThroughPINPage(t *testing.T) {
 			u, _, _ := f.desk.get()
 			return len(u) > 0 && u[len(u)-1] == st.Profiles.PINPage
 		})
-		if code := postPIN(t, st.Profiles.PINPage, "0000"); code != http.StatusForbidden {
+		if code := postPIN(t, st.Profiles.PINPage, "0000"); code != http.StatusSeeOther {
 			t.Fatalf("wrong PIN: HTTP %d", code)
 		}
 		st = f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
@@ -381,7 +402,7 @@ func TestSwitchToProtectedProfileThroughPINPage(t *testing.T) {
 		if hs, _ := home.LoadState(f.dir); hs.Active != nil {
 			t.Fatal("a wrong PIN changed the profile state on disk")
 		}
-		if code := postPIN(t, st.Profiles.PINPage, "1234"); code != http.StatusOK {
+		if code := postPIN(t, st.Profiles.PINPage, "1234"); code != http.StatusSeeOther {
 			t.Fatalf("right PIN: HTTP %d", code)
 		}
 		f.settle("Teen active", active("Teen"))
@@ -399,8 +420,8 @@ func TestSwitchBackAsksForAdminPIN(t *testing.T) {
 		f.c.SwitchProfile(f.home.Admin.UUID)
 		// The admin is marked protected: the page opens at once.
 		st := f.settle("PIN page for the admin", func(s State) bool { return s.Profiles.PINPage != "" })
-		if postPIN(t, st.Profiles.PINPage, "1111") != http.StatusForbidden {
-			t.Fatal("wrong admin PIN accepted")
+		if postPIN(t, st.Profiles.PINPage, "1111") != http.StatusSeeOther {
+			t.Fatal("the admin PIN page did not take the PIN")
 		}
 		f.settle("wrong PIN said", notice(NoticeProfileWrongPIN))
 		if s := f.cur(); s.Profiles.Active == nil || s.Profiles.Active.Title != "Kid" {
@@ -667,5 +688,32 @@ func TestServerTokenAfterSwitchIsNeverThePreviousProfiles(t *testing.T) {
 				t.Fatal("Copy server token under Kid copied the admin's token for the server")
 			}
 		}
+	})
+}
+
+// After 5 PINs plex.tv refused, the page closes: the core says so (and
+// notifies), the switch is over and the active profile is unchanged.
+func TestTooManyWrongPINsEndTheSwitch(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		f := signedInHome(t, sim, nil)
+		f.c.SwitchProfile(f.uuid("Teen"))
+		st := f.settle("PIN page open", func(s State) bool { return s.Profiles.PINPage != "" })
+		for i := range pinpage.DefaultMaxTries {
+			seq := f.cur().Notice.Seq
+			if code := postPIN(t, st.Profiles.PINPage, fmt.Sprintf("%04d", 9000+i)); code != http.StatusSeeOther {
+				t.Fatalf("PIN %d: HTTP %d", i+1, code)
+			}
+			f.settle("the PIN checked", func(s State) bool {
+				return s.Notice.Seq > seq && (s.Notice.Kind == NoticeProfileWrongPIN || s.Notice.Kind == NoticeProfilePINTries)
+			})
+		}
+		st = f.settle("too many wrong PINs said", notice(NoticeProfilePINTries))
+		if st.Notice.Title != "Teen" || st.Profiles.Switching != nil || st.Profiles.PINPage != "" || st.Profiles.Active != nil {
+			t.Fatalf("state after too many wrong PINs: %+v", st.Profiles)
+		}
+		f.settle("notified", func(State) bool {
+			_, notes, _ := f.desk.get()
+			return len(notes) > 0 && notes[len(notes)-1].Kind == NoticeProfilePINTries
+		})
 	})
 }

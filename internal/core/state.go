@@ -147,6 +147,7 @@ const (
 	NoticeProfileExpired    // the PIN page expired; the active profile is unchanged
 	NoticeProfileFallback   // plex.tv rejected the profile's token; the account's own token is active
 	NoticeProfileListFailed // Err: the Home's profiles could not be listed
+	NoticeProfilePINTries   // the PIN page closed after too many refused PINs; the active profile is unchanged
 )
 
 // Copied names what a copy notice is about.
@@ -187,7 +188,7 @@ func (n Notice) Problem() bool {
 		NoticeUnreachable, NoticeRevoked, NoticeBrowserFailed, NoticeCopyFailed,
 		NoticeKeychainFailed, NoticeAutostartFailed, NoticeSignOutOffline,
 		NoticeProfileWrongPIN, NoticeProfileNotKept, NoticeProfileFailed,
-		NoticeProfileExpired, NoticeProfileFallback, NoticeProfileListFailed:
+		NoticeProfileExpired, NoticeProfileFallback, NoticeProfileListFailed, NoticeProfilePINTries:
 		return true
 	}
 	return false

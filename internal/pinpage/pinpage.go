@@ -2,28 +2,31 @@
 // profile's 4-digit PIN. A tray menu cannot take text, so for a protected
 // profile the tray opens this page in the default browser.
 //
-// The page is served on 127.0.0.1 only (a random port), under a one-time
-// random path (256 bits from crypto/rand) that is the only way in. It
-// accepts one successful submission; a wrong PIN says so and lets the
-// person try again. Requests whose Host is not 127.0.0.1:port (DNS
-// rebinding) or whose Origin is another site (CSRF) are refused. The page
-// expires after two minutes (an injected clock), and the server stops when
-// the PIN was accepted, the page expired, or the caller's context ended.
+// The page is a one-time page of package localpage: 127.0.0.1 only, a
+// secret address that only a launch file readable by the user leads to
+// (the browser's command line shows the file, never the address), Host
+// and Origin checks. On top of that:
+//
+//   - it sends plex.tv at most MaxTries PINs (default 5); after the last
+//     refused one it closes and says so;
+//   - it answers at once: a PIN is checked in the background while the
+//     page shows progress (and says so when plex.tv asks to slow down),
+//     then the outcome;
+//   - it lives two minutes (an injected clock), and ends when a PIN was
+//     accepted, it expired, it ran out of tries or the caller's context
+//     ended. Its address then keeps answering with the outcome (the
+//     success page, or "this page has expired") while the process runs.
 //
 // Package pinpage knows nothing about plex.tv beyond recognising
-// plextv.ErrProfilePIN in the caller's Submit error.
+// plextv.ErrProfilePIN and plextv.ErrRateLimited in the caller's Submit
+// error.
 package pinpage
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"log"
-	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -31,6 +34,8 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/localpage"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/textsafe"
 )
@@ -38,8 +43,16 @@ import (
 // DefaultTTL is how long the page lives.
 const DefaultTTL = 2 * time.Minute
 
-// ErrExpired: nobody entered an accepted PIN before the page expired.
-var ErrExpired = errors.New("the PIN page expired")
+// DefaultMaxTries is how many PINs one page sends to plex.tv at most.
+const DefaultMaxTries = 5
+
+var (
+	// ErrExpired: nobody entered an accepted PIN before the page expired.
+	ErrExpired = errors.New("the PIN page expired")
+	// ErrTooManyTries: plex.tv refused every PIN the page was allowed to
+	// send; the page closed.
+	ErrTooManyTries = errors.New("too many wrong PINs: the PIN page closed")
+)
 
 // Options configure Serve.
 type Options struct {
@@ -48,26 +61,37 @@ type Options struct {
 	Title string
 	// Submit tries pin (always 4 digits) and returns nil once the switch
 	// is done. An error matching plextv.ErrProfilePIN shows "Wrong PIN";
-	// any other error shows its message; both let the person try again.
-	// ctx is the one given to Serve.
+	// any other error shows what went wrong; both let the person try
+	// again while tries are left. ctx is the one given to Serve, carrying
+	// a home.Trace that shows plex.tv's requests to slow down on the page.
 	Submit func(ctx context.Context, pin string) error
 	// Clock times the expiry; default the real clock.
 	Clock clock.Clock
 	// TTL is the page's lifetime; default DefaultTTL.
 	TTL time.Duration
+	// MaxTries is how many PINs the page sends at most; default
+	// DefaultMaxTries.
+	MaxTries int
+	// Server serves the page (and says where its launch file goes);
+	// default localpage.Shared().
+	Server *localpage.Server
+
+	// checked, in tests, hears each time a PIN's check has ended.
+	checked chan<- struct{}
 }
 
 // Result is how the page ended: Err is nil when a PIN was accepted,
-// ErrExpired when it expired, or the context's cause when the caller
+// ErrExpired, ErrTooManyTries, or the context's cause when the caller
 // cancelled.
 type Result struct {
 	Err error
 }
 
-// Serve starts the page and returns its URL, to open in a browser. done
-// receives one Result once the server has stopped (nothing listens on
-// the port any more), then closes.
-func Serve(ctx context.Context, o Options) (url string, done <-chan Result, err error) {
+// Serve starts the page and returns the file:// address of its launch
+// file, to give a browser (it leads to the page; the page's own address
+// appears nowhere else). done receives one Result once the page has
+// ended, then closes.
+func Serve(ctx context.Context, o Options) (launch string, done <-chan Result, err error) {
 	if o.Submit == nil {
 		return "", nil, errors.New("pinpage: Options.Submit is required")
 	}
@@ -77,120 +101,92 @@ func Serve(ctx context.Context, o Options) (url string, done <-chan Result, err 
 	if o.TTL <= 0 {
 		o.TTL = DefaultTTL
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return "", nil, fmt.Errorf("pinpage: making the page's secret: %w", err)
+	if o.MaxTries <= 0 {
+		o.MaxTries = DefaultMaxTries
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("pinpage: listening on 127.0.0.1: %w", err)
+	srv := o.Server
+	if srv == nil {
+		if srv, err = localpage.Shared(); err != nil {
+			return "", nil, fmt.Errorf("pinpage: %w", err)
+		}
 	}
 	p := &page{
-		ctx:       ctx,
-		submit:    o.Submit,
-		title:     textsafe.Line(o.Title, textsafe.Name),
-		host:      ln.Addr().String(),
-		path:      "/" + base64.RawURLEncoding.EncodeToString(secret),
-		succeeded: make(chan struct{}),
+		ctx:      ctx,
+		o:        o,
+		title:    textsafe.Line(o.Title, textsafe.Name),
+		deadline: o.Clock.Now().Add(o.TTL),
+		ended:    make(chan struct{}),
 	}
 	if p.title == "" {
 		p.title = "this profile"
 	}
-	srv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(io.Discard, "", 0),
+	if p.lp, err = srv.Add(p); err != nil {
+		return "", nil, fmt.Errorf("pinpage: %w", err)
 	}
-	serveDone := make(chan struct{})
-	go func() {
-		defer close(serveDone)
-		_ = srv.Serve(ln)
-	}()
+	if launch, err = p.lp.LaunchFile(); err != nil {
+		p.lp.End(nil)
+		return "", nil, fmt.Errorf("pinpage: %w", err)
+	}
 	out := make(chan Result, 1)
 	expired, stopTimer := o.Clock.After(o.TTL)
 	go func() {
 		defer stopTimer()
-		var res Result
 		select {
-		case <-p.succeeded:
+		case <-p.ended:
 		case <-expired:
-			res.Err = ErrExpired
+			p.mu.Lock()
+			if p.state == checking {
+				p.expiring = true // the check in flight decides
+			} else {
+				p.end(ErrExpired)
+			}
+			p.mu.Unlock()
 		case <-ctx.Done():
-			res.Err = context.Cause(ctx)
+			p.mu.Lock()
+			p.end(context.Cause(ctx))
+			p.mu.Unlock()
 		}
-		// Wait for a submission in flight; a PIN accepted at the last
-		// moment still counts. Afterwards the page answers "closed".
-		p.mu.Lock()
-		if p.state == stateDone {
-			res.Err = nil
-		}
-		p.state = stateClosed
-		p.mu.Unlock()
-		// Let the last answer (the success page) reach the browser, then
-		// stop. Shutdown returns once every connection is idle and closed.
-		shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = srv.Shutdown(shutCtx)
-		cancel()
-		_ = srv.Close()
-		<-serveDone
-		out <- res
+		<-p.ended
+		out <- Result{p.err}
 		close(out)
 	}()
-	return "http://" + p.host + p.path, out, nil
+	return launch, out, nil
 }
 
+type state int
+
 const (
-	stateOpen = iota
-	stateDone
-	stateClosed
+	open     state = iota // the form
+	checking              // a PIN is with plex.tv
+	over                  // ended; p.err says how
 )
 
 type page struct {
-	ctx       context.Context
-	submit    func(context.Context, string) error
-	title     string
-	host      string // 127.0.0.1:port
-	path      string // "/" + secret
-	succeeded chan struct{}
+	ctx      context.Context
+	o        Options
+	lp       *localpage.Page
+	title    string
+	deadline time.Time
+	ended    chan struct{} // closed by end
 
-	mu    sync.Mutex // held while a PIN is being tried
-	state int
+	mu       sync.Mutex
+	state    state
+	tries    int    // PINs sent to plex.tv
+	problem  string // what the form says about the last try
+	waiting  string // while checking: what plex.tv asked
+	expiring bool   // expired during a check
+	err      error  // how it ended
 }
 
 var pinRE = regexp.MustCompile(`^[0-9]{4}$`)
 
 func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	// DNS rebinding: a foreign name that resolves to 127.0.0.1 carries its
-	// own Host.
-	if r.Host != p.host {
-		http.Error(w, "wrong host", http.StatusMisdirectedRequest)
-		return
-	}
-	if r.URL.Path != p.path || r.URL.RawQuery != "" {
-		http.NotFound(w, r)
-		return
-	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		p.mu.Lock()
-		state := p.state
-		p.mu.Unlock()
-		if state != stateOpen {
-			p.render(w, http.StatusGone, view{Closed: true})
-			return
-		}
-		p.render(w, http.StatusOK, view{Form: true})
+		defer p.mu.Unlock()
+		p.show(w, http.StatusOK)
 	case http.MethodPost:
-		if !p.sameOrigin(r) {
-			http.Error(w, "cross-site request refused", http.StatusForbidden)
-			return
-		}
 		p.post(w, r)
 	default:
 		w.Header().Set("Allow", "GET, POST")
@@ -198,93 +194,202 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// sameOrigin accepts a POST only from the page itself. Browsers send
-// Origin (and Sec-Fetch-Site) with every form POST; a client without them
-// is not a browser that another site could drive.
-func (p *page) sameOrigin(r *http.Request) bool {
-	if o := r.Header.Get("Origin"); o != "" && o != "http://"+p.host {
-		return false
+// show answers with the page as it is now (p.mu held).
+func (p *page) show(w http.ResponseWriter, status int) {
+	switch p.state {
+	case checking:
+		p.write(w, status, localpage.Doc{
+			Title:   p.title + "'s PIN",
+			Heading: "Checking the PIN with plex.tv…",
+			Body:    p.html(checkingTmpl, map[string]string{"Waiting": p.waiting}),
+			Refresh: 1,
+		})
+	case over:
+		p.final(w)
+	default:
+		p.write(w, status, localpage.Doc{
+			Title:   p.title + "'s PIN",
+			Heading: "Enter " + p.title + "'s PIN",
+			Body: p.html(formTmpl, map[string]any{
+				"Title": p.title, "Action": p.lp.Path(), "Problem": p.problem,
+				"Left": p.o.MaxTries - p.tries, "Tried": p.tries > 0,
+			}),
+		})
 	}
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin":
-		return true
+}
+
+// write adds the page's small print to d.
+func (p *page) write(w http.ResponseWriter, status int, d localpage.Doc) {
+	d.Footer = "This page is served by plextray on this computer; your PIN goes only to plex.tv; it expires in " + p.left() + "."
+	localpage.Write(w, status, d)
+}
+
+// left is the time until the page expires, in words.
+func (p *page) left() string {
+	d := p.deadline.Sub(p.o.Clock.Now())
+	switch {
+	case d >= 90*time.Second:
+		return fmt.Sprintf("%d minutes", int((d+30*time.Second)/time.Minute))
+	case d >= 60*time.Second:
+		return "1 minute"
+	case d > time.Second:
+		return fmt.Sprintf("%d seconds", int(d/time.Second))
 	}
-	return false
+	return "a moment"
 }
 
 func (p *page) post(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
 	if err := r.ParseForm(); err != nil {
-		p.render(w, http.StatusBadRequest, view{Form: true, Problem: "That didn't arrive whole. Try again."})
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.problem = "That didn't arrive whole. Try again."
+		p.show(w, http.StatusBadRequest)
 		return
 	}
 	pin := strings.TrimSpace(r.PostForm.Get("pin"))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state != stateOpen {
-		p.render(w, http.StatusGone, view{Closed: true})
+	if p.state != open {
+		// Checking already, or over: the page says which.
+		http.Redirect(w, r, p.lp.Path(), http.StatusSeeOther)
 		return
 	}
 	if !pinRE.MatchString(pin) {
-		p.render(w, http.StatusUnprocessableEntity, view{Form: true, Problem: "A PIN is 4 digits."})
+		p.problem = "A PIN is 4 digits."
+		p.show(w, http.StatusUnprocessableEntity)
 		return
 	}
-	if err := p.submit(p.ctx, pin); err != nil {
-		if errors.Is(err, plextv.ErrProfilePIN) {
-			p.render(w, http.StatusForbidden, view{Form: true, Problem: "Wrong PIN. Try again."})
-			return
+	p.state, p.waiting = checking, ""
+	p.tries++
+	go p.check(pin)
+	// Post/Redirect/Get: the page answers now and shows the check's
+	// progress; a reload never sends the PIN again.
+	http.Redirect(w, r, p.lp.Path(), http.StatusSeeOther)
+}
+
+// check sends pin to plex.tv (through Submit) and records the outcome.
+func (p *page) check(pin string) {
+	ctx := home.WithTrace(p.ctx, &home.Trace{RateLimited: func(wait, asked time.Duration) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if asked > wait {
+			p.waiting = fmt.Sprintf("plex.tv asks to wait %s (too many requests); plextray tries once more in %s.", roughly(asked), roughly(wait))
+		} else {
+			p.waiting = fmt.Sprintf("plex.tv asks to wait (too many requests); plextray tries again in %s.", roughly(wait))
 		}
-		p.render(w, http.StatusBadGateway, view{Form: true, Problem: "Couldn't switch: " + textsafe.Line(err.Error(), textsafe.Long)})
+	}})
+	err := p.o.Submit(ctx, pin)
+	p.mu.Lock()
+	defer func() {
+		p.mu.Unlock()
+		if p.o.checked != nil {
+			p.o.checked <- struct{}{}
+		}
+	}()
+	if p.state == over {
+		return // cancelled meanwhile
+	}
+	if err == nil {
+		p.end(nil)
 		return
 	}
-	p.state = stateDone
-	close(p.succeeded)
-	p.render(w, http.StatusOK, view{Done: true})
+	switch {
+	case errors.Is(err, plextv.ErrProfilePIN):
+		p.problem = "Wrong PIN."
+	case errors.Is(err, plextv.ErrRateLimited):
+		if ra := plextv.RetryAfter(err); ra > 0 {
+			p.problem = "plex.tv is refusing requests for now (too many); try again in " + roughly(ra) + "."
+		} else {
+			p.problem = "plex.tv is refusing requests for now (too many); try again later."
+		}
+	default:
+		p.problem = "Couldn't switch: " + textsafe.Line(err.Error(), textsafe.Long)
+	}
+	switch {
+	case p.tries >= p.o.MaxTries:
+		p.end(ErrTooManyTries)
+	case p.expiring:
+		p.end(ErrExpired)
+	default:
+		p.state = open
+	}
 }
 
-type view struct {
-	Title, Action, Problem string
-	Form, Done, Closed     bool
+// end ends the page with err (p.mu held): its address answers with the
+// outcome from now on.
+func (p *page) end(err error) {
+	if p.state == over {
+		return
+	}
+	p.state, p.err = over, err
+	p.lp.End(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.final(w) }))
+	close(p.ended)
 }
 
-func (p *page) render(w http.ResponseWriter, status int, v view) {
-	v.Title, v.Action = p.title, p.path
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = pageTmpl.Execute(w, v)
+// final answers with how the page ended.
+func (p *page) final(w http.ResponseWriter) {
+	d := localpage.Doc{Title: p.title, Footer: "This page is served by plextray on this computer."}
+	status := http.StatusGone
+	switch {
+	case p.err == nil:
+		status = http.StatusOK
+		d.Heading, d.Tone = "Switched to "+p.title, "ok"
+		d.Body = p.html(doneTmpl, p.title)
+	case errors.Is(p.err, ErrTooManyTries):
+		d.Heading, d.Tone = "Too many wrong PINs", "problem"
+		d.Body = p.html(triesTmpl, map[string]any{"Title": p.title, "Tries": p.o.MaxTries})
+	case errors.Is(p.err, ErrExpired):
+		d.Heading = "This page has expired"
+		d.Body = p.html(expiredTmpl, p.title)
+	default:
+		d.Heading = "This page was closed"
+		d.Body = p.html(closedTmpl, p.title)
+	}
+	localpage.Write(w, status, d)
 }
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>plextray · {{.Title}}</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 26em; margin: 4em auto; padding: 0 1em; color: #222; }
-h1 { font-size: 1.3em; }
-input { font-size: 1.6em; width: 4.5em; letter-spacing: .3em; padding: .2em; }
-button { font-size: 1.1em; padding: .4em 1.2em; margin-left: .5em; }
-.problem { color: #b00020; }
-</style>
-</head>
-<body>
-{{- if .Done}}
-<h1 id="result">Switched to {{.Title}} — you can close this tab</h1>
-{{- else if .Closed}}
-<h1 id="result">This page has expired — you can close this tab</h1>
-<p>Choose the profile in plextray's menu again to get a new one.</p>
-{{- else}}
-<h1>Switch to {{.Title}}</h1>
-<p>plextray needs this profile's 4-digit PIN.</p>
+func (p *page) html(t *template.Template, data any) template.HTML {
+	var b strings.Builder
+	_ = t.Execute(&b, data)
+	return template.HTML(b.String()) // escaped by html/template
+}
+
+// roughly: "3 seconds", "1 minute", "2 hours".
+func roughly(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return plural(max(1, int((d+time.Second-1)/time.Second)), "second")
+	case d < time.Hour:
+		return plural(int((d+time.Minute-1)/time.Minute), "minute")
+	}
+	return plural(int((d+time.Hour-1)/time.Hour), "hour")
+}
+
+var (
+	formTmpl = template.Must(template.New("form").Parse(`<p>plextray is switching to the Plex Home profile <strong>{{.Title}}</strong>, which has a PIN.</p>
 {{- if .Problem}}
-<p class="problem" id="problem" role="alert">{{.Problem}}</p>
+<p class="problem" id="problem" role="alert">{{.Problem}}{{if .Tried}} {{.Left}} {{if eq .Left 1}}try{{else}}tries{{end}} left.{{end}}</p>
 {{- end}}
 <form method="post" action="{{.Action}}">
-<input name="pin" type="password" inputmode="numeric" pattern="[0-9]{4}" minlength="4" maxlength="4" autocomplete="off" required autofocus aria-label="PIN">
+<label for="pin">{{.Title}}'s 4-digit PIN</label>
+<div class="row">
+<input id="pin" name="pin" type="password" inputmode="numeric" pattern="[0-9]{4}" minlength="4" maxlength="4" autocomplete="off" required autofocus>
 <button type="submit">Switch</button>
-</form>
-{{- end}}
-</body>
-</html>
-`))
+</div>
+</form>`))
+	checkingTmpl = template.Must(template.New("checking").Parse(`<div class="progress" role="status"><div class="spinner"></div><p>This takes a moment; the page shows the outcome by itself.</p></div>
+{{- if .Waiting}}
+<p class="problem" id="waiting">{{.Waiting}}</p>
+{{- end}}`))
+	doneTmpl    = template.Must(template.New("done").Parse(`<p id="result">plextray now uses {{.}}'s token. You can close this tab.</p>`))
+	triesTmpl   = template.Must(template.New("tries").Parse(`<p id="result">This page has sent plex.tv {{.Tries}} PINs for {{.Title}} that were not accepted, so it is closed and sends no more. Try again later: choose {{.Title}} in plextray's menu for a new page. You can close this tab.</p>`))
+	expiredTmpl = template.Must(template.New("expired").Parse(`<p id="result">No PIN was accepted in time. Choose {{.}} in plextray's menu again for a new page. You can close this tab.</p>`))
+	closedTmpl  = template.Must(template.New("closed").Parse(`<p id="result">plextray no longer needs {{.}}'s PIN (another profile was chosen, or plextray signed out or quit). You can close this tab.</p>`))
+)

@@ -428,6 +428,8 @@ func profileNotice(s core.State) (string, bool) {
 		return "Couldn't switch to " + who + ": " + short(n.Err), true
 	case core.NoticeProfileExpired:
 		return "The PIN page for " + who + " expired — choose the profile again", true
+	case core.NoticeProfilePINTries:
+		return "Too many wrong PINs for " + who + " — choose the profile again later", true
 	case core.NoticeProfileFallback:
 		return "plex.tv no longer accepts " + who + "'s token — back to your own", true
 	case core.NoticeProfileListFailed:
@@ -438,6 +440,10 @@ func profileNotice(s core.State) (string, bool) {
 
 // profileNotify words the profile notices worth a notification.
 func profileNotify(n core.Notice, s core.State) (Notification, bool) {
+	if n.Kind == core.NoticeProfilePINTries {
+		return Notification{"Too many wrong PINs for " + profileName(n.Title),
+			"The PIN page closed after the PINs it may send were all refused; the profile is unchanged. Choose the profile again later to try again."}, true
+	}
 	if n.Kind == core.NoticeProfileFallback {
 		return Notification{"Plex profile " + profileName(n.Title) + " signed out",
 			"plex.tv no longer accepts the profile's token; plextray uses your own account's token. Choose the profile again to switch back."}, true

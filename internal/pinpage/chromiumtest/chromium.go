@@ -314,3 +314,55 @@ func (p *Tab) Click(ctx context.Context, selector string) {
 	}
 	p.waitLoad(ctx)
 }
+
+// WaitText waits until the page's visible text contains want (a page may
+// move on by itself: a redirect, a refresh) and returns the text; at
+// ctx's end it fails the test with what the page says.
+func (p *Tab) WaitText(ctx context.Context, want string) string {
+	p.b.t.Helper()
+	for {
+		var s string
+		if raw, err := p.b.call(ctx, p.session, "Runtime.evaluate", map[string]any{"expression": "document.body ? document.body.innerText : ''", "returnByValue": true}); err == nil {
+			var res struct {
+				Result struct {
+					Value string `json:"value"`
+				} `json:"result"`
+			}
+			if json.Unmarshal(raw, &res) == nil {
+				s = res.Result.Value
+			}
+		}
+		if bytes.Contains([]byte(s), []byte(want)) {
+			return s
+		}
+		select {
+		case <-ctx.Done():
+			p.b.t.Fatalf("the page never said %q; it says %q", want, s)
+		case <-time.After(50 * time.Millisecond): // polling a condition, bounded by ctx
+		}
+	}
+}
+
+// Reload reloads the page and waits for it to load.
+func (p *Tab) Reload(ctx context.Context) {
+	p.b.t.Helper()
+	select { // forget a stale load event, if any
+	case <-p.loaded:
+	default:
+	}
+	p.b.Call(ctx, p.session, "Page.reload", map[string]any{"ignoreCache": true}, nil)
+	p.waitLoad(ctx)
+}
+
+// Screenshot returns a PNG of the page at width×height CSS pixels.
+func (p *Tab) Screenshot(ctx context.Context, width, height int) []byte {
+	p.b.t.Helper()
+	p.b.Call(ctx, p.session, "Emulation.setDeviceMetricsOverride", map[string]any{
+		"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false,
+	}, nil)
+	var shot struct {
+		Data []byte `json:"data"` // base64 in JSON
+	}
+	p.b.Call(ctx, p.session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
+	return shot.Data
+}
