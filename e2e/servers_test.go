@@ -31,6 +31,7 @@ func TestServersStayCurrent(t *testing.T) {
 	// (an unverified certificate would be "TLS error").
 	lay := tr.WaitFor(t, "servers checked, DNS note", func(m desktop.MenuItem) bool {
 		return m.Find("Living Room — local") != nil && m.Find("Attic — local") != nil &&
+			m.Find("Dad's Plex (shared) — relay") != nil && m.Find("Cabin — offline") != nil &&
 			has("This network's DNS blocks plex.direct names")(m) && has("Checked ")(m)
 	}, wait)
 	attic := lay.Find("Attic — local")
@@ -43,6 +44,7 @@ func TestServersStayCurrent(t *testing.T) {
 	if n := serverNotifications(w); len(n) != 0 {
 		t.Fatalf("notified before anything changed: %v", n)
 	}
+	copyURIMatchesCLI(t, w, tr, lay)
 
 	// A network move: plex.tv no longer lists Living Room's fast
 	// connection as local. No click: the next re-check shows it.
@@ -148,4 +150,35 @@ func TestServersMenuCapped(t *testing.T) {
 		return strings.Contains(l.Tooltip, fmt.Sprint(total))
 	}, wait)
 	quit(t, app, tr)
+}
+
+// copyURIMatchesCLI: for every demo server, the tray's Copy URI copies
+// exactly what `plextray uri NAME` prints, and a server with nothing to
+// copy is one `uri` fails for (one URI policy for both).
+func copyURIMatchesCLI(t *testing.T, w *world, tr *desktop.Tray, lay desktop.MenuItem) {
+	t.Helper()
+	for _, s := range []struct{ row, name string }{
+		{"Living Room — ", "Living Room"}, {"Dad's Plex (shared) — ", "Dad's Plex"}, {"Cabin — ", "Cabin"}, {"Attic — ", "Attic"},
+	} {
+		row := lay.Find(s.row)
+		if row == nil || row.Find("Copy URI") == nil {
+			t.Fatalf("no Copy URI under %s:\n%s", s.name, lay.Tree())
+		}
+		cp := row.Find("Copy URI")
+		code, out, errb := w.cli("", "uri", s.name)
+		if !cp.Enabled {
+			if code == 0 {
+				t.Fatalf("%s: Copy URI disabled (%q), but uri printed %q", s.name, cp.Label, out)
+			}
+			continue
+		}
+		if code != 0 {
+			t.Fatalf("%s: Copy URI enabled, but uri exit %d: %s", s.name, code, errb)
+		}
+		if err := tr.Click(cp.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSpace(out)
+		w.waitClipboard(s.name+"'s URI as `uri` prints it, "+want, func(c string) bool { return c == want })
+	}
 }

@@ -24,7 +24,7 @@ type serverJSON struct {
 	Presence         bool             `json:"presence"`
 	LastSeenAt       *time.Time       `json:"lastSeenAt"`
 	Best             *string          `json:"best"`
-	PortableURI      *string          `json:"portableUri"`
+	BestKind         *servers.URIKind `json:"bestKind"`
 	Decided          bool             `json:"decided"`
 	BestDecidedMs    *float64         `json:"bestDecidedMs"`
 	Summary          string           `json:"summary"`
@@ -47,9 +47,9 @@ type connectionJSON struct {
 
 // toJSONAt is the `servers --json` shape: name, clientIdentifier, owned,
 // sourceTitle (null when owned), presence, lastSeenAt (plex.tv's, RFC 3339,
-// null when unknown), best (URI or null), portableUri (a URI other
-// programs here can use when best is a plex.direct name this network's DNS
-// does not resolve; see servers.Server.PortableURI), decided,
+// null when unknown), best (servers.Server.URI, the URI Copy URI and
+// `uri` give, or null), bestKind (why it is that one: "best",
+// "other_connection", "needs_plex_direct_dns"; null with best), decided,
 // bestDecidedMs (null until decided), summary, and connections, each with
 // uri, protocol, local, relay, ipv6, state (e.g. "timed_out"), label,
 // latencyMs (null unless the peer answered), httpStatus (HTTPError only),
@@ -68,11 +68,8 @@ func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	if s.SourceTitle != "" && !s.Owned {
 		out.SourceTitle = &s.SourceTitle
 	}
-	if s.Best != "" {
-		out.Best = &s.Best
-	}
-	if s.PortableURI != "" {
-		out.PortableURI = &s.PortableURI
+	if s.URI != "" {
+		out.Best, out.BestKind = &s.URI, &s.URIKind
 	}
 	if !s.LastSeenAt.IsZero() {
 		t := s.LastSeenAt.UTC()
@@ -158,8 +155,8 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 				owner += " by " + name(s.SourceTitle)
 			}
 		}
-		best := "best " + uri(s.Best)
-		if s.Best == "" {
+		best := "best " + uri(s.URI)
+		if s.URI == "" {
 			best = serverStatusAt(s, now)
 		}
 		n := name(s.Name)
@@ -182,7 +179,7 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 			if c.State == servers.Reachable {
 				state = "reachable" // the latency has its own column
 			}
-			if ci == s.BestIndex {
+			if ci == s.URIIndex {
 				state += " (best)"
 			}
 			kind := location(c) + " " + c.Protocol
@@ -199,6 +196,12 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 		}
 		if hint != "" {
 			fmt.Fprintln(bw, hint)
+		}
+		switch s.URIKind {
+		case servers.URIOther:
+			fmt.Fprintf(bw, "  note: best is not the fastest connection, %s: this network's DNS does not resolve that name.\n", uri(s.Best))
+		case servers.URINeedsDNS:
+			fmt.Fprintln(bw, "  note: "+needsDNSNote(s))
 		}
 	}
 	if servers.DNSBlocked(list) {

@@ -23,6 +23,7 @@ func sample() []servers.Server {
 		{
 			Name: "Living Room", ClientIdentifier: idA, Owned: true, Presence: true,
 			Best: "https://192-168-1-2.abc.plex.direct:32400", BestIndex: 0,
+			URI: "https://192-168-1-2.abc.plex.direct:32400", URIKind: servers.URIBest,
 			Decided: true, DecidedAfter: 4200 * time.Microsecond,
 			Connections: []servers.Connection{
 				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * ms, Detail: "Plex Media servers.Server 1.41.0"},
@@ -33,19 +34,20 @@ func sample() []servers.Server {
 		{
 			Name: "Dad's Plex", ClientIdentifier: idB, SourceTitle: "dad", BestIndex: 1, Decided: true,
 			Best: "https://198-51-100-1.def.plex.direct:8443",
+			URI:  "https://198-51-100-1.def.plex.direct:8443", URIIndex: 1, URIKind: servers.URIBest,
 			Connections: []servers.Connection{
 				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: servers.Skipped, Detail: servers.SkipSharedLocal},
 				{URI: "https://198-51-100-1.def.plex.direct:8443", Protocol: "https", Relay: true, State: servers.Reachable, Latency: 80 * ms},
 			},
 		},
 		{
-			Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
+			Name: "Old NAS", Owned: true, BestIndex: -1, URIIndex: -1, Decided: true,
 			Connections: []servers.Connection{
 				{URI: "http://192.168.1.9:32400", Protocol: "http", Local: true, State: servers.Refused},
 				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: servers.DNSFailure, Detail: "192-168-1-9.x.plex.direct did not resolve (no such host). This usually means …"},
 			},
 		},
-		{Name: "Attic", Owned: true, BestIndex: -1, Connections: []servers.Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: servers.Pending}}},
+		{Name: "Attic", Owned: true, BestIndex: -1, URIIndex: -1, Connections: []servers.Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: servers.Pending}}},
 	}
 }
 

@@ -24,6 +24,7 @@ type uriJSON struct {
 	Name             string   `json:"name"`
 	ClientIdentifier string   `json:"clientIdentifier"`
 	URI              string   `json:"uri"`
+	Kind             string   `json:"kind"`  // best, other_connection, needs_plex_direct_dns
 	Class            string   `json:"class"` // local, remote, relay
 	Protocol         string   `json:"protocol"`
 	LatencyMs        *float64 `json:"latencyMs"`
@@ -32,7 +33,7 @@ type uriJSON struct {
 
 func uriCmd(args []string, io IO) int {
 	fs := flags("uri", "uri [SERVER] [--json] [--timeout 3s]   (SERVER: a name, case-insensitive, or a clientIdentifier)", io)
-	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, uri, class (local, remote, relay), protocol, latencyMs, decidedMs")
+	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, uri, kind (best, other_connection, needs_plex_direct_dns), class (local, remote, relay), protocol, latencyMs, decidedMs")
 	def := io.Settings.ProbeTimeout
 	if def <= 0 {
 		def = servers.DefaultTimeout
@@ -61,7 +62,7 @@ func uriCmd(args []string, io IO) int {
 			enc.SetEscapeHTML(false)
 			if err := enc.Encode(uriJSON{
 				Name: best.Server.Name, ClientIdentifier: best.Server.ClientIdentifier,
-				URI: best.URI, Class: best.Class.String(), Protocol: c.Protocol,
+				URI: best.URI, Kind: best.Kind.String(), Class: best.Class.String(), Protocol: c.Protocol,
 				LatencyMs: ms(best.Latency), DecidedMs: ms(best.After),
 			}); err != nil {
 				return ExitFailure
@@ -75,8 +76,11 @@ func uriCmd(args []string, io IO) int {
 		case servers.SelectedFirstOwned:
 			fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", serverName(best.Server), io.Prog)
 		}
-		if c := best.Connection; c.ViaAddress && servers.IsPlexDirect(c.URI) {
-			fmt.Fprintf(io.Stderr, "note: %s answered over the address in its name; if this network's DNS does not resolve plex.direct names (rebinding protection), other programs cannot use it: allow plex.direct in your router or DNS.\n", uri(c.URI))
+		switch best.Kind {
+		case servers.URIOther:
+			fmt.Fprintf(io.Stderr, "note: not the fastest connection, %s: this network's DNS does not resolve that name (allow plex.direct in your router's DNS-rebinding protection).\n", uri(best.Server.Best))
+		case servers.URINeedsDNS:
+			fmt.Fprintln(io.Stderr, "note: "+needsDNSNote(best.Server))
 		}
 		return ExitOK
 	})

@@ -237,25 +237,29 @@ func TestAgo(t *testing.T) {
 }
 
 // A plex.direct name this network's DNS does not resolve: the table says
-// so once, with the fix; JSON has the portable URI and each name's DNS.
+// so once, with the fix and a curl --resolve line for meanwhile; JSON
+// has the same URI, why it is that one, and each name's DNS.
 func TestServersSayDNSBlocksPlexDirect(t *testing.T) {
 	pd := "https://192-168-1-2.0123456789abcdef.plex.direct:32400"
 	list := []servers.Server{{Name: "Attic", ClientIdentifier: "a", Owned: true, Best: pd, BestIndex: 0, Decided: true,
-		PortableURI: "http://192.168.1.2:32400", Portable: servers.PortablePlainHTTP,
-		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}}
+		URI: pd, URIIndex: 0, URIKind: servers.URINeedsDNS,
+		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, Address: "192.168.1.2", Port: 32400,
+			State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}}
 	var table, js strings.Builder
 	now := time.Now()
 	if err := writeTableAt(&table, list, now); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(table.String(), "does not resolve plex.direct names"); n != 1 || !strings.Contains(table.String(), "rebind-domain-ok=/plex.direct/") {
+	if n := strings.Count(table.String(), "does not resolve plex.direct names"); n != 1 || !strings.Contains(table.String(), "rebind-domain-ok=/plex.direct/") ||
+		!strings.Contains(table.String(), "curl --resolve 192-168-1-2.0123456789abcdef.plex.direct:32400:192.168.1.2 "+pd) {
 		t.Fatalf("table:\n%s", table.String())
 	}
 	if err := writeJSONAt(&js, list, now); err != nil {
 		t.Fatal(err)
 	}
 	var out []struct {
-		PortableURI *string `json:"portableUri"`
+		Best        *string `json:"best"`
+		BestKind    *string `json:"bestKind"`
 		Connections []struct {
 			DNS string `json:"dns"`
 		} `json:"connections"`
@@ -263,7 +267,7 @@ func TestServersSayDNSBlocksPlexDirect(t *testing.T) {
 	if err := json.Unmarshal([]byte(js.String()), &out); err != nil {
 		t.Fatal(err)
 	}
-	if out[0].PortableURI == nil || *out[0].PortableURI != "http://192.168.1.2:32400" || out[0].Connections[0].DNS != "failed" {
+	if out[0].Best == nil || *out[0].Best != pd || out[0].BestKind == nil || *out[0].BestKind != "needs_plex_direct_dns" || out[0].Connections[0].DNS != "failed" {
 		t.Fatalf("%s", js.String())
 	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -316,4 +317,21 @@ func shellWord(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(textsafe.Line(s, textsafe.Name), "'", `'\''`) + "'"
+}
+
+// needsDNSNote says what to do with a URI whose plex.direct name this
+// network's DNS does not resolve (servers.URINeedsDNS), and how to use it
+// meanwhile, still verified.
+func needsDNSNote(s servers.Server) string {
+	c, _ := s.URIConnection()
+	var host string
+	if u, err := url.Parse(c.URI); err == nil {
+		host = u.Hostname()
+	}
+	addr := strings.Trim(c.Address, "[]")
+	if strings.Contains(addr, ":") {
+		addr = "[" + addr + "]"
+	}
+	return fmt.Sprintf("this network's DNS does not resolve %s (DNS-rebinding protection in the router?). The URI works, with its certificate verified, once plex.direct is allowed there (dnsmasq: rebind-domain-ok=/plex.direct/); meanwhile: curl --resolve %s:%d:%s %s",
+		name(host), name(host), c.Port, name(addr), uri(c.URI))
 }

@@ -120,9 +120,11 @@ func Select(list []Server, query string) (int, Selection, error) {
 	return -1, 0, &UnknownServerError{Query: q}
 }
 
-// BestURI is the answer of Prober.Best.
+// BestURI is the answer of Prober.Best: the server's URI (uri.go), the
+// same the tray's Copy URI and `servers` give.
 type BestURI struct {
 	URI        string
+	Kind       URIKind       // why it is that URI
 	Connection Connection    // the chosen connection (State Reachable, Latency set)
 	Class      Class         // ClassOf(Connection)
 	Latency    time.Duration // the chosen connection's answer time
@@ -131,7 +133,7 @@ type BestURI struct {
 	Selected   Selection
 	// Server is a snapshot at the decision: connections that could not
 	// have beaten the choice may still be Pending or, once Best returns,
-	// Cancelled. PortableURI/Portable are set from what was known then.
+	// Cancelled.
 	Server Server
 }
 
@@ -161,12 +163,12 @@ func (p *Prober) Best(ctx context.Context, resources []plextv.Resource, query st
 	defer cancel()
 	var got Server
 	final := newRun(p, ctx, plan[i:i+1], func(e Event) {
-		if e.Kind == BestDecided && !got.Decided {
+		if e.Kind == URIDecided && !got.Decided {
 			got = e.Server
-			cancel() // the rest cannot beat it: stop them now
+			cancel() // the rest cannot change it: stop them now
 		}
 	}).run()
-	c, ok := got.BestConnection()
+	c, ok := got.URIConnection()
 	if !ok {
 		if err := parent.Err(); err != nil {
 			return BestURI{}, err
@@ -174,7 +176,7 @@ func (p *Prober) Best(ctx context.Context, resources []plextv.Resource, query st
 		return BestURI{}, &NotReachableError{Server: final[0]}
 	}
 	return BestURI{
-		URI: got.Best, Connection: c, Class: ClassOf(c), Latency: c.Latency,
+		URI: got.URI, Kind: got.URIKind, Connection: c, Class: ClassOf(c), Latency: c.Latency,
 		After: got.DecidedAfter, Index: i, Selected: how, Server: got,
 	}, nil
 }

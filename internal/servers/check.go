@@ -21,6 +21,11 @@ const (
 	// BestDecided: the server's Best can no longer change (it may be ""
 	// when nothing is reachable). Exactly one per server.
 	BestDecided
+	// URIDecided: the server's URI (the one to hand out, see uri.go) can
+	// no longer change. Exactly one per server, after its BestDecided
+	// (at once when Best is usable here) and never after its
+	// ServerChecked.
+	URIDecided
 	// ServerChecked: every connection of the server has its final state.
 	// Exactly one per server, never before its BestDecided.
 	ServerChecked
@@ -32,6 +37,8 @@ func (k EventKind) String() string {
 		return "connection checked"
 	case BestDecided:
 		return "best decided"
+	case URIDecided:
+		return "URI decided"
 	case ServerChecked:
 		return "server checked"
 	}
@@ -103,6 +110,7 @@ type run struct {
 	isDirty  []bool
 	pending  int // probes and DNS checks not yet ended
 	doneSent []bool
+	uriSent  []bool
 	// dnsConns lists, per plex.direct name being checked, the connections
 	// that use it; dnsWait counts per server the names not yet checked.
 	dnsConns map[string][][2]int
@@ -124,6 +132,7 @@ func newRun(p *Prober, ctx context.Context, servers []Server, fn func(Event)) *r
 	r.started = make([][]time.Time, len(servers))
 	r.recheck = make([]time.Time, len(servers))
 	r.doneSent = make([]bool, len(servers))
+	r.uriSent = make([]bool, len(servers))
 	r.dnsWait = make([]int, len(servers))
 	r.isDirty = make([]bool, len(servers))
 	for si := range servers {
@@ -330,6 +339,7 @@ func (r *run) settle(now time.Time) {
 	for _, si := range r.touched {
 		s := &r.servers[si]
 		if s.Decided {
+			r.settleURI(si, chooseURI(s, r.dnsWait[si] > 0))
 			continue
 		}
 		best, final, recheck := decide(s.Connections, r.started[si], now)
@@ -346,20 +356,29 @@ func (r *run) settle(now time.Time) {
 		if best >= 0 {
 			s.Best = s.Connections[best].URI
 		}
-		setPortable(s)
+		uriFinal := chooseURI(s, r.dnsWait[si] > 0)
 		r.emit(BestDecided, si, -1)
+		r.settleURI(si, uriFinal)
 	}
 	for _, si := range r.touched {
 		r.isDirty[si] = false
 		if s := &r.servers[si]; !r.doneSent[si] && s.Decided && s.Done() && r.dnsWait[si] == 0 {
-			// Portability may use connections that ended after the
-			// decision (another usable one); refresh it at the end.
-			setPortable(s)
+			// The URI may use connections that ended after the decision
+			// (another usable one); every answer is in now.
+			r.settleURI(si, chooseURI(s, false))
 			r.doneSent[si] = true
 			r.emit(ServerChecked, si, -1)
 		}
 	}
 	r.touched = r.touched[:0]
+}
+
+// settleURI emits URIDecided for server si once its URI is final.
+func (r *run) settleURI(si int, final bool) {
+	if final && !r.uriSent[si] {
+		r.uriSent[si] = true
+		r.emit(URIDecided, si, -1)
+	}
 }
 
 // emit queues an event with a snapshot of server si.

@@ -117,6 +117,7 @@ func TestEventsInvariants(t *testing.T) {
 	res, evs := collect(context.Background(), p, rs, nil)
 	conns := map[[2]int]int{}
 	decided := map[int]int{}
+	uris := map[int]int{}
 	done := map[int]int{}
 	for i, e := range evs {
 		switch e.Kind {
@@ -130,16 +131,24 @@ func TestEventsInvariants(t *testing.T) {
 			if !e.Server.Decided {
 				t.Errorf("event %d: snapshot not decided", i)
 			}
+		case URIDecided:
+			uris[e.Index]++
+			if decided[e.Index] != 1 || done[e.Index] != 0 {
+				t.Errorf("event %d: URI decided before the best or after the end", i)
+			}
 		case ServerChecked:
 			done[e.Index]++
-			if decided[e.Index] != 1 || !e.Server.Done() {
+			if decided[e.Index] != 1 || uris[e.Index] != 1 || !e.Server.Done() {
 				t.Errorf("event %d: server checked before decided/done", i)
 			}
 		}
 	}
 	for si, s := range res {
-		if decided[si] != 1 || done[si] != 1 {
-			t.Errorf("%s: %d decided, %d checked events", s.Name, decided[si], done[si])
+		if decided[si] != 1 || uris[si] != 1 || done[si] != 1 {
+			t.Errorf("%s: %d decided, %d URI, %d checked events", s.Name, decided[si], uris[si], done[si])
+		}
+		if s.URI != s.Best || (s.Best != "" && s.URIKind != URIBest) {
+			t.Errorf("%s: URI %q (%v), best %q", s.Name, s.URI, s.URIKind, s.Best)
 		}
 		for ci, c := range s.Connections {
 			if conns[[2]int{si, ci}] != 1 || !c.State.Final() {

@@ -11,7 +11,7 @@ import (
 // plex.direct names being probed. It runs beside the probes and never
 // delays them (a probe may well reach the server by the IP in the name
 // first); a server's ServerChecked waits for its names' answers, so the
-// final snapshot has Connection.DNS and Server.PortableURI right.
+// final snapshot has Connection.DNS and Server.URI right.
 
 // maxDNSChecks bounds the lookups in flight.
 const maxDNSChecks = 8
@@ -80,7 +80,7 @@ func (p *Prober) resolves(parent context.Context, host string) DNSStatus {
 }
 
 // applyDNS records a name's answer on its connections and touches their
-// servers (Portable may change).
+// servers (their URI may change).
 func (r *run) applyDNS(m msg) {
 	r.pending--
 	for i, ref := range r.dnsConns[m.dnsHost] {
@@ -91,9 +91,6 @@ func (r *run) applyDNS(m msg) {
 		if !containsServer(r.dnsConns[m.dnsHost][:i], si) {
 			r.dnsWait[si]--
 		}
-		if s := &r.servers[si]; s.Decided {
-			setPortable(s)
-		}
-		r.touch(si)
+		r.touch(si) // settle chooses its URI again
 	}
 }

@@ -75,7 +75,7 @@ func TestDNSCheckAnswerOutlivesTheProbe(t *testing.T) {
 	if c.DNS != DNSFailed || !DNSBlocked([]Server{s}) {
 		t.Fatalf("DNS %v after the check said failed", c.DNS)
 	}
-	if s.Portable == PortableBest {
-		t.Fatalf("portable %v %q: a name this DNS cannot resolve offered as usable", s.Portable, s.PortableURI)
+	if s.URIKind == URIBest {
+		t.Fatalf("URI %v %q: a name this DNS cannot resolve offered as usable", s.URIKind, s.URI)
 	}
 }

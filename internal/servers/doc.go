@@ -52,13 +52,15 @@
 // One URI for a script ("tray uri [SERVER]"):
 //
 //	best, err := p.Best(ctx, resources, query)
-//	// best.URI, best.Class (local/remote/relay), best.Latency,
+//	// best.URI (= Server.URI, see below), best.Kind, best.Class
+//	// (local/remote/relay), best.Latency,
 //	// best.Selected (by name, by id, only server, first owned), best.Server
 //	// err: ErrNoServers, *UnknownServerError, *AmbiguousError (Matches),
 //	//      *NotReachableError (Server with every state), ctx's error
 //
-// Best returns the moment nothing pending can beat the choice (see decide)
-// and cancels the rest: a hung connection never delays it. Select alone
+// Best returns the moment nothing pending can change the URI (see decide
+// and chooseURI) and cancels the rest: a hung connection that could not
+// beat it never delays it. Select alone
 // picks a server from a list: a clientIdentifier, else a name
 // (case-insensitive); with no query the only server, else the first owned
 // one; several matches are an *AmbiguousError listing them.
@@ -93,18 +95,22 @@
 // the probe timeout, never delaying a probe, which may well reach the
 // server by IP first); a server's ServerChecked event waits for its
 // names' answers, so its final snapshot has Connection.DNS and the
-// portability below right. (BestDecided may come earlier, with DNS still
+// URI below right. (BestDecided may come earlier, with DNS still
 // DNSNotChecked.)
 //
 // Other programs on this machine still cannot use a name DNS does not
 // resolve. DNSBlocked(list) says whether that happened in a check (say it
 // once, with the fix: allow plex.direct in the router's rebinding
-// protection). Per server, PortableURI is a URI other programs can use and
-// Portable says why it is that one: PortableBest (Best itself),
-// PortableOther (another reachable connection needing no such name),
-// PortablePlainHTTP (http://address:port: unencrypted and unverified, only
-// when the server does not require https; label it so), PortableNone
-// (nothing; Copy URI must say so rather than hand out Best silently).
+// protection).
+//
+// # The URI to hand out
+//
+// Server.URI is the one URI every front end hands out (uri.go has the
+// rule): Best when other programs here can use it (URIBest); else the
+// best reachable connection that needs no unresolvable name and is no
+// less secure (URIOther); else Best, which needs plex.direct DNS
+// (URINeedsDNS). Never plain http in place of https. A URIDecided event
+// says it can no longer change; Best (the method) returns then.
 //
 // # Server facts from plex.tv
 //

@@ -39,6 +39,7 @@ func Plan(resources []plextv.Resource) []Server {
 			AccessToken:          r.AccessToken,
 			AccessTokenErr:       r.AccessTokenErr,
 			BestIndex:            -1,
+			URIIndex:             -1,
 			Connections:          make([]Connection, 0, len(r.Connections)),
 		}
 		for _, rc := range r.Connections {

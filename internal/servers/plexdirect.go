@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -216,71 +215,6 @@ func (p *Prober) dialByName(ctx context.Context, network, host, port string, rt 
 		}
 	}
 	return nil, first
-}
-
-// Portability says whether Server.PortableURI is the best URI itself, and
-// if not, why another one is offered.
-type Portability int
-
-const (
-	// PortableNone: nothing to offer (no connection is reachable, or none
-	// that other programs on this machine can use; see DNSBlocked).
-	PortableNone Portability = iota
-	// PortableBest: Best works for other programs too (PortableURI == Best).
-	PortableBest
-	// PortableOther: Best is a plex.direct name this network's DNS does not
-	// resolve; PortableURI is the best reachable connection that needs no
-	// such name (for example a remote or relay one).
-	PortableOther
-	// PortablePlainHTTP: as PortableOther, but the only offer is
-	// http://address:port: unencrypted and unverified. Say so when
-	// handing it out. Never offered when the server requires https.
-	PortablePlainHTTP
-)
-
-func (p Portability) String() string {
-	switch p {
-	case PortableBest:
-		return "best"
-	case PortableOther:
-		return "other connection"
-	case PortablePlainHTTP:
-		return "plain http"
-	}
-	return "none"
-}
-
-// usableElsewhere reports whether other programs here can use c's URI:
-// anything but a plex.direct name whose DNS failed.
-func usableElsewhere(c Connection) bool { return c.DNS != DNSFailed }
-
-// setPortable fills s.PortableURI and s.Portable from s's connections. Call
-// it once Best is decided.
-func setPortable(s *Server) {
-	s.PortableURI, s.Portable = "", PortableNone
-	b, ok := s.BestConnection()
-	if !ok {
-		return
-	}
-	if usableElsewhere(b) {
-		s.PortableURI, s.Portable = s.Best, PortableBest
-		return
-	}
-	alt := -1
-	for i, c := range s.Connections {
-		if c.State == Reachable && usableElsewhere(c) && (alt < 0 || better(c, i, s.Connections[alt], alt)) {
-			alt = i
-		}
-	}
-	if alt >= 0 {
-		s.PortableURI, s.Portable = s.Connections[alt].URI, PortableOther
-		return
-	}
-	if s.HTTPSRequired || b.Address == "" || b.Port <= 0 {
-		return
-	}
-	s.PortableURI = "http://" + net.JoinHostPort(strings.Trim(b.Address, "[]"), strconv.Itoa(b.Port))
-	s.Portable = PortablePlainHTTP
 }
 
 // DNSBlocked reports whether this network's DNS failed to resolve a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -119,18 +120,15 @@ func TestPlexDirectBlockedDNSReachable(t *testing.T) {
 	if s.Best != r.Connections[0].URI {
 		t.Errorf("best %q", s.Best)
 	}
-	// Other programs here cannot resolve the name: Copy URI must not hand
-	// it out silently. The server has no other connection, accepts http
-	// (not httpsRequired), so the offer is plain http to the address.
-	if s.Portable != PortablePlainHTTP || s.PortableURI != "http://127.0.0.1:"+strconv.Itoa(c.Port) {
-		t.Errorf("portable %v %q", s.Portable, s.PortableURI)
+	// Other programs here cannot resolve the name, and the server has no
+	// other connection: the URI is still the name (verified https, never
+	// plain http to the address, even though the server accepts http),
+	// and says it needs plex.direct DNS.
+	if s.URIKind != URINeedsDNS || s.URI != s.Best || s.URIIndex != 0 {
+		t.Errorf("URI %v %q (%d)", s.URIKind, s.URI, s.URIIndex)
 	}
 	if !DNSBlocked([]Server{s}) {
 		t.Error("DNSBlocked false")
-	}
-	r.HTTPSRequired = true
-	if s := only(t, newProber(t, o), r); s.Portable != PortableNone || s.PortableURI != "" || s.Best == "" {
-		t.Errorf("httpsRequired: portable %v %q best %q", s.Portable, s.PortableURI, s.Best)
 	}
 }
 
@@ -157,8 +155,8 @@ func TestPlexDirectWorkingDNS(t *testing.T) {
 	if c.State != Reachable || c.DNS != DNSResolved {
 		t.Fatalf("state %v dns %v (%s)", c.State, c.DNS, c.Detail)
 	}
-	if s.Portable != PortableBest || s.PortableURI != s.Best || DNSBlocked([]Server{s}) {
-		t.Errorf("portable %v %q, blocked %v", s.Portable, s.PortableURI, DNSBlocked([]Server{s}))
+	if s.URIKind != URIBest || s.URI != s.Best || DNSBlocked([]Server{s}) {
+		t.Errorf("URI %v %q, blocked %v", s.URIKind, s.URI, DNSBlocked([]Server{s}))
 	}
 }
 
@@ -174,16 +172,29 @@ func TestPlexDirectOnlyOwnAddress(t *testing.T) {
 	}
 }
 
-// A reachable connection that needs no plex.direct name is offered to
-// other programs instead of the blocked best one.
-func TestPortableOtherConnection(t *testing.T) {
+// A reachable connection that needs no plex.direct name is handed out
+// instead of the blocked best one, but never a plain-http one in place of
+// https; and Best (what `uri` answers) agrees with the full check.
+func TestURIOtherConnection(t *testing.T) {
 	r, p := plexDirectServer(t, "127.0.0.1")
-	r.Connections = append(r.Connections, plextv.Connection{Protocol: "https", URI: p.URL(), Address: "127.0.0.1"}) // remote, by IP
+	plain, err := plextvsim.StartPMS(plextvsim.PMSOptions{Name: "Attic", MachineIdentifier: p.MachineIdentifier()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { plain.Close() })
+	r.Connections = append(r.Connections,
+		plextv.Connection{Protocol: "http", URI: plain.URL(), Address: "127.0.0.1", Local: true}, // local, plain http
+		plextv.Connection{Protocol: "https", URI: p.URL(), Address: "127.0.0.1"})                 // remote, by IP
 	o := simPool(t)
 	o.Resolver = plextvsim.BlockedDNS
-	s := only(t, newProber(t, o), r)
-	if s.Best != r.Connections[0].URI || s.Portable != PortableOther || s.PortableURI != p.URL() {
-		t.Fatalf("best %q portable %v %q", s.Best, s.Portable, s.PortableURI)
+	pr := newProber(t, o)
+	s := only(t, pr, r)
+	if s.Best != r.Connections[0].URI || s.URIKind != URIOther || s.URI != p.URL() || s.URIIndex != 2 {
+		t.Fatalf("best %q URI %v %q (%d)", s.Best, s.URIKind, s.URI, s.URIIndex)
+	}
+	b, err := pr.Best(context.Background(), []plextv.Resource{r}, "")
+	if err != nil || b.URI != s.URI || b.Kind != URIOther || b.Connection.URI != p.URL() {
+		t.Fatalf("Best = %q %v (%q), %v; want %q as the check says", b.URI, b.Kind, b.Connection.URI, err, s.URI)
 	}
 }
 
@@ -225,8 +236,8 @@ func TestPlexDirectIPv6BlockedDNS(t *testing.T) {
 	if c := s.Connections[0]; c.State != Reachable || !c.ViaAddress || c.DNS != DNSFailed {
 		t.Fatalf("state %v via %v dns %v (%s)", c.State, c.ViaAddress, c.DNS, c.Detail)
 	}
-	if s.Portable != PortablePlainHTTP || s.PortableURI != "http://[::1]:"+port {
-		t.Errorf("portable %v %q", s.Portable, s.PortableURI)
+	if s.URIKind != URINeedsDNS || s.URI != u {
+		t.Errorf("URI %v %q", s.URIKind, s.URI)
 	}
 }
 
@@ -264,10 +275,10 @@ func TestPlexDirectDNSAnswerAfterTheProbe(t *testing.T) {
 			final = e.Server
 		}
 	})
-	if len(kinds) != 3 || kinds[2] != ServerChecked {
-		t.Fatalf("events %v", kinds)
+	if want := []EventKind{ConnectionChecked, BestDecided, URIDecided, ServerChecked}; !slices.Equal(kinds, want) {
+		t.Fatalf("events %v, want %v", kinds, want)
 	}
-	if final.Connections[0].DNS != DNSFailed || final.Portable != PortablePlainHTTP || !DNSBlocked(res) {
-		t.Errorf("final: dns %v portable %v blocked %v", final.Connections[0].DNS, final.Portable, DNSBlocked(res))
+	if final.Connections[0].DNS != DNSFailed || final.URIKind != URINeedsDNS || !DNSBlocked(res) {
+		t.Errorf("final: dns %v URI %v blocked %v", final.Connections[0].DNS, final.URIKind, DNSBlocked(res))
 	}
 }

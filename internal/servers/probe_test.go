@@ -187,7 +187,7 @@ func TestNoConnectionsAndNonServers(t *testing.T) {
 	if !res[0].Decided || res[0].Best != "" || len(res[0].Connections) != 0 {
 		t.Errorf("empty server %+v", res[0])
 	}
-	if len(evs) != 2 || evs[0].Kind != BestDecided || evs[1].Kind != ServerChecked {
+	if len(evs) != 3 || evs[0].Kind != BestDecided || evs[1].Kind != URIDecided || evs[2].Kind != ServerChecked {
 		t.Errorf("events %v", evs)
 	}
 }

@@ -29,16 +29,20 @@ type Server struct {
 
 	Connections []Connection
 
+	// URI is the one URI to hand out for the server (uri.go): Copy URI,
+	// `uri`, and `servers`' best. URIIndex is its connection (-1: none),
+	// URIKind why it is that one.
+	URI      string
+	URIIndex int
+	URIKind  URIKind
+
 	// plex.tv's lastSeenAt (zero if unknown); the server's own token
-	// (a plextv.Token never prints); a URI other programs here can use,
-	// and why it is that one (see doc.go).
+	// (a plextv.Token never prints).
 	LastSeenAt  time.Time
 	AccessToken plextv.Token `json:"-"`
 	// AccessTokenErr is plextv.ErrBadToken when plex.tv sent a server
 	// token that is not a token (AccessToken is then empty).
 	AccessTokenErr error `json:"-"`
-	PortableURI    string
-	Portable       Portability
 }
 
 // Connection is one way to reach a server, and how its probe ended.

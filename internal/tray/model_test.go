@@ -82,6 +82,7 @@ func TestClipboardHintOnCopyItems(t *testing.T) {
 func TestRenderServers(t *testing.T) {
 	st := core.State{Phase: core.SignedIn, Username: "x", Servers: core.Servers{List: snapshot(
 		servers.Server{ClientIdentifier: "a", Name: "Living Room", Owned: true, Best: "https://a:1", BestIndex: 0, Decided: true,
+			URI: "https://a:1", URIKind: servers.URIBest,
 			Connections: []servers.Connection{{URI: "https://a:1", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * time.Millisecond}}},
 		servers.Server{ClientIdentifier: "b", Name: "Old NAS", Owned: true, BestIndex: -1, Decided: true,
 			Connections: []servers.Connection{{URI: "http://b:1", Protocol: "http", State: servers.Refused}}},

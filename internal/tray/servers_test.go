@@ -16,12 +16,13 @@ var now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
 func up(name, id string, local bool) servers.Server {
 	return servers.Server{ClientIdentifier: id, Name: name, Owned: true, Best: "https://" + id + ":1", BestIndex: 0, Decided: true,
+		URI: "https://" + id + ":1", URIKind: servers.URIBest,
 		AccessToken: plextv.Token("tok-" + id),
 		Connections: []servers.Connection{{URI: "https://" + id + ":1", Protocol: "https", Local: local, State: servers.Reachable, Latency: 4 * time.Millisecond}}}
 }
 
 func down(name, id string, seen time.Time) servers.Server {
-	return servers.Server{ClientIdentifier: id, Name: name, Owned: true, BestIndex: -1, Decided: true, LastSeenAt: seen,
+	return servers.Server{ClientIdentifier: id, Name: name, Owned: true, BestIndex: -1, URIIndex: -1, Decided: true, LastSeenAt: seen,
 		Connections: []servers.Connection{{URI: "http://" + id + ":1", Protocol: "http", State: servers.Refused}}}
 }
 
@@ -95,24 +96,20 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, Address: "192.168.1.2", Port: 32400,
 			State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}
 	cases := []struct {
-		portable servers.Portability
-		uri      string
-		title    string
+		kind  servers.URIKind
+		uri   string
+		title string
 	}{
-		{servers.PortablePlainHTTP, "http://192.168.1.2:32400", "Copy URI (http, unencrypted; works without plex.direct DNS)"},
-		{servers.PortableOther, "https://203.0.113.7:32400", "Copy URI (works without plex.direct DNS)"},
-		{servers.PortableNone, pd, "Copy URI (needs plex.direct DNS, blocked here)"},
+		{servers.URIOther, "https://203.0.113.7:32400", "Copy URI (works without plex.direct DNS)"},
+		{servers.URINeedsDNS, pd, "Copy URI (needs plex.direct DNS, blocked here)"},
 	}
 	for _, c := range cases {
-		s.Portable, s.PortableURI = c.portable, c.uri
-		if c.portable == servers.PortableNone {
-			s.PortableURI = ""
-		}
+		s.URIKind, s.URI = c.kind, c.uri
 		st := signedIn(s)
 		st.Servers.DNSBlocked = true
 		m := Render(st, Options{}).Servers
 		if m.List[0].Best != c.uri || m.List[0].CopyURI.Title != c.title || m.List[0].CopyURI.Tooltip == "" {
-			t.Errorf("%v: copies %q as %+v", c.portable, m.List[0].Best, m.List[0].CopyURI)
+			t.Errorf("%v: copies %q as %+v", c.kind, m.List[0].Best, m.List[0].CopyURI)
 		}
 		if !m.DNS.Visible || !strings.Contains(m.DNS.Title, "plex.direct") || !strings.Contains(m.DNS.Tooltip, "rebinding") {
 			t.Errorf("DNS note %+v", m.DNS)
@@ -120,6 +117,7 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 	}
 	// DNS fine: the best URI, plainly.
 	s.Connections[0].DNS = servers.DNSResolved
+	s.URIKind, s.URI = servers.URIBest, pd
 	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].CopyURI.Title != "Copy URI" || m.DNS.Visible {
 		t.Fatalf("%+v", m.List[0].CopyURI)
 	}

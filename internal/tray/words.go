@@ -550,33 +550,26 @@ func moreServersLine(n int) string {
 	return fmt.Sprintf("%d more… ('plextray servers' lists all)", n)
 }
 
-// copyURI is what "Copy URI" copies and how the item says it: the best
-// URI, or, when other programs here cannot use it (a plex.direct name
-// this network's DNS does not resolve), the portable one, labelled.
+// copyURI is what "Copy URI" copies and how the item says it: the
+// server's URI (servers.Server.URI, the same `plextray uri` prints),
+// labelled when it is not the best connection or needs plex.direct DNS
+// that this network blocks.
 func copyURI(s servers.Server) (string, Item) {
 	it := Item{Title: "Copy URI", Visible: true, Enabled: true}
-	c, ok := s.BestConnection()
-	if s.Best == "" || !ok {
+	switch s.URIKind {
+	case servers.URINone:
 		it.Title, it.Enabled = "Copy URI (no reachable connection)", false
 		return "", it
-	}
-	if c.DNS != servers.DNSFailed {
-		it.Tooltip = uri(s.Best)
-		return s.Best, it
-	}
-	switch s.Portable {
-	case servers.PortableOther:
+	case servers.URIOther:
 		it.Title = "Copy URI (works without plex.direct DNS)"
-		it.Tooltip = uri(s.PortableURI) + " — the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
-		return s.PortableURI, it
-	case servers.PortablePlainHTTP:
-		it.Title = "Copy URI (http, unencrypted; works without plex.direct DNS)"
-		it.Tooltip = uri(s.PortableURI) + " — plain http: not encrypted, not verified. The https one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
-		return s.PortableURI, it
+		it.Tooltip = uri(s.URI) + " — the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
+	case servers.URINeedsDNS:
+		it.Title = "Copy URI (needs plex.direct DNS, blocked here)"
+		it.Tooltip = uri(s.URI) + " — verified https, but other programs on this computer can't resolve this name until plex.direct is allowed in your router's DNS-rebinding protection"
+	default:
+		it.Tooltip = uri(s.URI)
 	}
-	it.Title = "Copy URI (needs plex.direct DNS, blocked here)"
-	it.Tooltip = uri(s.Best) + " — other programs on this computer can't resolve this name until plex.direct is allowed in your router's DNS-rebinding protection"
-	return s.Best, it
+	return s.URI, it
 }
 
 // connKind: "local", "local http", "remote", "relay".
