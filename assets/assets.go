@@ -28,10 +28,12 @@ const (
 	SignedIn               // orange chevron, green badge with a check
 	Error                  // orange chevron, red badge with "!"
 	NoServer               // orange chevron, slate badge with a dash: signed in, no server answers
+	SomeUnreachable        // orange chevron, yellow badge with a half-filled ring: a server online at plex.tv is unreachable from here
+	PlexTVDown             // orange chevron, red badge with a cross: plex.tv can't be reached or fails
 )
 
 // States lists every State, in order.
-var States = []State{SignedOut, SigningIn, SignedIn, Error, NoServer}
+var States = []State{SignedOut, SigningIn, SignedIn, Error, NoServer, SomeUnreachable, PlexTVDown}
 
 // String returns the state's file-name stem, e.g. "signed-in".
 func (s State) String() string {
@@ -46,6 +48,10 @@ func (s State) String() string {
 		return "error"
 	case NoServer:
 		return "no-server"
+	case SomeUnreachable:
+		return "some-unreachable"
+	case PlexTVDown:
+		return "plextv-down"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }

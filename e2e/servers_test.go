@@ -96,7 +96,8 @@ func TestServersStayCurrent(t *testing.T) {
 func serverNotifications(w *world) []string {
 	var out []string
 	for _, n := range w.d.Notifications() {
-		if strings.Contains(n.Summary, " is offline") || strings.Contains(n.Summary, " is back") || strings.Contains(n.Summary, " is now reachable") {
+		if strings.Contains(n.Summary, " is offline") || strings.Contains(n.Summary, " — unreachable from here") || strings.Contains(n.Summary, " — offline") ||
+			strings.Contains(n.Summary, " is back") || strings.Contains(n.Summary, " is now reachable") {
 			out = append(out, n.Summary)
 		}
 	}

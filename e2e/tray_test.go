@@ -206,7 +206,7 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	}, wait)
 	// The icon and tooltip say signed in, and how the servers are.
 	tr.WaitLook(t, "the signed-in icon and tooltip", func(l desktop.Look) bool {
-		return l.Title == "plextray" && l.Tooltip == "plextray — signed in as demo — 2 of 3 servers reachable" &&
+		return l.Title == "plextray" && l.Tooltip == "plextray — signed in as demo — all good: 2 of 3 servers reachable, 1 offline at plex.tv" &&
 			len(l.Icon) > 0 && !bytes.Equal(l.Icon, out.Icon)
 	}, wait)
 	lay, _ := tr.Layout()

@@ -24,7 +24,7 @@ import (
 )
 
 // State names, also the file name stems. Keep in step with assets.State.
-var states = []string{"signed-out", "signing-in", "signed-in", "error", "no-server"}
+var states = []string{"signed-out", "signing-in", "signed-in", "error", "no-server", "some-unreachable", "plextv-down"}
 
 // Sizes.
 const (
@@ -104,6 +104,8 @@ var (
 	okGreen     = color.NRGBA{0x2D, 0xA4, 0x4E, 0xFF}
 	errRed      = color.NRGBA{0xE0, 0x31, 0x31, 0xFF}
 	slate       = color.NRGBA{0x5B, 0x63, 0x70, 0xFF} // signed in, but no server answers
+	warnYellow  = color.NRGBA{0xF6, 0xC3, 0x43, 0xFF} // a server online at plex.tv is unreachable from here
+	darkGlyph   = color.NRGBA{0x2B, 0x2B, 0x2B, 0xFF} // the glyph on a light badge
 	white       = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
 	black       = color.NRGBA{0x00, 0x00, 0x00, 0xFF}
 	appBack     = color.NRGBA{0x28, 0x2A, 0x2D, 0xFF}
@@ -202,7 +204,9 @@ const (
 
 // glyph reports whether badge-local (u, v) ∈ [-1, 1]² is inside the state's
 // glyph: dots while signing in, a check when signed in, "!" on error, a
-// dash when no server answers.
+// dash when no server answers, a half-filled ring when some server online
+// at plex.tv is unreachable from here, a cross when plex.tv can't be
+// reached.
 func glyph(state string, u, v float64) bool {
 	switch state {
 	case "signing-in":
@@ -218,8 +222,21 @@ func glyph(state string, u, v float64) bool {
 		return distSeg(pt{0, -0.52}, pt{0, 0.12}, u, v) < 0.16 || math.Hypot(u, v-0.50) < 0.17
 	case "no-server": // a dash: nothing answers
 		return distSeg(pt{-0.46, 0}, pt{0.46, 0}, u, v) < 0.17
+	case "some-unreachable": // a ring, its left half filled: some, not all
+		r := math.Hypot(u, v)
+		return r < 0.60 && (r > 0.40 || u < 0)
+	case "plextv-down": // a cross: plex.tv does not answer
+		return distSeg(pt{-0.40, -0.40}, pt{0.40, 0.40}, u, v) < 0.16 || distSeg(pt{-0.40, 0.40}, pt{0.40, -0.40}, u, v) < 0.16
 	}
 	return false
+}
+
+// glyphColor is the glyph's colour on the state's badge.
+func glyphColor(state string) color.NRGBA {
+	if state == "some-unreachable" {
+		return darkGlyph
+	}
+	return white
 }
 
 func badgeColor(state string) (color.NRGBA, bool) {
@@ -232,6 +249,10 @@ func badgeColor(state string) (color.NRGBA, bool) {
 		return errRed, true
 	case "no-server":
 		return slate, true
+	case "some-unreachable":
+		return warnYellow, true
+	case "plextv-down":
+		return errRed, true
 	}
 	return transparent, false
 }
@@ -243,12 +264,13 @@ func trayPainter(state string) painter {
 		body = dimGrey
 	}
 	badge, hasBadge := badgeColor(state)
+	fg := glyphColor(state)
 	return func(x, y float64) color.NRGBA {
 		if hasBadge {
 			d := math.Hypot(x-badgeCX, y-badgeCY)
 			if d < badgeR {
 				if glyph(state, (x-badgeCX)/badgeR, (y-badgeCY)/badgeR) {
-					return white
+					return fg
 				}
 				return badge
 			}

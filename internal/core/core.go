@@ -501,6 +501,7 @@ func (c *Core) apply(m msg) {
 	case checkPlan:
 		if m.gen == c.checkGen {
 			c.table, c.allChanged = servers.NewTable(m.list), true
+			c.state.Servers.Err = nil // plex.tv answered
 		}
 	case checkStep:
 		if m.gen == c.checkGen && c.table != nil {
@@ -839,7 +840,6 @@ func (c *Core) startCheckFor(why netwatch.Trigger) {
 	c.checkGen++
 	gen, tok := c.checkGen, c.activeToken()
 	c.state.Servers.Checking = true
-	c.state.Servers.Err = nil
 	c.state.Servers.Trigger = why
 	if why == 0 {
 		c.reportChecked()
@@ -864,6 +864,7 @@ func (c *Core) checkDone(m checkDone) {
 	switch {
 	case m.err == nil:
 		c.table, c.allChanged = servers.NewTable(m.list), true
+		c.state.Servers.Err = nil
 		c.state.Servers.Checked = c.clk.Now()
 		c.state.Servers.DNSBlocked = servers.DNSBlocked(m.list)
 		c.state.Servers.LastCounts = c.table.Counts()

@@ -275,6 +275,7 @@ func (c *Core) serverChanges(list []servers.Server) {
 		case wasUp && !isUp:
 			n.Kind = NoticeServerOffline
 			n.FromClass = servers.ClassOf(oc)
+			n.Server = &s
 		case !wasUp && isUp:
 			n.Kind, n.Class = NoticeServerBack, servers.ClassOf(nc)
 		case wasUp && isUp && servers.ClassOf(oc) != servers.ClassOf(nc):

@@ -494,3 +494,49 @@ func TestWatcherRunsOnlyWhileSignedIn(t *testing.T) {
 		}
 	})
 }
+
+// Health tells the truth: a server plex.tv reports online that nothing
+// reaches from here, and plex.tv failing mid-session (the list then
+// stays the last good check's, with its time), each change it; all good
+// again once both are fixed. Servers plex.tv reports offline (Cabin)
+// never do.
+func TestHealthFollowsTheServersAndPlexTV(t *testing.T) {
+	watched(t, func(t *testing.T, f *watchFixture) {
+		if h := f.cur().Health(); h != HealthGood {
+			t.Fatalf("first check: health %v; want good (Cabin is offline at plex.tv)", h)
+		}
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{Down: true})
+		at := f.trigger(netwatch.NetworkChanged)
+		st := f.checked("Dad's Plex unreachable", named("Dad's Plex", false), at)
+		if h := st.Health(); h != HealthSomeUnreachable || st.Servers.LastCounts.Unreachable != 1 {
+			t.Fatalf("health %v, counts %+v; want one online server unreachable", h, st.Servers.LastCounts)
+		}
+		f.settle("a notification", func(State) bool { return len(f.serverNotices()) == 1 })
+		if n := f.serverNotices()[0]; n.Server == nil || n.Server.Outcome().Verdict != servers.ServerUnreachable {
+			t.Fatalf("the notice does not say how the menu words it: %+v", n)
+		}
+
+		// plex.tv fails mid-session: the list and its time stay the last
+		// good check's.
+		good := st.Servers.Checked
+		if err := f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointResources, Status: 503}); err != nil {
+			t.Fatal(err)
+		}
+		f.trigger(netwatch.Periodic)
+		st = f.settle("plex.tv failing", func(s State) bool { return !s.Servers.Checking && s.Servers.Err != nil })
+		if h := st.Health(); h != HealthPlexTV || !st.Servers.Checked.Equal(good) || st.Servers.List.Len() != 3 {
+			t.Fatalf("health %v, checked %v (want %v), %d servers", h, st.Servers.Checked, good, st.Servers.List.Len())
+		}
+		// Another try that fails the same way does not clear it meanwhile.
+		f.c.CheckServers()
+		f.settle("still failing", func(s State) bool { return !s.Servers.Checking && s.Health() == HealthPlexTV })
+
+		f.sim.ClearFaults()
+		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{})
+		at = f.trigger(netwatch.NetworkChanged)
+		st = f.checked("all back", named("Dad's Plex", true), at)
+		if h := st.Health(); h != HealthGood || st.Servers.Err != nil {
+			t.Fatalf("health %v, err %v; want good again", h, st.Servers.Err)
+		}
+	})
+}

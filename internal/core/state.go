@@ -69,8 +69,12 @@ type State struct {
 // Servers is the state of the reachability check.
 type Servers struct {
 	Checking bool
-	Checked  time.Time // when the last check ended; zero: never
-	Err      error     // listing the servers failed
+	// Checked is when the last successful check ended (zero: never).
+	// While Err is set, List is still that check's.
+	Checked time.Time
+	// Err: the last attempt to list the servers at plex.tv failed (it
+	// stays set while the next attempt runs, until plex.tv answers).
+	Err error
 	// List is the servers as package servers reports them, in plex.tv's
 	// order: an immutable snapshot (one pointer per server), replaced as
 	// probe events arrive. Front ends read it with List.Len/List.Server.
@@ -95,6 +99,46 @@ type Servers struct {
 	// Notify: notifications about servers going offline, coming back or
 	// changing class are on (the "Notify me about servers" checkbox).
 	Notify bool
+}
+
+// Health is how things stand at a glance, in four states (and none while
+// not signed in or before the first check): the icon, the tooltip and the
+// menu's top lines each say it.
+type Health int
+
+const (
+	HealthUnknown Health = iota // not signed in, or nothing checked yet
+	// HealthGood: every server plex.tv reports online is reachable from
+	// here (servers it reports offline don't count), or there are none.
+	HealthGood
+	// HealthSomeUnreachable: a server plex.tv reports online is
+	// unreachable from here (Servers.LastCounts.Unreachable of them).
+	HealthSomeUnreachable
+	// HealthNoServer: the account has servers and none is reachable.
+	HealthNoServer
+	// HealthPlexTV: plex.tv can't be reached or fails: checking the token
+	// (Unverified) or listing the servers (Servers.Err), at start or
+	// mid-session. The server list, if any, is from Servers.Checked.
+	HealthPlexTV
+)
+
+// Health sums up s (see Health). The last finished check decides, so it
+// does not flicker while the next one runs.
+func (s State) Health() Health {
+	sv, c := s.Servers, s.Servers.LastCounts
+	switch {
+	case s.Phase != SignedIn:
+		return HealthUnknown
+	case s.Unverified || sv.Err != nil:
+		return HealthPlexTV
+	case sv.Checked.IsZero():
+		return HealthUnknown
+	case c.Servers > 0 && c.Reachable == 0:
+		return HealthNoServer
+	case c.Unreachable > 0:
+		return HealthSomeUnreachable
+	}
+	return HealthGood
 }
 
 // Autostart is the "start at login" setting.
@@ -176,9 +220,12 @@ type Notice struct {
 	// the server's name for the server notices (serverwatch.go).
 	Title string
 	// The server notices: the server's clientIdentifier, and its best
-	// connection's class before (FromClass) and after (Class).
+	// connection's class before (FromClass) and after (Class); Server is
+	// the server as the check found it (NoticeServerOffline: why it is
+	// not reachable, in the menu's words).
 	ServerID         string
 	FromClass, Class servers.Class
+	Server           *servers.Server
 }
 
 // Problem reports whether the notice is an error (the error icon).

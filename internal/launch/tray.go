@@ -79,11 +79,13 @@ func notifyIconFile(cacheDir string) string {
 func icons() tray.IconSet {
 	set := tray.IconSet{PNG: map[tray.Icon][]byte{}, ICO: map[tray.Icon][]byte{}, Template: map[tray.Icon][]byte{}}
 	for icon, state := range map[tray.Icon]assets.State{
-		tray.IconSignedOut: assets.SignedOut,
-		tray.IconSigningIn: assets.SigningIn,
-		tray.IconSignedIn:  assets.SignedIn,
-		tray.IconError:     assets.Error,
-		tray.IconNoServer:  assets.NoServer,
+		tray.IconSignedOut:       assets.SignedOut,
+		tray.IconSigningIn:       assets.SigningIn,
+		tray.IconSignedIn:        assets.SignedIn,
+		tray.IconError:           assets.Error,
+		tray.IconNoServer:        assets.NoServer,
+		tray.IconSomeUnreachable: assets.SomeUnreachable,
+		tray.IconPlexTVDown:      assets.PlexTVDown,
 	} {
 		set.PNG[icon] = assets.PNG(state)
 		set.ICO[icon] = assets.ICO(state)

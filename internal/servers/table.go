@@ -26,7 +26,11 @@ type Counts struct {
 	Servers   int // servers listed
 	Decided   int // servers whose Best is decided
 	Reachable int // decided servers with a Best
-	Done      int // servers with every connection final
+	// Unreachable: decided servers plex.tv reports online (Presence) that
+	// no connection reaches from here. Servers plex.tv itself reports
+	// offline are not counted: they are not this machine's problem.
+	Unreachable int
+	Done        int // servers with every connection final
 }
 
 // block is how many servers share one block of pointers: a Snapshot
@@ -67,6 +71,8 @@ func (t *Table) count(s *Server, sign int) {
 		t.counts.Decided += sign
 		if s.Best != "" {
 			t.counts.Reachable += sign
+		} else if s.Presence {
+			t.counts.Unreachable += sign
 		}
 	}
 	if s.Done() {

@@ -39,8 +39,15 @@ func TestTableApply(t *testing.T) {
 	if !reflect.DeepEqual(got, res) {
 		t.Errorf("table after every event differs from the check's result:\n%+v\n%+v", got, res)
 	}
-	if c := tab.Counts(); c != (Counts{Servers: 2, Decided: 2, Reachable: 1, Done: 2}) {
+	// Cabin: plex.tv reports it online, nothing reaches it from here.
+	if c := tab.Counts(); c != (Counts{Servers: 2, Decided: 2, Reachable: 1, Unreachable: 1, Done: 2}) {
 		t.Errorf("counts %+v", c)
+	}
+	// Offline at plex.tv: not this machine's problem, not counted.
+	off := tab.Server(1)
+	off.Presence = false
+	if c := NewTable([]Server{tab.Server(0), off}).Counts(); c.Unreachable != 0 || c.Reachable != 1 {
+		t.Errorf("counts with Cabin offline at plex.tv %+v", c)
 	}
 	if first.Server(0).Decided || first.Version() != 0 || tab.Snapshot().Version() == 0 {
 		t.Error("an earlier snapshot changed")

@@ -21,7 +21,9 @@ const (
 	IconSigningIn
 	IconSignedIn
 	IconError
-	IconNoServer // signed in, but no server answers
+	IconNoServer        // signed in, but no server answers
+	IconSomeUnreachable // a server plex.tv reports online is unreachable from here
+	IconPlexTVDown      // plex.tv can't be reached or fails
 )
 
 // Key names a fixed item of the menu skeleton.
@@ -176,13 +178,27 @@ func render(s core.State, o Options, r *Renderer) Model {
 			r.forget()
 		}
 	}
-	if noServerReachable(s) {
+	switch s.Health() {
+	case core.HealthSomeUnreachable:
+		m.Icon = IconSomeUnreachable
+	case core.HealthNoServer:
 		m.Icon = IconNoServer
+	case core.HealthPlexTV:
+		m.Icon = IconPlexTVDown
 	}
-	if s.Notice.Problem() {
+	switch {
+	case s.Notice.Kind == core.NoticeUnreachable:
+		m.Icon = IconPlexTVDown // checking the token: plex.tv down at start
+	case s.Notice.Problem():
 		m.Icon = IconError
 	}
-	line(KeyDetail, textsafe.Line(noticeLine(s), 140))
+	// The detail line: a problem notice, else how things stand when that
+	// is not all good, else the latest notice, else that all is good.
+	detail := noticeLine(s)
+	if h := healthLine(s); h != "" && (detail == "" || !s.Notice.Problem() && s.Health() != core.HealthGood) {
+		detail = h
+	}
+	line(KeyDetail, textsafe.Line(detail, 140))
 	line(KeyHint, textsafe.Line(hintLine(s), 120))
 	if s.Clipboard != nil {
 		for _, k := range []Key{KeyCopyToken, KeyCode, KeyCopyLink} {
@@ -226,7 +242,7 @@ func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 		sel := rel.pick(MaxServerRows)
 		m.List, m.All = make([]ServerModel, len(sel)), true
 		for p, i := range sel {
-			m.List[p] = renderServer(sv.List.Server(i), now)
+			m.List[p] = renderServer(sv.List.Server(i), now, staleSince(sv))
 		}
 	} else {
 		m.List, m.Changed, m.All = r.servers(sv, now)
@@ -237,8 +253,11 @@ func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 	return m
 }
 
-func renderServer(srv servers.Server, now time.Time) ServerModel {
-	sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv, now)}
+// renderServer renders one server's row and submenu; asOf, when set, is
+// the time of the last successful check the row is from (plex.tv fails
+// now).
+func renderServer(srv servers.Server, now, asOf time.Time) ServerModel {
+	sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv, now) + asOfWords(asOf)}
 	sm.Best, sm.CopyURI = copyURI(srv)
 	sm.CopyToken = Item{Title: "Copy server token", Tooltip: serverTokenTip, Visible: true, Enabled: !srv.AccessToken.IsZero()}
 	sm.Connections = make([]ConnModel, len(srv.Connections))

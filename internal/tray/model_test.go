@@ -43,7 +43,7 @@ func TestRenderPhases(t *testing.T) {
 		{"signed in", core.State{Phase: core.SignedIn, Username: "demo"},
 			[]string{"Signed in as demo", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedIn},
 		{"error", core.State{Phase: core.SignedIn, Unverified: true, Notice: core.Notice{Kind: core.NoticeUnreachable, Err: &plextv.StatusError{StatusCode: 503}, Wait: 15 * time.Second}},
-			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconError},
+			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconPlexTVDown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Render(tc.state, o)

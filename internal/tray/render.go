@@ -21,6 +21,7 @@ type Renderer struct {
 	rel   relevance     // which rows to show (MaxServerRows)
 	n     int           // the list's length; -1: nothing drawn
 	drawn time.Time     // the minute of the last full rendering
+	asOf  time.Time     // the rows' "as of" time (staleSince) at that rendering
 }
 
 // NewRenderer returns a Renderer for o.
@@ -37,7 +38,7 @@ func (r *Renderer) Render(s core.State) Model {
 // that changed (all: every row may have, or other servers are shown).
 func (r *Renderer) servers(sv core.Servers, now time.Time) (list []ServerModel, changed []int, all bool) {
 	n := sv.List.Len()
-	if sv.AllChanged || n != r.n {
+	if sv.AllChanged || n != r.n || !staleSince(sv).Equal(r.asOf) {
 		r.rel, r.n = newRelevance(sv.List), n
 		return r.redraw(sv, now, r.rel.pick(MaxServerRows))
 	}
@@ -57,7 +58,7 @@ func (r *Renderer) servers(sv core.Servers, now time.Time) (list []ServerModel, 
 	}
 	for _, i := range sv.Changed {
 		if i >= 0 && i < n && r.row[i] >= 0 {
-			r.list[r.row[i]] = renderServer(sv.List.Server(i), now)
+			r.list[r.row[i]] = renderServer(sv.List.Server(i), now, r.asOf)
 			changed = append(changed, r.row[i])
 		}
 	}
@@ -77,9 +78,10 @@ func (r *Renderer) redraw(sv core.Servers, now time.Time, sel []int) ([]ServerMo
 		r.row[i] = -1
 	}
 	r.list = r.list[:0]
+	r.asOf = staleSince(sv)
 	for p, i := range sel {
 		r.row[i] = p
-		r.list = append(r.list, renderServer(sv.List.Server(i), now))
+		r.list = append(r.list, renderServer(sv.List.Server(i), now, r.asOf))
 	}
 	r.drawn = now.Truncate(time.Minute)
 	return r.list, nil, true
@@ -90,11 +92,11 @@ func (r *Renderer) forget() {
 	r.list, r.shown, r.n = r.list[:0], nil, -1
 }
 
-// noServerReachable: signed in, the last finished check listed servers,
-// and none of them answered (IconNoServer; the tooltip says so). A check
-// running meanwhile does not change it until it ends.
-func noServerReachable(s core.State) bool {
-	sv := s.Servers
-	return s.Phase == core.SignedIn && sv.Err == nil && !sv.Checked.IsZero() &&
-		sv.LastCounts.Servers > 0 && sv.LastCounts.Reachable == 0
+// staleSince is when the rows were checked, while plex.tv fails to list
+// the servers again (the rows are that check's); zero otherwise.
+func staleSince(sv core.Servers) time.Time {
+	if sv.Err != nil {
+		return sv.Checked
+	}
+	return time.Time{}
 }

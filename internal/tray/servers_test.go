@@ -84,9 +84,57 @@ func TestHealthAtAGlance(t *testing.T) {
 	if m := Render(good, Options{}); m.Icon != IconSignedIn || !strings.Contains(m.Tooltip, "all good") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
 	}
-	good.Notice = core.Notice{Kind: core.NoticeUnreachable, Err: errors.New("dial tcp: refused"), Wait: time.Minute}
-	if m := Render(good, Options{}); m.Icon != IconError || !strings.Contains(m.Tooltip, "plex.tv unreachable") {
+	if m := Render(good, Options{}); m.Items[KeyDetail].Title != "All good: every server reachable" {
+		t.Fatalf("detail %+v", m.Items[KeyDetail])
+	}
+	unverified := good
+	unverified.Unverified = true
+	unverified.Notice = core.Notice{Kind: core.NoticeUnreachable, Err: errors.New("dial tcp: refused"), Wait: time.Minute}
+	if m := Render(unverified, Options{}); m.Icon != IconPlexTVDown || !strings.Contains(m.Tooltip, "plex.tv unreachable") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
+	}
+}
+
+// The four states of health each have their own icon, tooltip and top
+// line, and the server rows say so when plex.tv fails mid-session.
+func TestFourHealthStates(t *testing.T) {
+	offline := down("Cabin", "c", time.Time{}) // offline at plex.tv: never counts against health
+	gone := down("Living Room", "a", time.Time{})
+	gone.Presence = true // online at plex.tv, nothing reaches it from here
+	checked := time.Date(2026, 12, 2, 14, 32, 0, 0, time.Local)
+	failing := signedIn(up("Living Room", "a", true), offline)
+	failing.Servers.Checked = checked
+	failing.Servers.Err = &plextv.StatusError{Op: "resources", StatusCode: 503}
+	for _, tc := range []struct {
+		name          string
+		st            core.State
+		icon          Icon
+		tooltip, line string
+	}{
+		{"all good", signedIn(up("Living Room", "a", true), offline), IconSignedIn,
+			"all good: 1 of 2 servers reachable, 1 offline at plex.tv", "All good: 1 of 2 servers reachable, 1 offline at plex.tv"},
+		{"online but unreachable", signedIn(gone, up("Dad", "b", false), offline), IconSomeUnreachable,
+			"1 of 3 servers reachable; 1 server is unreachable from here (online at plex.tv)", "1 server is unreachable from here (online at plex.tv)"},
+		{"none reachable", signedIn(gone, offline), IconNoServer,
+			"none of your 2 servers is reachable", "No server is reachable from here"},
+		{"plex.tv failing mid-session", failing, IconPlexTVDown,
+			"plex.tv unreachable or failing (HTTP 503); servers as of 14:32", "plex.tv can't list your servers (HTTP 503); showing the check at 14:32"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Render(tc.st, Options{})
+			if m.Icon != tc.icon || m.Tooltip != "plextray — signed in as x — "+tc.tooltip || m.Items[KeyDetail].Title != tc.line {
+				t.Fatalf("icon %v tooltip %q line %q", m.Icon, m.Tooltip, m.Items[KeyDetail].Title)
+			}
+		})
+	}
+	// A copy notice does not hide that things are not all good.
+	failing.Notice = core.Notice{Kind: core.NoticeCopied, What: core.CopiedServerURI}
+	m := NewRenderer(Options{}).Render(failing)
+	if !strings.HasPrefix(m.Items[KeyDetail].Title, "plex.tv can't list your servers") {
+		t.Fatalf("line %q", m.Items[KeyDetail].Title)
+	}
+	if got := m.Servers.List[0].Title; got != "Living Room — local · 4 ms (as of 14:32)" {
+		t.Fatalf("row %q", got)
 	}
 }
 
@@ -170,5 +218,19 @@ func TestServerNotifications(t *testing.T) {
 		if !ok || got.Title != c.title || got.Body != c.body {
 			t.Errorf("%v: %+v", c.n.Kind, got)
 		}
+	}
+}
+
+// A server that stops answering is notified in the menu's words for it:
+// not "offline" when plex.tv reports it online.
+func TestServerOfflineNotificationUsesTheMenuWords(t *testing.T) {
+	gone := down("Living Room", "a", time.Time{})
+	gone.Presence = true
+	st := signedIn(gone)
+	n := core.Notice{Kind: core.NoticeServerOffline, Title: "Living Room", ServerID: "a", FromClass: servers.ClassLocal, Server: &gone}
+	no, ok := Notify(n, st)
+	row := Render(st, Options{}).Servers.List[0].Title
+	if !ok || no.Title != row || no.Title != "Living Room — unreachable from here (online at plex.tv)" {
+		t.Fatalf("notification %+v, row %q", no, row)
 	}
 }

@@ -251,31 +251,101 @@ func tooltip(s core.State) string {
 	return t
 }
 
-// healthWords: the servers at a glance, for the tooltip of a signed-in
-// state (plex.tv being unreachable is a problem notice, said above).
+// healthWords: how things stand, for the tooltip of a signed-in state
+// (a problem notice, such as plex.tv being unreachable at start, is said
+// instead, above).
 func healthWords(s core.State) string {
 	sv, c := s.Servers, s.Servers.LastCounts
-	switch {
-	case s.Phase != core.SignedIn:
-		return ""
-	case sv.Err != nil:
-		return "couldn't list servers: " + short(sv.Err)
-	case sv.Checked.IsZero():
-		if sv.Checking {
+	switch s.Health() {
+	case core.HealthUnknown:
+		if s.Phase == core.SignedIn && sv.Checking {
 			return "checking servers"
 		}
 		return ""
-	case noServerReachable(s):
+	case core.HealthPlexTV:
+		w := "plex.tv unreachable or failing (" + short(sv.Err) + ")"
+		if !sv.Checked.IsZero() {
+			w += "; servers as of " + clockTime(sv.Checked)
+		}
+		return w
+	case core.HealthNoServer:
 		if c.Servers == 1 {
 			return "your server is not reachable"
 		}
 		return fmt.Sprintf("none of your %d servers is reachable", c.Servers)
+	case core.HealthSomeUnreachable:
+		return fmt.Sprintf("%d of %d servers reachable; %s", c.Reachable, c.Servers, unreachableWords(c.Unreachable))
+	}
+	switch {
 	case c.Servers == 0:
-		return "no servers"
+		return "all good: no servers"
 	case c.Reachable == c.Servers:
 		return "all good: every server reachable"
 	}
-	return fmt.Sprintf("%d of %d servers reachable", c.Reachable, c.Servers)
+	return fmt.Sprintf("all good: %d of %d servers reachable, %d offline at plex.tv", c.Reachable, c.Servers, c.Servers-c.Reachable)
+}
+
+// healthLine is the menu's top line for how things stand: the tooltip's
+// words, as a sentence.
+func healthLine(s core.State) string {
+	sv, c := s.Servers, s.Servers.LastCounts
+	switch s.Health() {
+	case core.HealthPlexTV:
+		if sv.Err == nil {
+			return "" // the unverified token's notice says it
+		}
+		line := "plex.tv can't list your servers (" + short(sv.Err) + ")"
+		if !sv.Checked.IsZero() {
+			line += "; showing the check at " + clockTime(sv.Checked)
+		}
+		return line
+	case core.HealthNoServer:
+		if c.Servers == 1 {
+			return "Your server is not reachable from here"
+		}
+		return "No server is reachable from here"
+	case core.HealthSomeUnreachable:
+		return capitalize(unreachableWords(c.Unreachable))
+	case core.HealthGood:
+		if c.Servers == 0 {
+			return ""
+		}
+		if c.Reachable == c.Servers {
+			return "All good: every server reachable"
+		}
+		return fmt.Sprintf("All good: %d of %d servers reachable, %d offline at plex.tv", c.Reachable, c.Servers, c.Servers-c.Reachable)
+	}
+	return ""
+}
+
+// unreachableWords: "1 server is unreachable from here (online at plex.tv)".
+func unreachableWords(n int) string {
+	if n == 1 {
+		return "1 server is " + unreachableHere
+	}
+	return fmt.Sprintf("%d servers are %s", n, unreachableHere)
+}
+
+// unreachableHere is a server plex.tv reports online that nothing reaches
+// from here, in the words the rows, the tooltip and notifications share.
+const unreachableHere = "unreachable from here (online at plex.tv)"
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// clockTime: "14:32", in local time.
+func clockTime(t time.Time) string { return t.Local().Format("15:04") }
+
+// asOfWords: " (as of 14:32)" for rows from an earlier check, else "".
+func asOfWords(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return " (as of " + clockTime(t) + ")"
 }
 
 // Notification is a notification in words.
@@ -315,7 +385,13 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 	case core.NoticeSignInFailed:
 		return Notification{"Plex sign-in failed", "plex.tv said no: " + short(n.Err)}, true
 	case core.NoticeServerOffline:
-		return Notification{serverNoticeName(n) + " is offline", "No connection answers any more (it was reachable " + classWords(n.FromClass) + ")."}, true
+		// The menu's words for the server: "Living Room — unreachable
+		// from here (online at plex.tv)", "Cabin — offline · last seen …".
+		title := serverNoticeName(n) + " is offline"
+		if n.Server != nil {
+			title = serverTitle(*n.Server, s.Now)
+		}
+		return Notification{title, "No connection answers any more (it was reachable " + classWords(n.FromClass) + ")."}, true
 	case core.NoticeServerBack:
 		return Notification{serverNoticeName(n) + " is back", "Reachable again " + classWords(n.Class) + "."}, true
 	case core.NoticeServerClass:
@@ -489,7 +565,7 @@ func serverStatus(s servers.Server, now time.Time) string {
 	case servers.ServerDNSBlocked:
 		return "offline · DNS failed (rebinding protection?)"
 	case servers.ServerUnreachable:
-		return "unreachable from here (online at plex.tv)"
+		return unreachableHere
 	}
 	if !s.LastSeenAt.IsZero() && !now.IsZero() {
 		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
