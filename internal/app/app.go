@@ -96,10 +96,7 @@ func ProfileKeychain(s Settings, uuid string) keychain.Store {
 // CheckSlack, so a check of thousands of hung connections still ends.
 func (e *Env) Checker(timeout time.Duration) core.ProberChecker {
 	if timeout <= 0 {
-		timeout = e.Settings.ProbeTimeout
-	}
-	if timeout <= 0 {
-		timeout = servers.DefaultTimeout
+		timeout = e.Settings.Probe()
 	}
 	return e.CheckerWithin(timeout, timeout+CheckSlack)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/servers"
 )
 
 // The environment variables plextray reads (README.md, "Settings"). Only
@@ -41,6 +42,16 @@ type Settings struct {
 	// Getenv is main's os.Getenv, handed down only to resolve the
 	// per-user folders (XDG_CONFIG_HOME, XDG_STATE_HOME, HOME …).
 	Getenv func(string) string
+}
+
+// Probe is the probe timeout: PLEXTRAY_PROBE_TIMEOUT, else
+// servers.DefaultTimeout. The tray's check and the command line's
+// --timeout default both come from here.
+func (s Settings) Probe() time.Duration {
+	if s.ProbeTimeout > 0 {
+		return s.ProbeTimeout
+	}
+	return servers.DefaultTimeout
 }
 
 // ParseSettings reads the settings through getenv (os.Getenv in main); a

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plextray/plextray/internal/servers"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -42,5 +44,16 @@ func TestParseSettings(t *testing.T) {
 	}
 	if _, err := ParseSettings(env(map[string]string{EnvProbeTimeout: "never"})); err == nil || strings.Contains(err.Error(), "off") {
 		t.Errorf("PLEXTRAY_PROBE_TIMEOUT=never: %v, want no mention of off", err)
+	}
+}
+
+// The probe timeout's default is decided here, once.
+func TestProbeTimeoutDefault(t *testing.T) {
+	if got := (Settings{}).Probe(); got != servers.DefaultTimeout {
+		t.Errorf("unset: %v", got)
+	}
+	s, err := ParseSettings(env(map[string]string{EnvProbeTimeout: "2s"}))
+	if err != nil || s.Probe() != 2*time.Second {
+		t.Errorf("2s: %v, %v", s.Probe(), err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/servers"
-	"github.com/plextray/plextray/internal/textsafe"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 // serverJSON is the shape of `servers --json`, one per server. It keeps
@@ -32,17 +32,18 @@ type serverJSON struct {
 }
 
 type connectionJSON struct {
-	URI       string        `json:"uri"`
-	Protocol  string        `json:"protocol"`
-	Local     bool          `json:"local"`
-	Relay     bool          `json:"relay"`
-	IPv6      bool          `json:"ipv6"`
-	State     servers.State `json:"state"`
-	Label     string        `json:"label"`
-	LatencyMs *float64      `json:"latencyMs"`
-	Status    *int          `json:"httpStatus,omitempty"`
-	Detail    string        `json:"detail"`
-	DNS       string        `json:"dns,omitempty"`
+	URI       string         `json:"uri"`
+	Protocol  string         `json:"protocol"`
+	Local     bool           `json:"local"`
+	Relay     bool           `json:"relay"`
+	IPv6      bool           `json:"ipv6"`
+	State     servers.State  `json:"state"`
+	Label     string         `json:"label"`
+	LatencyMs *float64       `json:"latencyMs"`
+	Status    *int           `json:"httpStatus,omitempty"`
+	Reason    servers.Reason `json:"reason,omitempty"`
+	Detail    string         `json:"detail"`
+	DNS       string         `json:"dns,omitempty"`
 }
 
 // toJSONAt is the `servers --json` shape: name, clientIdentifier, owned,
@@ -53,7 +54,8 @@ type connectionJSON struct {
 // bestDecidedMs (null until decided), summary, and connections, each with
 // uri, protocol, local, relay, ipv6, state (e.g. "timed_out"), label,
 // latencyMs (null unless the peer answered), httpStatus (HTTPError only),
-// detail and dns ("resolved" or "failed" for plex.direct names, else
+// reason (why, as a word: "probe_timeout", "https_required", …; absent when
+// the state says it all), detail (the same in a sentence) and dns ("resolved" or "failed" for plex.direct names, else
 // absent).
 func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	out := serverJSON{
@@ -62,7 +64,7 @@ func toJSONAt(s servers.Server, now time.Time) serverJSON {
 		Owned:            s.Owned,
 		Presence:         s.Presence,
 		Decided:          s.Decided,
-		Summary:          serverName(s) + " — " + serverStatusAt(s, now),
+		Summary:          wording.ServerName(s) + " — " + wording.ServerStatus(s, now),
 		Connections:      make([]connectionJSON, 0, len(s.Connections)),
 	}
 	if s.SourceTitle != "" && !s.Owned {
@@ -81,7 +83,7 @@ func toJSONAt(s servers.Server, now time.Time) serverJSON {
 	for _, c := range s.Connections {
 		jc := connectionJSON{
 			URI: c.URI, Protocol: c.Protocol, Local: c.Local, Relay: c.Relay, IPv6: c.IPv6,
-			State: c.State, Label: connLabel(c), Detail: c.Detail,
+			State: c.State, Label: wording.ConnLabel(c), Reason: c.Reason, Detail: wording.ConnDetail(c),
 		}
 		if answered(c.State) {
 			jc.LatencyMs = ms(c.Latency)
@@ -157,7 +159,7 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 		}
 		best := "best " + uri(s.URI)
 		if s.URI == "" {
-			best = serverStatusAt(s, now)
+			best = wording.ServerStatus(s, now)
 		}
 		n := name(s.Name)
 		if n == "" {
@@ -173,22 +175,22 @@ func writeTableAt(w io.Writer, list []servers.Server, now time.Time) error {
 		for ci, c := range s.Connections {
 			lat := "-"
 			if answered(c.State) {
-				lat = latency(c.Latency)
+				lat = wording.Latency(c.Latency)
 			}
-			state := connLabel(c)
+			state := wording.ConnLabel(c)
 			if c.State == servers.Reachable {
 				state = "reachable" // the latency has its own column
 			}
 			if ci == s.URIIndex {
 				state += " (best)"
 			}
-			kind := location(c) + " " + c.Protocol
+			kind := wording.Location(c) + " " + c.Protocol
 			if c.IPv6 {
 				kind += " IPv6"
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", kind, state, lat, uri(c.URI))
 			if c.State == servers.DNSFailure && servers.IsPlexDirect(c.URI) && hint == "" {
-				hint = "  note: " + textsafe.Line(c.Detail, textsafe.Long)
+				hint = "  note: " + wording.ConnDetail(c)
 			}
 		}
 		if err := tw.Flush(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 const (
@@ -15,7 +16,7 @@ const (
 	idB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
-func summary(s servers.Server) string { return serverName(s) + " — " + serverStatus(s) }
+func summary(s servers.Server) string { return wording.ServerName(s) + " — " + serverStatus(s) }
 
 func sample() []servers.Server {
 	ms := time.Millisecond
@@ -26,8 +27,8 @@ func sample() []servers.Server {
 			URI: "https://192-168-1-2.abc.plex.direct:32400", URIKind: servers.URIBest,
 			Decided: true, DecidedAfter: 4200 * time.Microsecond,
 			Connections: []servers.Connection{
-				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * ms, Detail: "Plex Media servers.Server 1.41.0"},
-				{URI: "https://203-0-113-7.abc.plex.direct:32400", Protocol: "https", State: servers.TimedOut, Detail: "no answer within 3s"},
+				{URI: "https://192-168-1-2.abc.plex.direct:32400", Protocol: "https", Local: true, State: servers.Reachable, Latency: 4 * ms},
+				{URI: "https://203-0-113-7.abc.plex.direct:32400", Protocol: "https", State: servers.TimedOut, Reason: servers.ReasonProbeTimeout},
 				{URI: "https://[2001:db8::7]:32400", Protocol: "https", IPv6: true, State: servers.Pending},
 			},
 		},
@@ -36,7 +37,7 @@ func sample() []servers.Server {
 			Best: "https://198-51-100-1.def.plex.direct:8443",
 			URI:  "https://198-51-100-1.def.plex.direct:8443", URIIndex: 1, URIKind: servers.URIBest,
 			Connections: []servers.Connection{
-				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: servers.Skipped, Detail: servers.SkipSharedLocal},
+				{URI: "https://10-0-0-2.def.plex.direct:32400", Protocol: "https", Local: true, State: servers.Skipped, Reason: servers.SkipSharedLocal},
 				{URI: "https://198-51-100-1.def.plex.direct:8443", Protocol: "https", Relay: true, State: servers.Reachable, Latency: 80 * ms},
 			},
 		},
@@ -44,7 +45,7 @@ func sample() []servers.Server {
 			Name: "Old NAS", Owned: true, BestIndex: -1, URIIndex: -1, Decided: true,
 			Connections: []servers.Connection{
 				{URI: "http://192.168.1.9:32400", Protocol: "http", Local: true, State: servers.Refused},
-				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: servers.DNSFailure, Detail: "192-168-1-9.x.plex.direct did not resolve (no such host). This usually means …"},
+				{URI: "https://192-168-1-9.x.plex.direct:32400", Protocol: "https", Local: true, State: servers.DNSFailure, Reason: servers.ReasonNoSuchHost, Err: "no such host"},
 			},
 		},
 		{Name: "Attic", Owned: true, BestIndex: -1, URIIndex: -1, Connections: []servers.Connection{{URI: "http://10.0.0.3:32400", Protocol: "http", State: servers.Pending}}},
@@ -94,13 +95,13 @@ func TestLabels(t *testing.T) {
 		{servers.Connection{State: servers.DNSFailure, URI: "https://nas.example:32400"}, "DNS failed"},
 		{servers.Connection{State: servers.WrongServer}, "wrong server"},
 		{servers.Connection{State: servers.HTTPError, StatusCode: 401}, "HTTP 401"},
-		{servers.Connection{State: servers.Skipped, Detail: servers.SkipHTTPSRequired}, "not tried: http while https required"},
+		{servers.Connection{State: servers.Skipped, Reason: servers.SkipHTTPSRequired}, "not tried: http while https required"},
 		{servers.Connection{State: servers.Unreachable}, "unreachable"},
 		{servers.Connection{State: servers.Cancelled}, "cancelled"},
 		{servers.Connection{State: servers.Pending}, "checking…"},
 	}
 	for _, tt := range tests {
-		if got := connLabel(tt.c); got != tt.want {
+		if got := wording.ConnLabel(tt.c); got != tt.want {
 			t.Errorf("%v: %q, want %q", tt.c.State, got, tt.want)
 		}
 	}

@@ -6,16 +6,12 @@ import (
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/plextv"
-	"github.com/plextray/plextray/internal/servers"
 )
 
 func serversCmd(args []string, io IO) int {
 	fs := flags("servers", "servers [--json] [--timeout 3s]", io)
 	asJSON := fs.Bool("json", false, "print JSON: an array of servers with their best URI and every connection's state")
-	def := io.Settings.ProbeTimeout
-	if def <= 0 {
-		def = servers.DefaultTimeout
-	}
+	def := io.Settings.Probe()
 	timeout := fs.Duration("timeout", def, "how long plex.tv may take to list the servers, and each connection to answer (also PLEXTRAY_PROBE_TIMEOUT)")
 	if code, done := parse(fs, args, io); done {
 		return code

@@ -13,6 +13,7 @@ import (
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 // `uri` and `token --server`: one server, for scripts. Both use the token
@@ -34,10 +35,7 @@ type uriJSON struct {
 func uriCmd(args []string, io IO) int {
 	fs := flags("uri", "uri [SERVER] [--json] [--timeout 3s]   (SERVER: a name, case-insensitive, or a clientIdentifier)", io)
 	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, uri, kind (best, other_connection, needs_plex_direct_dns), class (local, remote, relay), protocol, latencyMs, decidedMs")
-	def := io.Settings.ProbeTimeout
-	if def <= 0 {
-		def = servers.DefaultTimeout
-	}
+	def := io.Settings.Probe()
 	timeout := fs.Duration("timeout", def, "give up when plex.tv has not listed the servers, or no connection has answered, within this long (also PLEXTRAY_PROBE_TIMEOUT)")
 	query, code, done := optionalArg(fs, args, io, "name at most one server (its name or clientIdentifier); see '"+io.Prog+" servers'")
 	if done {
@@ -72,9 +70,9 @@ func uriCmd(args []string, io IO) int {
 		}
 		switch best.Selected {
 		case servers.SelectedOnly:
-			fmt.Fprintf(io.Stderr, "%s: the only server.\n", serverName(best.Server))
+			fmt.Fprintf(io.Stderr, "%s: the only server.\n", wording.ServerName(best.Server))
 		case servers.SelectedFirstOwned:
-			fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", serverName(best.Server), io.Prog)
+			fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", wording.ServerName(best.Server), io.Prog)
 		}
 		switch best.Kind {
 		case servers.URIOther:
@@ -95,11 +93,11 @@ func tokenForServer(io IO, query string) int {
 			return serverErr(io, "token", query, err, 0)
 		}
 		if errors.Is(s.AccessTokenErr, plextv.ErrBadToken) {
-			fmt.Fprintf(io.Stderr, "%s token: plex.tv sent a token for %s with characters no token has (control characters or spaces); not printed.\n", io.Prog, serverName(s))
+			fmt.Fprintf(io.Stderr, "%s token: plex.tv sent a token for %s with characters no token has (control characters or spaces); not printed.\n", io.Prog, wording.ServerName(s))
 			return ExitFailure
 		}
 		if s.AccessToken.IsZero() {
-			fmt.Fprintf(io.Stderr, "%s token: plex.tv lists no token of its own for %s.\n", io.Prog, serverName(s))
+			fmt.Fprintf(io.Stderr, "%s token: plex.tv lists no token of its own for %s.\n", io.Prog, wording.ServerName(s))
 			return ExitFailure
 		}
 		if _, err := fmt.Fprintln(io.Stdout, s.AccessToken.Reveal()); err != nil {
@@ -145,7 +143,7 @@ func serverErr(io IO, cmd, query string, err error, timeout time.Duration) int {
 	case errors.As(err, &amb):
 		list := make([]string, len(amb.Matches))
 		for i, s := range amb.Matches {
-			list[i] = serverName(s) + " " + name(s.ClientIdentifier)
+			list[i] = wording.ServerName(s) + " " + name(s.ClientIdentifier)
 		}
 		if amb.Query == "" {
 			fmt.Fprintf(io.Stderr, "%s %s: you own no server, so name one of: %s.\n", io.Prog, cmd, strings.Join(list, ", "))
@@ -157,13 +155,13 @@ func serverErr(io IO, cmd, query string, err error, timeout time.Duration) int {
 		s := unreachable.Server
 		states := make([]string, 0, len(s.Connections))
 		for _, c := range s.Connections {
-			states = append(states, kind(c)+" "+connLabel(c))
+			states = append(states, wording.ConnKind(c)+" "+wording.ConnLabel(c))
 		}
 		what := "no connection"
 		if len(states) > 0 {
 			what += " (" + strings.Join(states, ", ") + ")"
 		}
-		fmt.Fprintf(io.Stderr, "%s %s: %s: %s answered within %s.\n", io.Prog, cmd, serverName(s), what, timeout)
+		fmt.Fprintf(io.Stderr, "%s %s: %s: %s answered within %s.\n", io.Prog, cmd, wording.ServerName(s), what, timeout)
 		return ExitFailure
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(io.Stderr, "%s %s: interrupted\n", io.Prog, cmd)

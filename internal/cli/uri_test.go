@@ -225,17 +225,6 @@ func TestServersLastSeen(t *testing.T) {
 	}
 }
 
-func TestAgo(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		10 * time.Second: "just now", 5 * time.Minute: "5 min ago", 61 * time.Minute: "1 hour ago",
-		5 * time.Hour: "5 hours ago", 47 * time.Hour: "47 hours ago", 73 * time.Hour: "3 days ago",
-	} {
-		if got := ago(d); got != want {
-			t.Errorf("ago(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 // A plex.direct name this network's DNS does not resolve: the table says
 // so once, with the fix and a curl --resolve line for meanwhile; JSON
 // has the same URI, why it is that one, and each name's DNS.

@@ -14,6 +14,7 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/textsafe"
 	"github.com/plextray/plextray/internal/tooltokens"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 // The command line's words for what the core and its packages report.
@@ -33,13 +34,21 @@ func clean(err error) string { return textsafe.Line(err.Error(), textsafe.Long) 
 func keychainWords(err error, prog string) string {
 	switch {
 	case errors.Is(err, keychain.ErrNoSessionBus):
-		return fmt.Sprintf("no D-Bus session bus here (SSH, cron?), so the keychain can't be used; use '%s login --print' and PLEXTRAY_TOKEN instead.", prog)
+		return fmt.Sprintf("%s; use '%s login --print' and PLEXTRAY_TOKEN instead.", lower(wording.KeychainProblem(err)), prog)
 	case errors.Is(err, keychain.ErrLocked):
-		return "the keyring is locked; unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock) and try again."
+		return lower(wording.KeychainProblem(err)) + " and try again."
 	case errors.Is(err, keychain.ErrUnavailable):
-		return fmt.Sprintf("the keychain is unavailable (%s): install and start gnome-keyring (or KeePassXC's Secret Service), or use '%s login --print' and PLEXTRAY_TOKEN.", clean(err), prog)
+		return fmt.Sprintf("the keychain is unavailable (%s). %s, or use '%s login --print' and PLEXTRAY_TOKEN.", clean(err), wording.KeychainProblem(err), prog)
 	}
 	return clean(err)
+}
+
+// lower starts a sentence of wording's in lower case, to follow a colon.
+func lower(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // ——— Plex Home profiles ———
@@ -122,128 +131,9 @@ func pickWords(err error) string {
 	return clean(err)
 }
 
-// serverName: "Dad's Plex (shared)".
-func serverName(s servers.Server) string {
-	n := name(s.Name)
-	if n == "" {
-		n = "Unnamed server"
-	}
-	if !s.Owned {
-		n += " (shared)"
-	}
-	return n
-}
-
 // serverStatus: "local · 4 ms", "offline · last seen 3 days ago",
 // "checking…" (as of now).
-func serverStatus(s servers.Server) string { return serverStatusAt(s, time.Now()) }
-
-// serverStatusAt is serverStatus with "last seen" counted back from now.
-func serverStatusAt(s servers.Server, now time.Time) string {
-	o := s.Outcome()
-	switch o.Verdict {
-	case servers.ServerAvailable:
-		return kind(o.Best) + " · " + latency(o.Best.Latency)
-	case servers.ServerChecking:
-		return "checking…"
-	case servers.ServerNoConnections:
-		return "no connections listed"
-	case servers.ServerNotTried:
-		return "not tried (" + name(o.Detail) + ")"
-	case servers.ServerNotVerified:
-		return fmt.Sprintf("answers HTTP %d, not verified", o.HTTPStatus)
-	case servers.ServerCheckCancelled:
-		return "check cancelled"
-	case servers.ServerDNSBlocked:
-		return "offline · DNS failed (rebinding protection?)"
-	case servers.ServerUnreachable:
-		return "unreachable from here (online at plex.tv)"
-	}
-	if !s.LastSeenAt.IsZero() && !now.IsZero() {
-		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
-	}
-	return "offline"
-}
-
-// ago: "just now", "5 min ago", "1 hour ago", "3 days ago".
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 2*time.Hour:
-		return "1 hour ago"
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
-
-// location is "local", "remote" or "relay" (a relay is never local).
-func location(c servers.Connection) string {
-	switch {
-	case c.Relay:
-		return "relay"
-	case c.Local:
-		return "local"
-	}
-	return "remote"
-}
-
-// kind is location with " http" for plain http.
-func kind(c servers.Connection) string {
-	if c.Protocol != "https" {
-		return location(c) + " http"
-	}
-	return location(c)
-}
-
-// connLabel is a connection's state in a few words.
-func connLabel(c servers.Connection) string {
-	switch c.State {
-	case servers.Pending:
-		return "checking…"
-	case servers.Reachable:
-		return latency(c.Latency)
-	case servers.Refused:
-		return "refused"
-	case servers.TimedOut:
-		return "timed out"
-	case servers.TLSError:
-		return "TLS error"
-	case servers.DNSFailure:
-		if servers.IsPlexDirect(c.URI) {
-			return "DNS failed (rebinding protection?)"
-		}
-		return "DNS failed"
-	case servers.WrongServer:
-		return "wrong server"
-	case servers.HTTPError:
-		if c.StatusCode != 0 {
-			return fmt.Sprintf("HTTP %d", c.StatusCode)
-		}
-		return "HTTP error"
-	case servers.Skipped:
-		return "not tried: " + name(c.Detail)
-	case servers.Unreachable:
-		return "unreachable"
-	case servers.Cancelled:
-		return "cancelled"
-	}
-	return c.State.String()
-}
-
-// latency: "<1 ms", "4 ms", "1.2 s".
-func latency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "<1 ms"
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
-}
+func serverStatus(s servers.Server) string { return wording.ServerStatus(s, time.Now()) }
 
 // Tool tokens and claim tokens (tokens.go).
 
@@ -299,7 +189,7 @@ func lastSeenWords(t *time.Time, now time.Time) string {
 	if t == nil {
 		return "-"
 	}
-	return ago(max(0, now.Sub(*t)))
+	return wording.Ago(max(0, now.Sub(*t)))
 }
 
 // claimWords is what `claim` says on stderr about claim token ct.

@@ -118,8 +118,8 @@ func TestCheckTimeout(t *testing.T) {
 	if !errors.As(err, &nr) {
 		t.Fatalf("err %v", err)
 	}
-	if c := nr.Server.Connections[0]; c.State != TimedOut || !strings.Contains(c.Detail, "overall deadline") {
-		t.Errorf("state %v (%s)", c.State, c.Detail)
+	if c := nr.Server.Connections[0]; c.State != TimedOut || c.Reason != ReasonCheckDeadline {
+		t.Errorf("state %v (%s)", c.State, c.Reason)
 	}
 }
 

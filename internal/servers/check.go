@@ -232,9 +232,9 @@ func acquire(ctx context.Context, sem chan struct{}) bool {
 // ended: its overall deadline, or the caller's cancellation.
 func stopped(ctx context.Context) outcome {
 	if errors.Is(context.Cause(ctx), errCheckDeadline) {
-		return outcome{state: TimedOut, detail: "not tried within the check's overall deadline"}
+		return outcome{state: TimedOut, reason: ReasonCheckDeadline}
 	}
-	return outcome{state: Cancelled, detail: "check cancelled"}
+	return outcome{state: Cancelled, reason: ReasonCancelled}
 }
 
 func (r *run) finish(m msg) {
@@ -320,7 +320,8 @@ func (r *run) apply(m msg) {
 	}
 	r.pending--
 	c := &r.servers[m.si].Connections[m.ci]
-	c.State, c.StatusCode, c.Detail = m.out.state, m.out.status, m.out.detail
+	c.State, c.StatusCode = m.out.state, m.out.status
+	c.Reason, c.Err, c.Found = m.out.reason, m.out.err, m.out.found
 	// The run's DNS check may have answered first: a probe that ended
 	// without a DNS answer of its own does not erase that one.
 	if m.out.dns != DNSNotChecked {

@@ -196,7 +196,7 @@ func TestCancelLeavesNothingBehind(t *testing.T) {
 	for _, s := range res {
 		for _, c := range s.Connections {
 			if c.State != Cancelled {
-				t.Fatalf("state %v (%s), want cancelled", c.State, c.Detail)
+				t.Fatalf("state %v (%s), want cancelled", c.State, c.Reason)
 			}
 		}
 		if !s.Decided || s.Best != "" {

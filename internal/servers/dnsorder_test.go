@@ -70,7 +70,7 @@ func TestDNSCheckAnswerOutlivesTheProbe(t *testing.T) {
 	s := only(t, newProber(t, o), r)
 	c := s.Connections[0]
 	if c.State != Reachable || !c.ViaAddress {
-		t.Fatalf("state %v via address %v (%s)", c.State, c.ViaAddress, c.Detail)
+		t.Fatalf("state %v via address %v (%s)", c.State, c.ViaAddress, c.Reason)
 	}
 	if c.DNS != DNSFailed || !DNSBlocked([]Server{s}) {
 		t.Fatalf("DNS %v after the check said failed", c.DNS)

@@ -121,6 +121,7 @@
 // stdout of "tray token --server". It is tagged json:"-", and the
 // front ends' JSON and table shapes must not include it.
 //
-// The package has no UI imports; Summary, Label, WriteTable and WriteJSON
-// give the menu and the CLI their words.
+// The package has no UI imports and no words: a connection's State and
+// Reason (with Err and Found, the network's own words) are kinds, which
+// internal/wording and each front end's words file turn into sentences.
 package servers

@@ -120,7 +120,7 @@ func TestCheckFixturesOffline(t *testing.T) {
 					want = DNSFailure
 				}
 				if c.State != want {
-					t.Errorf("%s/%s %s: %v (%s), want %v", file, s.Name, c.URI, c.State, c.Detail, want)
+					t.Errorf("%s/%s %s: %v (%s), want %v", file, s.Name, c.URI, c.State, c.Reason, want)
 				}
 			}
 		}

@@ -49,7 +49,7 @@ func TestNetworkMoveThroughSimulator(t *testing.T) {
 		t.Fatalf("Attic before: %+v", before[0])
 	}
 	if f := before[1].Connections[0]; f.State != Skipped {
-		t.Fatalf("Friend before: %v (%s), want skipped (not on its network)", f.State, f.Detail)
+		t.Fatalf("Friend before: %v (%s), want skipped (not on its network)", f.State, f.Reason)
 	}
 
 	down, matches := true, true
@@ -64,6 +64,6 @@ func TestNetworkMoveThroughSimulator(t *testing.T) {
 		t.Errorf("Attic after: %v best %q", a.State, after[0].Best)
 	}
 	if f := after[1]; f.Connections[0].State != Reachable || f.Best == "" {
-		t.Errorf("Friend after: %v (%s)", f.Connections[0].State, f.Connections[0].Detail)
+		t.Errorf("Friend after: %v (%s)", f.Connections[0].State, f.Connections[0].Reason)
 	}
 }

@@ -9,13 +9,6 @@ import (
 	"github.com/plextray/plextray/internal/plextv"
 )
 
-// Reasons a connection is Skipped (Connection.Detail).
-const (
-	SkipHTTPSRequired = "http while https required"
-	SkipSharedLocal   = "local address of a shared server"
-	SkipBadURI        = "not an http(s) URI"
-)
-
 // Plan lists the servers among resources (players and other devices are
 // dropped) in plex.tv's order, each connection Pending or Skipped by
 // policy. It is what a check starts from, and what a menu can show
@@ -51,8 +44,8 @@ func Plan(resources []plextv.Resource) []Server {
 				IPv6:    rc.IPv6,
 			}
 			c.URI, c.Protocol = normalizeURI(rc)
-			if reason := skipReason(r, c); reason != "" {
-				c.State, c.Detail = Skipped, reason
+			if reason := skipReason(r, c); reason != ReasonNone {
+				c.State, c.Reason = Skipped, reason
 			}
 			s.Connections = append(s.Connections, c)
 		}
@@ -61,8 +54,8 @@ func Plan(resources []plextv.Resource) []Server {
 	return out
 }
 
-// skipReason says why c is not probed, or "".
-func skipReason(r *plextv.Resource, c Connection) string {
+// skipReason says why c is not probed, or ReasonNone.
+func skipReason(r *plextv.Resource, c Connection) Reason {
 	switch {
 	case c.Protocol == "":
 		return SkipBadURI
@@ -73,7 +66,7 @@ func skipReason(r *plextv.Resource, c Connection) string {
 		// a DNS or timeout failure, at worst some other device of ours.
 		return SkipSharedLocal
 	}
-	return ""
+	return ReasonNone
 }
 
 // normalizeURI returns the connection's URI (built from protocol, address

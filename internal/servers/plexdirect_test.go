@@ -115,7 +115,7 @@ func TestPlexDirectBlockedDNSReachable(t *testing.T) {
 	s := only(t, newProber(t, o), r)
 	c := s.Connections[0]
 	if c.State != Reachable || c.DNS != DNSFailed || !c.ViaAddress {
-		t.Fatalf("state %v dns %v via address %v (%s), want reachable, failed, true", c.State, c.DNS, c.ViaAddress, c.Detail)
+		t.Fatalf("state %v dns %v via address %v (%s), want reachable, failed, true", c.State, c.DNS, c.ViaAddress, c.Reason)
 	}
 	if s.Best != r.Connections[0].URI {
 		t.Errorf("best %q", s.Best)
@@ -141,7 +141,7 @@ func TestPlexDirectCertificateStillVerified(t *testing.T) {
 	o.Resolver = plextvsim.BlockedDNS
 	c := only(t, newProber(t, o), r).Connections[0]
 	if c.State != TLSError {
-		t.Fatalf("state %v (%s), want TLS error", c.State, c.Detail)
+		t.Fatalf("state %v (%s), want TLS error", c.State, c.Reason)
 	}
 }
 
@@ -153,7 +153,7 @@ func TestPlexDirectWorkingDNS(t *testing.T) {
 	s := only(t, newProber(t, o), r)
 	c := s.Connections[0]
 	if c.State != Reachable || c.DNS != DNSResolved {
-		t.Fatalf("state %v dns %v (%s)", c.State, c.DNS, c.Detail)
+		t.Fatalf("state %v dns %v (%s)", c.State, c.DNS, c.Reason)
 	}
 	if s.URIKind != URIBest || s.URI != s.Best || DNSBlocked([]Server{s}) {
 		t.Errorf("URI %v %q, blocked %v", s.URIKind, s.URI, DNSBlocked([]Server{s}))
@@ -168,7 +168,7 @@ func TestPlexDirectOnlyOwnAddress(t *testing.T) {
 	o.Resolver = plextvsim.BlockedDNS
 	c := only(t, newProber(t, o), r).Connections[0]
 	if c.State != DNSFailure || c.ViaAddress {
-		t.Fatalf("state %v via %v (%s), want DNS failure", c.State, c.ViaAddress, c.Detail)
+		t.Fatalf("state %v via %v (%s), want DNS failure", c.State, c.ViaAddress, c.Reason)
 	}
 }
 
@@ -234,7 +234,7 @@ func TestPlexDirectIPv6BlockedDNS(t *testing.T) {
 	o.Resolver = plextvsim.BlockedDNS
 	s := only(t, newProber(t, o), r)
 	if c := s.Connections[0]; c.State != Reachable || !c.ViaAddress || c.DNS != DNSFailed {
-		t.Fatalf("state %v via %v dns %v (%s)", c.State, c.ViaAddress, c.DNS, c.Detail)
+		t.Fatalf("state %v via %v dns %v (%s)", c.State, c.ViaAddress, c.DNS, c.Reason)
 	}
 	if s.URIKind != URINeedsDNS || s.URI != u {
 		t.Errorf("URI %v %q", s.URIKind, s.URI)
@@ -267,7 +267,7 @@ func TestPlexDirectDNSAnswerAfterTheProbe(t *testing.T) {
 		kinds = append(kinds, e.Kind)
 		if e.Kind == ConnectionChecked {
 			if c := e.Server.Connections[0]; c.State != Reachable || !c.ViaAddress {
-				t.Errorf("probe: %v via %v (%s)", c.State, c.ViaAddress, c.Detail)
+				t.Errorf("probe: %v via %v (%s)", c.State, c.ViaAddress, c.Reason)
 			}
 			close(dns.release) // only now does DNS answer
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +18,9 @@ import (
 type outcome struct {
 	state      State
 	status     int
-	detail     string
+	reason     Reason
+	err        string // the network's words (see Connection.Err)
+	found      string // the machineIdentifier that answered instead
 	dns        DNSStatus
 	viaAddress bool
 }
@@ -42,91 +43,78 @@ func (p *Prober) probeOnce(parent context.Context, check *sockets, rt *route, ur
 	defer cancel()
 	target, err := identityURL(uri)
 	if err != nil {
-		return outcome{state: Skipped, detail: SkipBadURI}
+		return outcome{state: Skipped, reason: SkipBadURI}
 	}
 	rctx := context.WithValue(ctx, probeKey{}, &probeScope{ctx: ctx, check: check, address: address, route: rt})
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, target, nil)
 	if err != nil {
-		return outcome{state: Skipped, detail: SkipBadURI}
+		return outcome{state: Skipped, reason: SkipBadURI}
 	}
 	req.Header.Set("Accept", "application/json")
 	p.info.Headers(req.Header)
 
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return p.classify(parent, ctx, err, uri)
+		return p.classify(parent, ctx, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxIdentityBody+1))
 	if err != nil {
-		return p.classify(parent, ctx, err, uri)
+		return p.classify(parent, ctx, err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return outcome{state: HTTPError, status: resp.StatusCode, detail: httpDetail(resp.StatusCode)}
+		return outcome{state: HTTPError, status: resp.StatusCode, reason: httpReason(resp.StatusCode)}
 	}
 	if len(body) > maxIdentityBody {
-		return outcome{state: WrongServer, detail: fmt.Sprintf("answer larger than %d KiB: not a Plex identity", maxIdentityBody>>10)}
+		return outcome{state: WrongServer, reason: ReasonTooLarge}
 	}
 	id, err := ParseIdentity(body)
 	if err != nil {
-		return outcome{state: WrongServer, detail: "answered, but " + clean(err.Error(), 160) + " (not a Plex Media Server?)"}
+		return outcome{state: WrongServer, reason: ReasonNotIdentity, err: clean(err.Error(), 160)}
 	}
 	if wantID != "" && !strings.EqualFold(id.MachineIdentifier, wantID) {
-		return outcome{state: WrongServer, detail: fmt.Sprintf("a different Plex server answered (machineIdentifier %s, expected %s)", clean(id.MachineIdentifier, 12), clean(wantID, 12))}
-	}
-	o := outcome{state: Reachable, detail: "Plex Media Server"}
-	if id.Version != "" {
-		o.detail += " " + clean(id.Version, 40)
+		return outcome{state: WrongServer, reason: ReasonOtherMachine, found: clean(id.MachineIdentifier, 64)}
 	}
 	if wantID == "" {
-		o.detail += "; identity not checked (plex.tv gave no clientIdentifier)"
+		return outcome{state: Reachable, reason: ReasonIdentityUnchecked}
 	}
-	return o
+	return outcome{state: Reachable}
 }
 
-func httpDetail(code int) string {
-	msg := fmt.Sprintf("answered HTTP %d %s", code, http.StatusText(code))
+// httpReason: a non-2xx answer to /identity, which needs no sign-in.
+func httpReason(code int) Reason {
 	switch {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		msg += ": something is there, but /identity needs no sign-in on a Plex server, so this is likely a proxy or login wall; not counted as reachable"
+		return ReasonLoginWall
 	case code/100 == 3:
-		msg += ": redirected (not followed)"
+		return ReasonRedirect
 	}
-	return msg
+	return ReasonNone
 }
 
 // classify maps a failed request to one state. parent's end means the
 // whole check was cancelled; ctx is the probe's own (timeout) context.
-func (p *Prober) classify(parent, ctx context.Context, err error, uri string) outcome {
-	host := hostOf(uri)
+func (p *Prober) classify(parent, ctx context.Context, err error) outcome {
 	var dnsErr *net.DNSError
 	isDNS := errors.As(err, &dnsErr)
 	switch {
 	case errors.Is(context.Cause(parent), errCheckDeadline):
-		return outcome{state: TimedOut, detail: "no answer within the check's overall deadline"}
+		return outcome{state: TimedOut, reason: ReasonCheckDeadline}
 	case parent.Err() != nil:
-		return outcome{state: Cancelled, detail: "check cancelled"}
+		return outcome{state: Cancelled, reason: ReasonCancelled}
 	case isDNS && !dnsErr.IsTimeout && ctx.Err() == nil:
-		return outcome{state: DNSFailure, detail: dnsDetail(host, dnsErr)}
+		return outcome{state: DNSFailure, reason: ReasonNoSuchHost, err: clean(dnsErr.Err, 160)}
 	case isTLS(err) && ctx.Err() == nil:
-		return outcome{state: TLSError, detail: tlsDetail(err)}
+		return tlsOutcome(err)
 	case ctx.Err() != nil || isTimeout(err):
-		d := fmt.Sprintf("no answer within %s", p.timeout)
 		if isDNS {
-			d = fmt.Sprintf("DNS lookup of %s timed out", host)
+			return outcome{state: TimedOut, reason: ReasonDNSTimeout}
 		}
-		return outcome{state: TimedOut, detail: d}
+		return outcome{state: TimedOut, reason: ReasonProbeTimeout}
 	case isRefused(err):
-		return outcome{state: Refused, detail: "connection refused: nothing listens at that address and port"}
+		return outcome{state: Refused}
 	}
-	return outcome{state: Unreachable, detail: unwrapURL(err).Error()}
-}
-
-func dnsDetail(host string, e *net.DNSError) string {
-	if isPlexDirect(host) {
-		return fmt.Sprintf("%s did not resolve (%s). This usually means the router's DNS-rebinding protection blocks plex.direct: allow plex.direct in the router's or DNS server's settings", host, e.Err)
-	}
-	return fmt.Sprintf("%s did not resolve (%s)", host, e.Err)
+	return outcome{state: Unreachable, reason: ReasonNetwork, err: clean(unwrapURL(err).Error(), 160)}
 }
 
 func isTLS(err error) bool {
@@ -153,16 +141,16 @@ func isTLS(err error) bool {
 // errHTTPToHTTPS is net/http's text for a plain-http answer to a TLS hello.
 const errHTTPToHTTPS = "server gave HTTP response to HTTPS client"
 
-func tlsDetail(err error) string {
+func tlsOutcome(err error) outcome {
 	var record tls.RecordHeaderError
 	if errors.As(err, &record) || strings.Contains(err.Error(), errHTTPToHTTPS) {
-		return "the server does not speak TLS on this port (try its http URI)"
+		return outcome{state: TLSError, reason: ReasonNotTLS}
 	}
 	var hostname x509.HostnameError
 	if errors.As(err, &hostname) {
-		return "certificate is for another name: " + hostname.Error() + " (Plex certificates cover *.plex.direct names, not raw IPs)"
+		return outcome{state: TLSError, reason: ReasonWrongName, err: clean(hostname.Error(), 160)}
 	}
-	return unwrapURL(err).Error()
+	return outcome{state: TLSError, reason: ReasonBadCertificate, err: clean(unwrapURL(err).Error(), 160)}
 }
 
 func isTimeout(err error) bool {

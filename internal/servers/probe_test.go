@@ -20,7 +20,7 @@ func TestProbeReachableSendsIdentityNoToken(t *testing.T) {
 	s := only(t, p, server("Living Room", idA, true, conn(srv.URL, true, false)))
 	c := s.Connections[0]
 	if c.State != Reachable || c.Latency <= 0 {
-		t.Fatalf("state %v latency %v (%s), want reachable with latency", c.State, c.Latency, c.Detail)
+		t.Fatalf("state %v latency %v (%s), want reachable with latency", c.State, c.Latency, c.Reason)
 	}
 	if s.Best != srv.URL || !s.Decided {
 		t.Fatalf("best %q decided %v", s.Best, s.Decided)
@@ -47,7 +47,7 @@ func TestProbeXMLIdentity(t *testing.T) {
 	srv := start(t, p0, false, p0.quit)
 	s := only(t, newProber(t, Options{}), server("x", idA, true, conn(srv.URL, false, false)))
 	if c := s.Connections[0]; c.State != Reachable {
-		t.Fatalf("state %v: %s", c.State, c.Detail)
+		t.Fatalf("state %v: %s", c.State, c.Reason)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestProbeHTTPSWithInjectedRoots(t *testing.T) {
 	p := newProber(t, Options{RootCAs: pool(srv)})
 	s := only(t, p, server("x", idA, true, conn(srv.URL, true, false)))
 	if c := s.Connections[0]; c.State != Reachable || c.Protocol != "https" {
-		t.Fatalf("state %v proto %s: %s", c.State, c.Protocol, c.Detail)
+		t.Fatalf("state %v proto %s: %s", c.State, c.Protocol, c.Reason)
 	}
 	if !s.Decided || s.BestIndex != 0 {
 		t.Errorf("best %d decided %v", s.BestIndex, s.Decided)
@@ -86,21 +86,21 @@ func TestProbeStates(t *testing.T) {
 		uri    string
 		state  State
 		label  string
-		detail string
+		reason Reason
 	}{
-		{"timed out", hung.URL, TimedOut, "timed out", "no answer within 100ms"},
-		{"TLS handshake hangs", "https://" + mute, TimedOut, "timed out", "no answer within 100ms"},
-		{"refused", refused, Refused, "refused", "refused"},
-		{"untrusted certificate", tlsSrv.URL, TLSError, "TLS error", "certificate"},
-		{"https to a plain port", strings.Replace(plain.URL, "http:", "https:", 1), TLSError, "TLS error", "does not speak TLS"},
-		{"plex.direct blocked", "https://192-168-1-5.0123456789abcdef.plex.direct:32400", DNSFailure, "DNS failed (rebinding protection?)", "allow plex.direct"},
-		{"other name not found", "https://nas.example.invalid:32400", DNSFailure, "DNS failed", "did not resolve"},
-		{"resolved name", "http://pms.test:" + itoa(plainPort), Reachable, "", "Plex Media Server"},
-		{"wrong server", other.URL, WrongServer, "wrong server", "different Plex server"},
-		{"not plex", html.URL, WrongServer, "wrong server", "not a Plex identity"},
-		{"too large", huge.URL, WrongServer, "wrong server", "larger than"},
-		{"401", unauthorized.URL, HTTPError, "HTTP 401", "proxy or login wall"},
-		{"redirect not followed", redirect.URL, HTTPError, "HTTP 302", "not followed"},
+		{"timed out", hung.URL, TimedOut, "timed out", ReasonProbeTimeout},
+		{"TLS handshake hangs", "https://" + mute, TimedOut, "timed out", ReasonProbeTimeout},
+		{"refused", refused, Refused, "refused", ReasonNone},
+		{"untrusted certificate", tlsSrv.URL, TLSError, "TLS error", ReasonBadCertificate},
+		{"https to a plain port", strings.Replace(plain.URL, "http:", "https:", 1), TLSError, "TLS error", ReasonNotTLS},
+		{"plex.direct blocked", "https://192-168-1-5.0123456789abcdef.plex.direct:32400", DNSFailure, "DNS failed (rebinding protection?)", ReasonNoSuchHost},
+		{"other name not found", "https://nas.example.invalid:32400", DNSFailure, "DNS failed", ReasonNoSuchHost},
+		{"resolved name", "http://pms.test:" + itoa(plainPort), Reachable, "", ReasonNone},
+		{"wrong server", other.URL, WrongServer, "wrong server", ReasonOtherMachine},
+		{"not plex", html.URL, WrongServer, "wrong server", ReasonNotIdentity},
+		{"too large", huge.URL, WrongServer, "wrong server", ReasonTooLarge},
+		{"401", unauthorized.URL, HTTPError, "HTTP 401", ReasonLoginWall},
+		{"redirect not followed", redirect.URL, HTTPError, "HTTP 302", ReasonRedirect},
 	}
 	const timeouts = 2 // tests[:timeouts] must time out
 	short := newProber(t, Options{Timeout: 100 * time.Millisecond, Resolver: resolver})
@@ -114,10 +114,10 @@ func TestProbeStates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := res[i].Connections[0]
 			if c.State != tt.state {
-				t.Fatalf("state %v (%s), want %v", c.State, c.Detail, tt.state)
+				t.Fatalf("state %v (%s), want %v", c.State, c.Reason, tt.state)
 			}
-			if !strings.Contains(c.Detail, tt.detail) {
-				t.Errorf("detail %q, want it to mention %q", c.Detail, tt.detail)
+			if c.Reason != tt.reason {
+				t.Errorf("reason %v, want %v", c.Reason, tt.reason)
 			}
 			if c.State.answered() != (c.Latency > 0) {
 				t.Errorf("latency %v for state %v", c.Latency, c.State)
@@ -137,8 +137,8 @@ func TestProbeOtherNetworkErrors(t *testing.T) {
 	}
 	p := newProber(t, Options{DialContext: dial})
 	s := only(t, p, server("x", idA, true, conn("http://10.9.9.9:32400", true, false)))
-	if c := s.Connections[0]; c.State != Unreachable || !strings.Contains(c.Detail, "no route") {
-		t.Fatalf("state %v detail %q", c.State, c.Detail)
+	if c := s.Connections[0]; c.State != Unreachable || c.Reason != ReasonNetwork || !strings.Contains(c.Err, "no route") {
+		t.Fatalf("state %v reason %v %q", c.State, c.Reason, c.Err)
 	}
 	if !s.Decided || s.Best != "" {
 		t.Errorf("decided %v best %q", s.Decided, s.Best)
@@ -155,10 +155,10 @@ func TestSkippedByPolicyIsNeverContacted(t *testing.T) {
 	shared.SourceTitle = "dad"
 	res := p.Check(context.Background(), []plextv.Resource{httpsOnly, shared})
 
-	for i, want := range []string{SkipHTTPSRequired, SkipSharedLocal} {
+	for i, want := range []Reason{SkipHTTPSRequired, SkipSharedLocal} {
 		c := res[i].Connections[0]
-		if c.State != Skipped || c.Detail != want {
-			t.Errorf("%s: state %v detail %q, want skipped %q", res[i].Name, c.State, c.Detail, want)
+		if c.State != Skipped || c.Reason != want {
+			t.Errorf("%s: state %v reason %v, want skipped %v", res[i].Name, c.State, c.Reason, want)
 		}
 		if !res[i].Decided || res[i].Best != "" {
 			t.Errorf("%s: decided %v best %q", res[i].Name, res[i].Decided, res[i].Best)
@@ -172,7 +172,7 @@ func TestSkippedByPolicyIsNeverContacted(t *testing.T) {
 	shared.PublicAddressMatches = true
 	s := only(t, p, shared)
 	if c := s.Connections[0]; c.State != Reachable {
-		t.Errorf("shared local with publicAddressMatches: %v (%s)", c.State, c.Detail)
+		t.Errorf("shared local with publicAddressMatches: %v (%s)", c.State, c.Reason)
 	}
 }
 
@@ -196,11 +196,11 @@ func TestClassifyPrefersCancelled(t *testing.T) {
 	p := New(Options{Timeout: time.Second})
 	parent, cancel := context.WithCancel(context.Background())
 	cancel()
-	o := p.classify(parent, parent, context.Canceled, "http://127.0.0.1:1")
+	o := p.classify(parent, parent, context.Canceled)
 	if o.state != Cancelled {
 		t.Errorf("state %v", o.state)
 	}
-	o = p.classify(context.Background(), context.Background(), errors.New("remote error: tls: handshake failure"), "https://x")
+	o = p.classify(context.Background(), context.Background(), errors.New("remote error: tls: handshake failure"))
 	if o.state != TLSError {
 		t.Errorf("remote alert: %v", o.state)
 	}

@@ -61,7 +61,13 @@ type Connection struct {
 	// HTTPError); 0 otherwise.
 	Latency    time.Duration
 	StatusCode int    // HTTP status, for HTTPError
-	Detail     string // what happened, in words; for Skipped the reason
+	Reason     Reason // why it ended so, as a kind (front ends word it)
+	// Err is the network's own words for the failure (ReasonNoSuchHost,
+	// ReasonWrongName, ReasonBadCertificate, ReasonNotIdentity,
+	// ReasonNetwork); Found the machineIdentifier that answered instead
+	// (ReasonOtherMachine). Both untrusted.
+	Err   string
+	Found string
 
 	// For *.plex.direct names (see doc.go): whether DNS resolved the name,
 	// and whether the answer came over the IP written in the name.

@@ -25,7 +25,7 @@ const (
 	WrongServer
 	// HTTPError: a non-2xx answer (401/403 included; see the package doc).
 	HTTPError
-	// Skipped: not tried, by policy; Detail says why.
+	// Skipped: not tried, by policy; Reason says why.
 	Skipped
 	// Unreachable: any other network failure (no route, reset, …).
 	Unreachable

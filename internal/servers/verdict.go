@@ -8,7 +8,7 @@ const (
 	ServerChecking       Verdict = iota // not decided yet
 	ServerAvailable                     // Best is set: BestConnection says how
 	ServerNoConnections                 // plex.tv listed none
-	ServerNotTried                      // every connection skipped by policy (Detail says why)
+	ServerNotTried                      // every connection skipped by policy (Reason says why)
 	ServerNotVerified                   // something answered, but not as this Plex server (HTTPStatus)
 	ServerCheckCancelled                // the check was cancelled before it ended
 	ServerDNSBlocked                    // its plex.direct names didn't resolve here
@@ -21,7 +21,7 @@ type Outcome struct {
 	Verdict    Verdict
 	Best       Connection // ServerAvailable: the chosen connection
 	HTTPStatus int        // ServerNotVerified: the first status code that came back
-	Detail     string     // ServerNotTried: why the first connection was skipped
+	Reason     Reason     // ServerNotTried: why the first connection was skipped
 }
 
 // Outcome sums up the server's connections, most telling first: an
@@ -56,7 +56,7 @@ func (s Server) Outcome() Outcome {
 	case len(s.Connections) == 0:
 		o.Verdict = ServerNoConnections
 	case !tried:
-		o.Verdict, o.Detail = ServerNotTried, s.Connections[0].Detail
+		o.Verdict, o.Reason = ServerNotTried, s.Connections[0].Reason
 	case answered:
 		o.Verdict = ServerNotVerified
 	case cancelled:

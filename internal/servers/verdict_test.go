@@ -14,7 +14,7 @@ func TestOutcome(t *testing.T) {
 		{"pending", Server{BestIndex: -1}, ServerChecking},
 		{"best", Server{Decided: true, BestIndex: 0, Best: ok.URI, Connections: []Connection{ok}}, ServerAvailable},
 		{"none listed", Server{Decided: true, BestIndex: -1}, ServerNoConnections},
-		{"all skipped", Server{Decided: true, BestIndex: -1, Connections: []Connection{{State: Skipped, Detail: "http while https is required"}}}, ServerNotTried},
+		{"all skipped", Server{Decided: true, BestIndex: -1, Connections: []Connection{{State: Skipped, Reason: SkipHTTPSRequired}}}, ServerNotTried},
 		{"a login page answered", Server{Decided: true, BestIndex: -1, Connections: []Connection{conn("https://a", Refused), {URI: "https://b", State: HTTPError, StatusCode: 401}}}, ServerNotVerified},
 		{"cancelled", Server{Decided: true, BestIndex: -1, Connections: []Connection{conn("https://a", Cancelled)}}, ServerCheckCancelled},
 		{"plex.direct blocked", Server{Decided: true, BestIndex: -1, Presence: true, Connections: []Connection{conn(pd, DNSFailure)}}, ServerDNSBlocked},
@@ -36,7 +36,7 @@ func TestOutcome(t *testing.T) {
 				t.Errorf("%s: status %d", tc.name, o.HTTPStatus)
 			}
 		case ServerNotTried:
-			if o.Detail == "" {
+			if o.Reason != SkipHTTPSRequired {
 				t.Errorf("%s: no detail", tc.name)
 			}
 		}

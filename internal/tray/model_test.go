@@ -39,7 +39,7 @@ func TestRenderPhases(t *testing.T) {
 		{"one-click", core.State{Phase: core.SigningIn, Method: signin.Browser, Code: "longcode", URL: "https://app.plex.tv/auth#?code=longcode"},
 			[]string{"Signing in with your browser…", "Open the Plex sign-in page again", "Copy link", "Cancel sign-in", "Start at login", "About plextray 1.2.3", "Quit"}, IconSigningIn},
 		{"locked", core.State{Phase: core.Locked, Keychain: keychain.ErrLocked},
-			[]string{"Your token is in a locked keyring", "Keychain: The keyring is locked: unlock it (e.g. with Seahorse), then click Try again.", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
+			[]string{"Your token is in a locked keyring", "Keychain: The keyring is locked: unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock), then click Try again.", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
 		{"signed in", core.State{Phase: core.SignedIn, Username: "demo"},
 			[]string{"Signed in as demo", "Copy token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedIn},
 		{"error", core.State{Phase: core.SignedIn, Unverified: true, Notice: core.Notice{Kind: core.NoticeUnreachable, Err: &plextv.StatusError{StatusCode: 503}, Wait: 15 * time.Second}},

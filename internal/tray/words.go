@@ -15,6 +15,7 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 	"github.com/plextray/plextray/internal/textsafe"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 // The tray's words: every sentence the menu, tooltip and notifications
@@ -180,13 +181,13 @@ func hintLine(s core.State) string {
 func keychainWords(err error, p core.Phase) string {
 	switch {
 	case errors.Is(err, keychain.ErrLocked) && p == core.Locked:
-		return "The keyring is locked: unlock it (e.g. with Seahorse), then click Try again."
-	case errors.Is(err, keychain.ErrLocked):
-		return "The keyring is locked: unlock it (e.g. with Seahorse)."
+		return wording.KeychainProblem(err) + ", then click Try again."
 	case errors.Is(err, keychain.ErrNoSessionBus):
-		return "No D-Bus session bus: run plextray inside a desktop session."
+		return wording.KeychainProblem(err) + ": run plextray inside a desktop session."
+	case errors.Is(err, keychain.ErrLocked):
+		return wording.KeychainProblem(err) + "."
 	}
-	return "No Secret Service is running: install gnome-keyring (or KeePassXC with Secret Service) and sign in again."
+	return wording.KeychainProblem(err) + ", and sign in again."
 }
 
 // clipboardWords says what is wrong with the clipboard.
@@ -328,7 +329,7 @@ func unreachableWords(n int) string {
 
 // unreachableHere is a server plex.tv reports online that nothing reaches
 // from here, in the words the rows, the tooltip and notifications share.
-const unreachableHere = "unreachable from here (online at plex.tv)"
+const unreachableHere = wording.UnreachableHere
 
 func capitalize(s string) string {
 	if s == "" {
@@ -533,59 +534,7 @@ func profileNotify(n core.Notice, s core.State) (Notification, bool) {
 // relay · 80 ms", "Cabin — offline · last seen 3 days ago", "Attic —
 // checking…".
 func serverTitle(s servers.Server, now time.Time) string {
-	return serverName(s) + " — " + serverStatus(s, now)
-}
-
-func serverName(s servers.Server) string {
-	n := name(s.Name)
-	if n == "" {
-		n = "Unnamed server"
-	}
-	if !s.Owned {
-		n += " (shared)"
-	}
-	return n
-}
-
-func serverStatus(s servers.Server, now time.Time) string {
-	o := s.Outcome()
-	switch o.Verdict {
-	case servers.ServerAvailable:
-		return connKind(o.Best) + " · " + latency(o.Best.Latency)
-	case servers.ServerChecking:
-		return "checking…"
-	case servers.ServerNoConnections:
-		return "no connections listed"
-	case servers.ServerNotTried:
-		return "not tried (" + skipWords(o.Detail) + ")"
-	case servers.ServerNotVerified:
-		return fmt.Sprintf("answers HTTP %d, not verified", o.HTTPStatus)
-	case servers.ServerCheckCancelled:
-		return "check cancelled"
-	case servers.ServerDNSBlocked:
-		return "offline · DNS failed (rebinding protection?)"
-	case servers.ServerUnreachable:
-		return unreachableHere
-	}
-	if !s.LastSeenAt.IsZero() && !now.IsZero() {
-		return "offline · last seen " + ago(now.Sub(s.LastSeenAt))
-	}
-	return "offline"
-}
-
-// ago: "just now", "5 min ago", "1 hour ago", "3 days ago".
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 2*time.Hour:
-		return "1 hour ago"
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+	return wording.ServerName(s) + " — " + wording.ServerStatus(s, now)
 }
 
 // checkedLine: "Checked at 14:32" ("Checked at 23:50 on 1 Dec" when that
@@ -648,73 +597,9 @@ func copyURI(s servers.Server) (string, Item) {
 	return s.URI, it
 }
 
-// connKind: "local", "local http", "remote", "relay".
-func connKind(c servers.Connection) string {
-	k := "remote"
-	switch {
-	case c.Relay:
-		k = "relay"
-	case c.Local:
-		k = "local"
-	}
-	if c.Protocol != "https" {
-		k += " http"
-	}
-	return k
-}
-
-// connLabel is a connection's state in a few words.
-func connLabel(c servers.Connection) string {
-	switch c.State {
-	case servers.Pending:
-		return "checking…"
-	case servers.Reachable:
-		return latency(c.Latency)
-	case servers.Refused:
-		return "refused"
-	case servers.TimedOut:
-		return "timed out"
-	case servers.TLSError:
-		return "TLS error"
-	case servers.DNSFailure:
-		if servers.IsPlexDirect(c.URI) {
-			return "DNS failed (rebinding protection?)"
-		}
-		return "DNS failed"
-	case servers.WrongServer:
-		return "wrong server"
-	case servers.HTTPError:
-		if c.StatusCode != 0 {
-			return fmt.Sprintf("HTTP %d", c.StatusCode)
-		}
-		return "HTTP error"
-	case servers.Skipped:
-		return "not tried: " + skipWords(c.Detail)
-	case servers.Unreachable:
-		return "unreachable"
-	case servers.Cancelled:
-		return "cancelled"
-	}
-	return c.State.String()
-}
-
-// skipWords: the reasons servers.Plan gives are its own constants.
-func skipWords(detail string) string { return textsafe.Line(detail, textsafe.Name) }
-
 // connTitle: "https://…:32400 — local · 4 ms".
 func connTitle(c servers.Connection) string {
-	return uri(c.URI) + " — " + connKind(c) + " · " + connLabel(c)
-}
-
-// latency: "<1 ms", "4 ms", "1.2 s".
-func latency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "<1 ms"
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Round(time.Millisecond)/time.Millisecond)
-	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
+	return uri(c.URI) + " — " + wording.ConnKind(c) + " · " + wording.ConnLabel(c)
 }
 
 // serversNote is the Servers submenu's note line.
