@@ -116,7 +116,7 @@ func TestRendererKeepsTheMostRelevant(t *testing.T) {
 	// A hidden server changes but stays unreachable: nothing to redraw.
 	s := list[0]
 	s.Connections = append([]servers.Connection(nil), s.Connections...)
-	s.Connections[0].Detail = "x"
+	s.Connections[0].Err = "x"
 	if m := r.Render(apply(0, s)); m.Servers.All || len(m.Servers.Changed) != 0 {
 		t.Fatalf("hidden row redrawn: all %v changed %v", m.Servers.All, m.Servers.Changed)
 	}
