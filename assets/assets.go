@@ -23,13 +23,13 @@ type State int
 
 // The tray states.
 const (
-	SignedOut State = iota // grey chevron
-	SigningIn              // orange chevron, blue badge with dots
-	SignedIn               // orange chevron, green badge with a check
-	Error                  // orange chevron, red badge with "!"
-	NoServer               // orange chevron, slate badge with a dash: signed in, no server answers
-	SomeUnreachable        // orange chevron, yellow badge with a half-filled ring: a server online at plex.tv is unreachable from here
-	PlexTVDown             // orange chevron, red badge with a cross: plex.tv can't be reached or fails
+	SignedOut       State = iota // grey chevron
+	SigningIn                    // orange chevron, blue badge with dots
+	SignedIn                     // orange chevron, green badge with a check
+	Error                        // orange chevron, red badge with "!"
+	NoServer                     // orange chevron, slate badge with a dash: signed in, no server answers
+	SomeUnreachable              // orange chevron, yellow badge with a half-filled ring: a server online at plex.tv is unreachable from here
+	PlexTVDown                   // orange chevron, red badge with a cross: plex.tv can't be reached or fails
 )
 
 // States lists every State, in order.
