@@ -17,7 +17,9 @@ import (
 // that nothing reaches from here, and plex.tv failing mid-session (the
 // rows then say which check they are from); and all good again after.
 func TestHealthIcon(t *testing.T) {
-	w := newWorld(t, desktop.Options{})
+	// A loaded machine can take over a second for a TLS answer: a probe
+	// timeout that never turns a live server unreachable by accident.
+	w := newWorld(t, desktop.Options{}, "PLEXTRAY_PROBE_TIMEOUT=5s")
 	app, tr := w.start()
 	w.signIn(tr)
 	tr.WaitFor(t, "servers checked", func(m desktop.MenuItem) bool {

@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
+	"fyne.io/systray/internal/prop"
 	"github.com/godbus/dbus/v5"
-	"github.com/godbus/dbus/v5/prop"
 
 	"fyne.io/systray/internal/generated/menu"
 )

@@ -15,9 +15,9 @@ import (
 	"os"
 	"sync"
 
+	"fyne.io/systray/internal/prop"
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
-	"github.com/godbus/dbus/v5/prop"
 
 	"fyne.io/systray/internal/generated/menu"
 	"fyne.io/systray/internal/generated/notifier"
