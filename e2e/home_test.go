@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/e2e/desktop"
-	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/pinpage/chromiumtest"
 	"github.com/plextray/plextray/internal/plextv"
 )
@@ -83,7 +83,7 @@ func TestPlexHomeProfiles(t *testing.T) {
 	if who := w.whose(tok); who != "Teen" {
 		t.Fatalf("copied token belongs to %q", who)
 	}
-	if kept, _ := w.d.SecretLookup("service", "plextray", "username", home.ProfileAccount(teen.UUID)); strings.TrimSpace(kept) != tok {
+	if kept, _ := w.d.SecretLookup("service", "plextray", "username", keychain.ProfileEntry(w.sim.DemoAccount().UUID, teen.UUID)); strings.TrimSpace(kept) != tok {
 		t.Fatal("Teen's token is not in the keychain under its own entry")
 	}
 	if w.storedToken() != acct {
@@ -164,7 +164,7 @@ func TestPlexHomeProfiles(t *testing.T) {
 		t.Fatalf("token --user teen: exit %d\n%s", code, errOut)
 	}
 	// A Teen token plextray does not have yet: forget it, ask with the PIN on stdin.
-	clear := exec.Command("secret-tool", "clear", "service", "plextray", "username", home.ProfileAccount(teen.UUID))
+	clear := exec.Command("secret-tool", "clear", "service", "plextray", "username", keychain.ProfileEntry(w.sim.DemoAccount().UUID, teen.UUID))
 	clear.Env = w.d.Env()
 	if out, err := clear.CombinedOutput(); err != nil {
 		t.Fatalf("secret-tool clear: %v\n%s", err, out)
@@ -190,7 +190,7 @@ func TestPlexHomeProfiles(t *testing.T) {
 	// background (after plex.tv is told), so wait for that with a deadline.
 	left := func() string {
 		for _, p := range demo.Profiles {
-			if s, err := w.d.SecretLookup("service", "plextray", "username", home.ProfileAccount(p.UUID)); err == nil && strings.TrimSpace(s) != "" {
+			if s, err := w.d.SecretLookup("service", "plextray", "username", keychain.ProfileEntry(w.sim.DemoAccount().UUID, p.UUID)); err == nil && strings.TrimSpace(s) != "" {
 				return p.Title
 			}
 		}

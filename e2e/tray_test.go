@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextvsim"
 )
 
@@ -144,12 +145,27 @@ func (w *world) signIn(tr *desktop.Tray) string {
 	return code
 }
 
+// storedToken is the account's token in the keychain: under the demo
+// account's entry, or the unconfirmed account's ("plex-token").
 func (w *world) storedToken() string {
-	tok, err := w.d.SecretLookup("service", "plextray", "username", "plex-token")
-	if err != nil {
-		return ""
+	for _, acct := range []string{w.sim.DemoAccount().UUID, ""} {
+		if tok, err := w.d.SecretLookup("service", "plextray", "username", keychain.AccountEntry(acct)); err == nil && strings.TrimSpace(tok) != "" {
+			return strings.TrimSpace(tok)
+		}
 	}
-	return strings.TrimSpace(tok)
+	return ""
+}
+
+// entries lists the account names of every plextray entry in the keychain.
+func (w *world) entries() []string {
+	out, _ := w.d.SecretSearch("plextray")
+	var names []string
+	for _, l := range strings.Split(out, "\n") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(l), "attribute.username = "); ok {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func (w *world) waitClipboard(desc string, ok func(string) bool) string {

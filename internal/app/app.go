@@ -13,7 +13,6 @@ import (
 
 	"github.com/plextray/plextray/internal/config"
 	"github.com/plextray/plextray/internal/core"
-	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
@@ -25,14 +24,13 @@ type Env struct {
 	Settings Settings
 	Info     plextv.Info
 	PlexTV   *plextv.Client
-	Keychain keychain.Store
+	Keychain keychain.Keyring
 	// Replaced is set when a damaged client-id file was set aside and a
 	// new identifier made (Plex will list this install once more).
 	Replaced *config.Replaced
-	// ConfigDir and ProfileKeychain keep the Plex Home profiles (see
+	// ConfigDir holds the client identifier and profiles.json (see
 	// core.Services).
-	ConfigDir       string
-	ProfileKeychain func(uuid string) keychain.Store
+	ConfigDir string
 }
 
 // Setup makes sure the install has its client identifier and builds the
@@ -59,7 +57,7 @@ func Setup(version string, s Settings) (*Env, error) {
 		return nil, fmt.Errorf("%s: %w", EnvPlexTVURL, err)
 	}
 	return &Env{Version: version, Settings: s, Info: info, PlexTV: client, Keychain: Keychain(s), Replaced: replaced,
-		ConfigDir: dir, ProfileKeychain: func(uuid string) keychain.Store { return ProfileKeychain(s, uuid) }}, nil
+		ConfigDir: dir}, nil
 }
 
 // Keychain is the OS keychain for s: without a session bus it answers
@@ -78,17 +76,8 @@ func (e *Env) Services(checker core.Checker) core.Services {
 		LinkURL:       e.PlexTV.LinkURL,
 		AppURL:        e.AuthURL,
 		SigninTimeout: e.Settings.SigninTimeout,
-
-		ProfileKeychain: e.ProfileKeychain,
-		ConfigDir:       e.ConfigDir,
+		ConfigDir:     e.ConfigDir,
 	}
-}
-
-// ProfileKeychain is the OS keychain entry of a Plex Home profile's token.
-func ProfileKeychain(s Settings, uuid string) keychain.Store {
-	k := Keychain(s)
-	k.Account = home.ProfileAccount(uuid)
-	return k
 }
 
 // Checker is the server check with a per-connection timeout (0: the

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
@@ -43,20 +44,19 @@ type IO struct {
 	// Settings from the environment; SettingsErr if one was bad.
 	Settings    app.Settings
 	SettingsErr error
-	// Keychain is the token store; commands that only read it (token)
-	// need nothing else.
-	Keychain keychain.Store
+	// Keychain holds the tokens (every plextray entry); commands that only
+	// read it (token) need nothing else.
+	Keychain keychain.Keyring
 	// Setup builds the plex.tv side (client identifier, client) for the
 	// commands that talk to plex.tv.
 	Setup func(app.Settings) (*app.Env, error)
 	// OpenBrowser opens a URL (nil: never).
 	OpenBrowser func(url string) error
 
-	// Plex Home profiles (users.go): the config folder holding the active
-	// profile, and the keychain entry of a profile's token. Unset: the
-	// commands work on the account's token only.
-	ConfigDir       string
-	ProfileKeychain func(uuid string) keychain.Store
+	// ConfigDir holds profiles.json: the signed-in account and its Plex
+	// Home profiles (users.go). "": the commands work on the account's
+	// token only.
+	ConfigDir string
 	// Stdin gives a profile's PIN when it is not a terminal; ReadSecret,
 	// when set, reads it from the terminal without echo.
 	Stdin      io.Reader
@@ -65,9 +65,13 @@ type IO struct {
 	// Now is the clock for "last seen 3 days ago" (nil: time.Now).
 	Now func() time.Time
 
-	// profile is the active Plex Home profile whose token the command
-	// uses (set by withServerToken): if plex.tv rejects that token,
-	// explain goes back to the account's own token, as the tray does.
+	// The stored token the command uses and whose it is (set by
+	// withToken and withServerToken): the account (its uuid) and the
+	// active Plex Home profile (nil: the account's own token). If plex.tv
+	// rejects it, explain deals with it as the tray does (compare before
+	// delete).
+	account string
+	used    plextv.Token
 	profile *home.Active
 }
 
@@ -225,22 +229,33 @@ func parse(fs *flag.FlagSet, args []string, io IO) (code int, done bool) {
 	return 0, false
 }
 
-// storedToken reads the keychain, or PLEXTRAY_TOKEN when allowEnv.
-func storedToken(ctx context.Context, io IO, allowEnv bool) (plextv.Token, int) {
+// truth reads what the keychain and the config folder hold (exit code
+// ExitOK), or says why it can't (a keychain failure: ExitFailure).
+func truth(ctx context.Context, io IO, cmd string) (core.Truth, int) {
+	t := localServices(io).Read(ctx)
+	if t.Err != nil {
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(t.Err, io.Prog))
+		return t, ExitFailure
+	}
+	return t, ExitOK
+}
+
+// storedToken reads the account's stored token, or PLEXTRAY_TOKEN when
+// allowEnv; io comes back with the token noted (for explain).
+func storedToken(ctx context.Context, io IO, cmd string, allowEnv bool) (IO, plextv.Token, int) {
 	if allowEnv && io.Settings.Token != "" {
-		return plextv.Token(io.Settings.Token), ExitOK
+		return io, plextv.Token(io.Settings.Token), ExitOK
 	}
-	tok, err := io.Keychain.Get(ctx)
+	t, code := truth(ctx, io, cmd)
 	switch {
-	case err == nil:
-		return tok, ExitOK
-	case errors.Is(err, keychain.ErrNotFound):
+	case code != ExitOK:
+		return io, "", code
+	case t.Token.IsZero():
 		fmt.Fprintf(io.Stderr, "%s: not signed in (no token in the keychain). Run '%s login'.\n", io.Prog, io.Prog)
-		return "", ExitNotSignedIn
-	default:
-		fmt.Fprintf(io.Stderr, "%s: %s\n", io.Prog, keychainWords(err, io.Prog))
-		return "", ExitFailure
+		return io, "", ExitNotSignedIn
 	}
+	io.account, io.used = t.Account, t.Token
+	return io, t.Token, ExitOK
 }
 
 // signalContext is cancelled by Ctrl-C or SIGTERM.
@@ -273,13 +288,13 @@ func withEnv(fs *flag.FlagSet, args []string, io IO, check func() int, run func(
 // withToken is withEnv for commands that need the stored token (or
 // PLEXTRAY_TOKEN when allowEnv). The token is read before the plex.tv
 // side is set up.
-func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(context.Context, *app.Env, plextv.Token) int) int {
+func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(context.Context, *app.Env, plextv.Token, IO) int) int {
 	if code, done := parse(fs, args, io); done {
 		return code
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	tok, code := storedToken(ctx, io, allowEnv)
+	io, tok, code := storedToken(ctx, io, fs.Name(), allowEnv)
 	if tok.IsZero() {
 		return code
 	}
@@ -287,7 +302,7 @@ func withToken(fs *flag.FlagSet, args []string, io IO, allowEnv bool, run func(c
 	if !ok {
 		return ExitFailure
 	}
-	return run(ctx, env, tok)
+	return run(ctx, env, tok, io)
 }
 
 // setup builds the plex.tv side, saying so when a damaged client-id file
@@ -304,20 +319,40 @@ func setup(io IO) (*app.Env, bool) {
 	return env, true
 }
 
-// explain maps a plex.tv error to a message and exit code.
+// explain maps a plex.tv error to a message and exit code. When plex.tv
+// rejects the stored token the command used, the keychain decides
+// (compare before delete): the token is removed only if it is still the
+// one stored; a newer one there (signed in or switched again elsewhere)
+// is kept, and the command can simply run again.
 func explain(io IO, what string, err error) int {
+	rejected := errors.Is(err, plextv.ErrTokenInvalid)
 	switch {
-	case errors.Is(err, plextv.ErrTokenInvalid) && io.profile != nil:
+	case rejected && io.profile != nil && !io.used.IsZero():
 		// The active profile's token, not the account's: 'login' would
 		// not help, and 'switch' to the same profile says "already".
 		p := io.profile
-		if ferr := localServices(io).ForgetProfile(context.Background(), p.UUID); ferr != nil {
+		newer, ferr := localServices(io).ProfileRejected(context.Background(), io.account, p.UUID, io.used)
+		switch {
+		case ferr != nil:
 			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token (revoked or expired), and it could not be forgotten: %s\n", io.Prog, what, profileName(p.Title), clean(ferr))
-			return ExitRejected
+		case !newer.IsZero():
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token, but a newer one was stored meanwhile; run the command again.\n", io.Prog, what, profileName(p.Title))
+		default:
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token (revoked or expired); your own account's token is active again. Run '%s switch %s' to use the profile once more.\n", io.Prog, what, profileName(p.Title), io.Prog, name(p.UUID))
 		}
-		fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the active profile %s's token (revoked or expired); your own account's token is active again. Run '%s switch %s' to use the profile once more.\n", io.Prog, what, profileName(p.Title), io.Prog, name(p.UUID))
 		return ExitRejected
-	case errors.Is(err, plextv.ErrTokenInvalid):
+	case rejected && !io.used.IsZero():
+		newer, ferr := localServices(io).Rejected(context.Background(), io.account, io.used)
+		switch {
+		case ferr != nil:
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token (revoked or expired), and it could not be removed: %s. Run '%s login'.\n", io.Prog, what, keychainWords(ferr, io.Prog), io.Prog)
+		case !newer.IsZero():
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token, but a newer one was stored meanwhile (signed in again elsewhere); run the command again.\n", io.Prog, what)
+		default:
+			fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token (revoked or expired); it was removed from the keychain. Run '%s login'.\n", io.Prog, what, io.Prog)
+		}
+		return ExitRejected
+	case rejected:
 		fmt.Fprintf(io.Stderr, "%s: %s: plex.tv rejected the token (revoked or expired). Run '%s login'.\n", io.Prog, what, io.Prog)
 		return ExitRejected
 	default:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/keychain/keychaintest"
 	"github.com/plextray/plextray/internal/plextv"
@@ -43,13 +44,23 @@ func (s *syncBuf) String() string {
 
 type fixture struct {
 	sim            *plextvsim.Sim
-	kc             keychain.Store
+	kc             keychain.Keyring
 	stdout, stderr *syncBuf
 	opened         []string
 	settings       app.Settings
 }
 
-func newFixture(t *testing.T, kc keychain.Store) *fixture {
+// stored is the account's token the keychain holds (keychain.ErrNotFound:
+// none), found as the commands find it.
+func stored(kc keychain.Keyring) (plextv.Token, error) {
+	t := core.Services{Keychain: kc}.Read(context.Background())
+	if t.Err == nil && t.Token.IsZero() {
+		return "", keychain.ErrNotFound
+	}
+	return t.Token, t.Err
+}
+
+func newFixture(t *testing.T, kc keychain.Keyring) *fixture {
 	t.Helper()
 	sim := plextvsim.StartForTest(t, plextvsim.Options{})
 	return &fixture{sim: sim, kc: kc, stdout: newSyncBuf(), stderr: newSyncBuf()}
@@ -106,7 +117,7 @@ func TestLoginPrintForPipelines(t *testing.T) {
 	if code := f.run("login", "--print", "--no-browser"); code != ExitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, f.stderr)
 	}
-	tok, err := kc.Get(context.Background())
+	tok, err := stored(kc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +222,7 @@ func TestTokenStatusLogout(t *testing.T) {
 	if f.sim.TokenValid(raw) {
 		t.Fatal("token still valid at plex.tv")
 	}
-	if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+	if _, err := stored(kc); !errors.Is(err, keychain.ErrNotFound) {
 		t.Fatal("token still stored")
 	}
 	if code := f.run("logout"); code != ExitNotSignedIn {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/app"
+	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/signin"
@@ -36,12 +37,12 @@ func login(args []string, io IO) int {
 }
 
 func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneClick bool, timeout time.Duration) int {
-	sv := env.Services(nil)
+	sv := services(io, env)
 	sv.SigninTimeout = timeout
 
 	// Find out before the flow whether the token can be kept.
-	_, kerr := sv.Load(ctx)
-	keychainOK := kerr == nil || errors.Is(kerr, keychain.ErrNotFound)
+	kerr := sv.Read(ctx).Err
+	keychainOK := kerr == nil
 	if !keychainOK && !print {
 		fmt.Fprintf(io.Stderr, "%s login: %s\n", io.Prog, keychainWords(kerr, io.Prog))
 		return ExitFailure
@@ -68,7 +69,7 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 		} else {
 			cd.line("Sign in at: " + uri(p.URL))
 		}
-		if !noBrowser && io.OpenBrowser != nil && (!p.Renewed || method == signin.Browser) {
+		if !noBrowser && io.OpenBrowser != nil && p.OpenBrowser(method) {
 			if err := io.OpenBrowser(p.URL); err != nil {
 				cd.line("(couldn't open a browser: open the link yourself)")
 			}
@@ -92,15 +93,24 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 		return signInFailed(io, err, timeout)
 	}
 
-	stored := false
+	// Verified, then stored under its account (Keep: the tray keeps a
+	// new token the same way).
+	var k core.Kept
 	if keychainOK {
-		if serr := sv.Store(ctx, tok); serr != nil {
-			fmt.Fprintf(io.Stderr, "%s login: couldn't store the token: %s\n", io.Prog, keychainWords(serr, io.Prog))
-			if !print {
-				return ExitFailure
-			}
-		} else {
-			stored = true
+		k = sv.Keep(ctx, tok)
+	} else {
+		k.User, k.VerifyErr = sv.Verify(ctx, tok)
+		k.StoreErr = kerr
+	}
+	if errors.Is(k.VerifyErr, plextv.ErrTokenInvalid) {
+		fmt.Fprintf(io.Stderr, "%s login: plex.tv rejected the new token at once (signed in again elsewhere meanwhile?); nothing was stored.\n", io.Prog)
+		return ExitRejected
+	}
+	stored := k.StoreErr == nil
+	if keychainOK && !stored {
+		fmt.Fprintf(io.Stderr, "%s login: couldn't store the token: %s\n", io.Prog, keychainWords(k.StoreErr, io.Prog))
+		if !print {
+			return ExitFailure
 		}
 	}
 	// The token first: if it can't be written, nothing below may sound
@@ -113,13 +123,13 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 			return ExitFailure
 		}
 	}
-	if u, uerr := sv.Verify(ctx, tok); uerr == nil {
-		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(u.DisplayName()))
+	if k.VerifyErr == nil {
+		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(k.User.DisplayName()))
 	} else {
-		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", clean(uerr))
+		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", clean(k.VerifyErr))
 	}
 	if stored {
-		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.Account)
+		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.AccountEntry(k.Account))
 	} else if !keychainOK {
 		// Say why: a locked keyring is not a missing one.
 		fmt.Fprintf(io.Stderr, "Nothing was stored: %s\n", keychainWords(kerr, io.Prog))
@@ -187,8 +197,9 @@ func token(args []string, io IO) int {
 
 func status(args []string, io IO) int {
 	fs := flags("status", "status", io)
-	code := withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		u, err := env.Services(nil).Verify(ctx, tok)
+	code := withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+		sv := services(io, env)
+		u, err := sv.Verify(ctx, tok)
 		if err != nil {
 			if !errors.Is(err, plextv.ErrTokenInvalid) {
 				fmt.Fprintln(io.Stdout, "Signed in, but plex.tv can't be reached to check the token (it is kept).")
@@ -196,7 +207,17 @@ func status(args []string, io IO) int {
 			return explain(io, "checking the token", err)
 		}
 		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", name(u.DisplayName()))
-		if st, err := services(io, env).ProfileState(); err == nil && st.Active != nil && io.Settings.Token == "" {
+		if io.used.IsZero() {
+			return ExitOK // PLEXTRAY_TOKEN
+		}
+		if io.account == "" {
+			// Kept before plex.tv confirmed whose it is: file it under
+			// its account now, as the tray does.
+			if acct, err := sv.Confirm(ctx, tok, u); err == nil {
+				io.account = acct
+			}
+		}
+		if st := sv.ProfileState(io.account); st.Active != nil {
 			fmt.Fprintf(io.Stdout, "Active profile: %s ('%s token' prints its token).\n", profileName(st.Active.Title), io.Prog)
 		}
 		return ExitOK
@@ -209,19 +230,32 @@ func status(args []string, io IO) int {
 
 func logout(args []string, io IO) int {
 	fs := flags("logout", "logout", io)
-	return withToken(fs, args, io, false, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
-		revokeErr, removeErr := services(io, env).SignOut(ctx, tok)
-		if removeErr != nil {
-			fmt.Fprintf(io.Stderr, "%s logout: couldn't remove the token: %s\n", io.Prog, keychainWords(removeErr, io.Prog))
-			return ExitFailure
-		}
-		if revokeErr != nil {
-			fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%s).\n", clean(revokeErr))
-			return ExitOK
-		}
-		fmt.Fprintln(io.Stderr, "Signed out.")
+	if code, done := parse(fs, args, io); done {
+		return code
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	// Even without the account's token (a damaged profiles.json, an
+	// earlier sign-out cut short) every plextray entry still goes.
+	t := localServices(io).Read(ctx)
+	env, ok := setup(io)
+	if !ok {
+		return ExitFailure
+	}
+	revokeErr, removeErr := services(io, env).SignOut(ctx, t.Token)
+	switch {
+	case removeErr != nil:
+		fmt.Fprintf(io.Stderr, "%s logout: couldn't remove every token: %s\n", io.Prog, keychainWords(removeErr, io.Prog))
+		return ExitFailure
+	case t.Token.IsZero():
+		fmt.Fprintln(io.Stderr, "Not signed in.")
+		return ExitNotSignedIn
+	case revokeErr != nil:
+		fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%s).\n", clean(revokeErr))
 		return ExitOK
-	})
+	}
+	fmt.Fprintln(io.Stderr, "Signed out.")
+	return ExitOK
 }
 
 // countdown shows the time left for a code: one updating line on a

@@ -101,6 +101,8 @@ type keychainErr struct{ err error }
 func (k keychainErr) Get(context.Context) (plextv.Token, error) { return "", k.err }
 func (k keychainErr) Set(context.Context, plextv.Token) error   { return k.err }
 func (k keychainErr) Delete(context.Context) error              { return k.err }
+func (k keychainErr) Entry(string) keychain.Store               { return k }
+func (k keychainErr) Names(context.Context) ([]string, error)   { return nil, k.err }
 
 func TestLoginPrintWithoutKeychainMustWriteTheToken(t *testing.T) {
 	f := newFixture(t, keychainErr{keychain.ErrNoSessionBus})

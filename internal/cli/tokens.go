@@ -153,7 +153,7 @@ func tokensList(args []string, io IO) int {
 		}
 		ptok, err := tok, error(nil)
 		if key != "" {
-			ptok, err = sv.ProfileToken(ctx, key)
+			ptok, err = sv.ProfileToken(ctx, acct, key)
 		}
 		var ds []plextv.Device
 		if err == nil {
@@ -240,7 +240,7 @@ func tokensRevoke(args []string, io IO) int {
 	}
 	ptok := tok
 	if t.ProfileUUID != "" {
-		if ptok, err = sv.ProfileToken(ctx, t.ProfileUUID); err != nil {
+		if ptok, err = sv.ProfileToken(ctx, acct, t.ProfileUUID); err != nil {
 			fmt.Fprintf(io.Stderr, "%s tokens revoke: %s was made for the profile %s, whose token is not stored here (%s); run '%s token --user %s' first.\n",
 				io.Prog, name(t.Name), profileName(t.ProfileTitle), keychainWords(err, io.Prog), io.Prog, shellWord(t.ProfileTitle))
 			return ExitFailure
@@ -270,7 +270,7 @@ func tokensRevoke(args []string, io IO) int {
 // it belongs to (the key of its tools in the config folder), and the
 // token to link a new tool with: the account's, or profile user's.
 func toolAccount(ctx context.Context, io IO, cmd, user string) (string, *app.Env, core.Services, plextv.Token, *plextv.HomeUser, int) {
-	tok, code := storedToken(ctx, io, true)
+	io, tok, code := storedToken(ctx, io, cmd, true)
 	if tok.IsZero() {
 		return "", nil, core.Services{}, "", nil, code
 	}
@@ -286,6 +286,12 @@ func toolAccount(ctx context.Context, io IO, cmd, user string) (string, *app.Env
 	acct := u.UUID
 	if acct == "" {
 		acct = fmt.Sprint(u.ID)
+	} else if !io.used.IsZero() && io.account == "" {
+		// Kept before plex.tv confirmed whose it is: file it (and its
+		// profiles' tokens) under the account now, as the tray does.
+		if a, err := sv.Confirm(ctx, tok, u); err == nil {
+			io.account = a
+		}
 	}
 	if user == "" {
 		return acct, env, sv, tok, nil, ExitOK
@@ -320,7 +326,7 @@ func toolStoreFailed(io IO, cmd, tool string, err error) int {
 
 func claimCmd(args []string, io IO) int {
 	fs := flags("claim", "claim", io)
-	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		ctx2, cancel := context.WithTimeout(ctx, core.CallTimeout)
 		ct, err := env.PlexTV.ClaimToken(ctx2, tok)
 		cancel()

@@ -116,7 +116,7 @@ func withServerToken(io IO, cmd string, fn func(context.Context, *app.Env, plext
 	tok := plextv.Token(io.Settings.Token)
 	if tok.IsZero() {
 		var code int
-		if io.profile, tok, code = activeProfileToken(ctx, io, cmd); tok.IsZero() {
+		if io, tok, code = activeProfileToken(ctx, io, cmd); tok.IsZero() {
 			return code
 		}
 	}

@@ -143,7 +143,7 @@ func TestTokenServer(t *testing.T) {
 	}
 	raw, _ := f.sim.NewToken("")
 	// The stored token, not PLEXTRAY_TOKEN: `token` reads the keychain.
-	if err := f.kc.Set(t.Context(), plextv.Token(raw)); err != nil {
+	if err := f.kc.Entry(keychain.Account).Set(t.Context(), plextv.Token(raw)); err != nil {
 		t.Fatal(err)
 	}
 	var dad plextvsim.Resource

@@ -21,19 +21,17 @@ import (
 // and the active profile in token and status. They share the tray's
 // keychain entries and profile state (core.Services).
 
-// services is env's use-cases with the profile store the command line
-// was given.
+// services is env's use-cases with the keychain and config folder the
+// command line was given.
 func services(io IO, env *app.Env) core.Services {
 	sv := env.Services(nil)
-	if io.ConfigDir != "" || io.ProfileKeychain != nil {
-		sv.ConfigDir, sv.ProfileKeychain = io.ConfigDir, io.ProfileKeychain
-	}
+	sv.Keychain, sv.ConfigDir = io.Keychain, io.ConfigDir
 	return sv
 }
 
 // localServices is the part of Services that needs no plex.tv side.
 func localServices(io IO) core.Services {
-	return core.Services{Keychain: io.Keychain, ConfigDir: io.ConfigDir, ProfileKeychain: io.ProfileKeychain}
+	return core.Services{Keychain: io.Keychain, ConfigDir: io.ConfigDir}
 }
 
 // userJSON is one profile of `users --json`; full values from plex.tv.
@@ -52,19 +50,17 @@ type userJSON struct {
 func users(args []string, io IO) int {
 	fs := flags("users", "users [--json]", io)
 	asJSON := fs.Bool("json", false, "print JSON: uuid, title, username, admin, managed, guest, protected, restricted, active")
-	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token) int {
+	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		sv := services(io, env)
 		h, code := listHome(ctx, io, sv, tok, "users")
 		if code != ExitOK {
 			return code
 		}
-		st, _ := sv.ProfileState()
-		isActive := func(u plextv.HomeUser) bool {
-			if st.Active == nil {
-				return u.Admin
-			}
-			return st.Active.UUID == u.UUID
+		st := home.State{}
+		if !io.used.IsZero() { // not PLEXTRAY_TOKEN
+			st = sv.ProfileState(io.account)
 		}
+		isActive := func(u plextv.HomeUser) bool { return st.IsActive(u.UUID, u.Admin) }
 		if *asJSON {
 			out := []userJSON{}
 			if h != nil {
@@ -108,20 +104,21 @@ func listHome(ctx context.Context, io IO, sv core.Services, tok plextv.Token, wh
 	return h, ExitOK
 }
 
-// accountAndProfile is what switch and token --user start with: the
-// account's stored token, the services, and the profile query names.
-func accountAndProfile(ctx context.Context, io IO, cmd, query string) (plextv.Token, core.Services, plextv.HomeUser, int) {
-	tok, code := storedToken(ctx, io, false)
+// accountAndProfile is what switch and token --user start with: io with
+// the account's stored token noted (io.used, io.account), the services,
+// and the profile query names.
+func accountAndProfile(ctx context.Context, io IO, cmd, query string) (IO, core.Services, plextv.HomeUser, int) {
+	io, tok, code := storedToken(ctx, io, cmd, false)
 	if tok.IsZero() {
-		return "", core.Services{}, plextv.HomeUser{}, code
+		return io, core.Services{}, plextv.HomeUser{}, code
 	}
 	env, ok := setup(io)
 	if !ok {
-		return "", core.Services{}, plextv.HomeUser{}, ExitFailure
+		return io, core.Services{}, plextv.HomeUser{}, ExitFailure
 	}
 	sv := services(io, env)
 	to, code := pickProfile(ctx, io, sv, tok, cmd, query)
-	return tok, sv, to, code
+	return io, sv, to, code
 }
 
 // pickProfile lists the Home and finds query in it; ambiguity and no
@@ -170,14 +167,14 @@ func switchCmd(args []string, io IO) int {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	tok, sv, to, code := accountAndProfile(ctx, io, "switch", query)
+	io, sv, to, code := accountAndProfile(ctx, io, "switch", query)
 	if code != ExitOK {
 		return code
 	}
-	st, _ := sv.ProfileState()
-	already := st.Active == nil && to.Admin
-	if st.Active != nil && st.Active.UUID == to.UUID {
-		_, kerr := sv.ProfileToken(ctx, to.UUID)
+	st := sv.ProfileState(io.account)
+	already := st.IsActive(to.UUID, to.Admin)
+	if already && !to.Admin {
+		_, kerr := sv.ProfileToken(ctx, io.account, to.UUID)
 		already = kerr == nil // a lost token is fetched again
 	}
 	if already {
@@ -186,7 +183,7 @@ func switchCmd(args []string, io IO) int {
 	}
 	ctx = home.WithTrace(ctx, waitTrace(io, "switch"))
 	_, code = withPIN(ctx, io, "switch", to, func(pin string) (plextv.Token, error) {
-		return sv.SwitchProfile(ctx, tok, to, pin)
+		return sv.SwitchProfile(ctx, io.account, io.used, to, pin)
 	}, st)
 	if code != ExitOK {
 		return code
@@ -194,7 +191,7 @@ func switchCmd(args []string, io IO) int {
 	if to.Admin {
 		fmt.Fprintf(io.Stderr, "Switched back to %s: '%s token' prints the account's own token.\n", profileName(to.Title), io.Prog)
 	} else {
-		fmt.Fprintf(io.Stderr, "Switched to %s: '%s token' prints its token (kept in the keychain as %q).\n", profileName(to.Title), io.Prog, home.ProfileAccount(to.UUID))
+		fmt.Fprintf(io.Stderr, "Switched to %s: '%s token' prints its token (kept in the keychain as %q).\n", profileName(to.Title), io.Prog, keychain.ProfileEntry(io.account, to.UUID))
 	}
 	return ExitOK
 }
@@ -264,11 +261,11 @@ func askPIN(io IO, cmd string, to plextv.HomeUser) (string, int) {
 // tokenForUser prints profile query's token without changing the active
 // profile: a stored one, else a fresh one from plex.tv (kept for next time).
 func tokenForUser(ctx context.Context, io IO, query string) int {
-	tok, sv, to, code := accountAndProfile(ctx, io, "token", query)
+	io, sv, to, code := accountAndProfile(ctx, io, "token", query)
 	if code != ExitOK {
 		return code
 	}
-	out, code := profileTokenOf(ctx, io, "token", sv, tok, to)
+	out, code := profileTokenOf(ctx, io, "token", sv, io.used, to)
 	if out.IsZero() {
 		return code
 	}
@@ -285,7 +282,7 @@ func profileTokenOf(ctx context.Context, io IO, cmd string, sv core.Services, to
 	if to.Admin {
 		return tok, ExitOK
 	}
-	out, err := sv.ProfileToken(ctx, to.UUID)
+	out, err := sv.ProfileToken(ctx, io.account, to.UUID)
 	if err == nil {
 		return out, ExitOK
 	}
@@ -293,43 +290,41 @@ func profileTokenOf(ctx context.Context, io IO, cmd string, sv core.Services, to
 		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(err, io.Prog))
 		return "", ExitFailure
 	}
-	st, _ := sv.ProfileState()
+	st := sv.ProfileState(io.account)
 	ctx = home.WithTrace(ctx, waitTrace(io, cmd))
 	return withPIN(ctx, io, cmd, to, func(pin string) (plextv.Token, error) {
-		return sv.FetchProfileToken(ctx, tok, to, pin)
+		return sv.FetchProfileToken(ctx, io.account, tok, to, pin)
 	}, st)
 }
 
 // activeToken is the token `token` prints: the active profile's, when
 // one is active, else the account's.
 func activeToken(ctx context.Context, io IO) (plextv.Token, int) {
-	return activeTokenFor(ctx, io, "token")
-}
-
-// activeTokenFor is activeToken for command cmd (its messages name it).
-func activeTokenFor(ctx context.Context, io IO, cmd string) (plextv.Token, int) {
-	_, tok, code := activeProfileToken(ctx, io, cmd)
+	_, tok, code := activeProfileToken(ctx, io, "token")
 	return tok, code
 }
 
-// activeProfileToken is activeTokenFor that also says whose token it is:
-// the active profile, or nil for the account's own.
-func activeProfileToken(ctx context.Context, io IO, cmd string) (*home.Active, plextv.Token, int) {
-	sv := localServices(io)
-	a, ptok, err := sv.ActiveProfile(ctx)
+// activeProfileToken is the token the server check uses (the active
+// profile's, else the account's), with io noting whose it is (for
+// explain).
+func activeProfileToken(ctx context.Context, io IO, cmd string) (IO, plextv.Token, int) {
+	t, code := truth(ctx, io, cmd)
 	switch {
-	case a == nil && err != nil:
-		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, clean(err))
-		return nil, "", ExitFailure
-	case a == nil:
-		tok, code := storedToken(ctx, io, false)
-		return nil, tok, code
-	case errors.Is(err, keychain.ErrNotFound):
-		fmt.Fprintf(io.Stderr, "%s %s: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, cmd, profileName(a.Title), io.Prog)
-		return nil, "", ExitNotSignedIn
-	case err != nil:
-		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(err, io.Prog))
-		return nil, "", ExitFailure
+	case code != ExitOK:
+		return io, "", code
+	case t.Token.IsZero():
+		fmt.Fprintf(io.Stderr, "%s: not signed in (no token in the keychain). Run '%s login'.\n", io.Prog, io.Prog)
+		return io, "", ExitNotSignedIn
+	case t.Profile == nil:
+		io.account, io.used = t.Account, t.Token
+		return io, t.Token, ExitOK
+	case errors.Is(t.ProfileErr, keychain.ErrNotFound):
+		fmt.Fprintf(io.Stderr, "%s %s: the active profile %s has no token in the keychain; run '%s switch' again.\n", io.Prog, cmd, profileName(t.Profile.Title), io.Prog)
+		return io, "", ExitNotSignedIn
+	case t.ProfileErr != nil:
+		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, keychainWords(t.ProfileErr, io.Prog))
+		return io, "", ExitFailure
 	}
-	return a, ptok, ExitOK
+	io.account, io.used, io.profile = t.Account, t.ProfileToken, t.Profile
+	return io, t.ProfileToken, ExitOK
 }

@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,14 +22,13 @@ type homeFixture struct {
 	acct string
 	home plextvsim.Home
 	dir  string
-	mu   sync.Mutex
-	keys map[string]*keychain.Memory
+	kc   *keychain.Memory
 }
 
 func newHomeFixture(t *testing.T, spec *plextvsim.HomeSpec) *homeFixture {
 	t.Helper()
 	kc := &keychain.Memory{}
-	f := &homeFixture{fixture: newFixture(t, kc), t: t, dir: t.TempDir(), keys: map[string]*keychain.Memory{}}
+	f := &homeFixture{fixture: newFixture(t, kc), t: t, dir: t.TempDir(), kc: kc}
 	var err error
 	if spec == nil {
 		f.home, err = f.sim.AddDemoHome()
@@ -44,20 +43,34 @@ func newHomeFixture(t *testing.T, spec *plextvsim.HomeSpec) *homeFixture {
 	return f
 }
 
+// key is profile uuid's token in the keychain: under the demo account's
+// entry, or under the unconfirmed account's (where a token stored before
+// tokens were kept by account has it until plex.tv confirms the account).
 func (f *homeFixture) key(uuid string) keychain.Store {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.keys[uuid] == nil {
-		f.keys[uuid] = &keychain.Memory{}
+	return profileKey{f.kc.Entry(keychain.ProfileEntry(f.sim.DemoAccount().UUID, uuid)), f.kc.Entry(keychain.ProfileEntry("", uuid))}
+}
+
+type profileKey struct {
+	keychain.Store
+	legacy keychain.Store
+}
+
+func (k profileKey) Delete(ctx context.Context) error {
+	return errors.Join(k.Store.Delete(ctx), k.legacy.Delete(ctx))
+}
+
+func (k profileKey) Get(ctx context.Context) (plextv.Token, error) {
+	if tok, err := k.Store.Get(ctx); err == nil {
+		return tok, nil
 	}
-	return f.keys[uuid]
+	return k.legacy.Get(ctx)
 }
 
 // run runs a command with stdin (not a terminal); it returns the exit
 // code and stdout, and clears both outputs.
 func (f *homeFixture) runIn(stdin string, args ...string) (int, string) {
 	io := f.io()
-	io.ConfigDir, io.ProfileKeychain = f.dir, f.key
+	io.ConfigDir = f.dir
 	io.Stdin = strings.NewReader(stdin)
 	f.stdout.b.Reset()
 	f.stderr.b.Reset()
@@ -120,7 +133,7 @@ func TestSwitchTokenAndWrongPIN(t *testing.T) {
 	if f.whose(kid) != "Kid" {
 		t.Fatal("token after switching to Kid is not Kid's")
 	}
-	if st, _ := home.LoadState(f.dir); st.Active == nil || st.Active.UUID != f.uuid("Kid") {
+	if st := profileState(f.dir); st.Active == nil || st.Active.UUID != f.uuid("Kid") {
 		t.Fatalf("profile state %+v", st)
 	}
 	if code, out := f.runIn("", "status"); code != ExitOK || !strings.Contains(out, "Active profile: Kid") {
@@ -198,8 +211,8 @@ func TestSwitchTokenAndWrongPIN(t *testing.T) {
 	if f.sim.TokenValid(kept["Kid"]) || f.sim.TokenValid(kept["Teen"]) || kept["Kid"] != strings.TrimSpace(kid) {
 		t.Fatal("profile tokens still valid at plex.tv after logout")
 	}
-	if st, err := home.LoadState(f.dir); err != nil || st.Active != nil || len(st.Stored) != 0 {
-		t.Fatalf("profile state after logout: %+v %v", st, err)
+	if st := profileState(f.dir); st.Active != nil || len(st.Stored) != 0 {
+		t.Fatalf("profile state after logout: %+v", st)
 	}
 	if v := f.sim.Violations(); len(v) > 0 {
 		t.Fatal(v)
@@ -239,7 +252,7 @@ func TestProfileNamesAmbiguousOrUnknown(t *testing.T) {
 func TestNoHome(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	raw, _ := f.sim.NewToken("")
-	f.kc.Set(context.Background(), plextv.Token(raw))
+	f.kc.Entry(keychain.Account).Set(context.Background(), plextv.Token(raw))
 	if code := f.run("users"); code != ExitOK || !strings.Contains(f.stdout.String(), "no Plex Home") {
 		t.Fatalf("exit %d %q", code, f.stdout)
 	}
@@ -252,7 +265,7 @@ func TestNoHome(t *testing.T) {
 func TestPINFromTerminal(t *testing.T) {
 	f := newHomeFixture(t, nil)
 	io := f.io()
-	io.ConfigDir, io.ProfileKeychain = f.dir, f.key
+	io.ConfigDir = f.dir
 	io.Stdin = strings.NewReader("0000\n") // must not be read
 	asked := 0
 	io.ReadSecret = func() (string, error) { asked++; return "1234", nil }
@@ -349,4 +362,10 @@ func TestWaitWords(t *testing.T) {
 			t.Errorf("waitWords(%v) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// profileState is the signed-in account's record in profiles.json.
+func profileState(dir string) home.State {
+	f, _ := home.Load(dir)
+	return f.For(f.Account)
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -162,4 +163,23 @@ func FuzzClientIDFile(f *testing.F) {
 			t.Fatalf("%q: id %q, replaced %v", content, id, rep)
 		}
 	})
+}
+
+func TestWatchReportsChangesToNamedFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plextray")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := Watch(ctx, dir, "profiles.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// profiles.json is replaced as home.Update replaces it.
+	tmp := filepath.Join(dir, ".profiles.json-1")
+	if err := os.WriteFile(tmp, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "profiles.json")); err != nil {
+		t.Fatal(err)
+	}
+	<-ch // the rename into place (the test's deadline bounds the wait)
 }

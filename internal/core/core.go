@@ -78,6 +78,11 @@ type Config struct {
 	// it wherever it appears. Optional.
 	Secret func(string)
 
+	// Changes, when set, reports (with the core's context) that the
+	// keychain or the config folder may have changed: the core reads them
+	// again and follows (truth.go). Nil: read once at start.
+	Changes func(context.Context) <-chan struct{}
+
 	// Watch, when set, starts the source of re-check triggers (network
 	// change, wake, idle); it is called on each sign-in, with a context
 	// that ends on leaving SignedIn (serverwatch.go).
@@ -96,6 +101,7 @@ type Core struct {
 	wg     sync.WaitGroup
 
 	token       plextv.Token
+	acct        string             // the account's plex.tv uuid; "" unconfirmed
 	flowCancel  context.CancelFunc // running sign-in, or nil
 	checkCancel context.CancelFunc // running server check, or nil
 	retryCancel context.CancelFunc // pending token re-check, or nil
@@ -104,16 +110,17 @@ type Core struct {
 	clearing    plextv.Token       // what that clear will clear
 	checkGen    int                // identifies the latest server check
 	quitting    bool
-	prof        profileRun    // Plex Home profiles (home.go)
-	profWrites  profileWrites // orders what the workers record of them
+	prof        profileRun // Plex Home profiles (home.go)
 
-	// removed is closed once the last sign-out (or dropped token) has
-	// finished removing tokens from the keychain; nil: none ran. A new
-	// token is stored only after it, so the removal cannot delete it.
-	removed chan struct{}
-	// storeCancel stops storing a new token that was signed out of
-	// before it was stored, or nil.
-	storeCancel context.CancelFunc
+	// The shared truth (truth.go): the core's own changes to the keychain
+	// and the config folder, queued and run one at a time; whether one
+	// runs; the generation that changes' start and end advance (a read
+	// from an older one is stale); whether a read runs or is due.
+	writes    []func(context.Context) msg
+	writing   bool
+	truthGen  int
+	reading   bool
+	reloadDue bool
 
 	// The server list (serverwatch.go): the running or last check's
 	// table, whether it was replaced since the last publish, the last
@@ -185,10 +192,6 @@ type (
 	cmdQuit      struct{}
 
 	// Results.
-	loaded struct {
-		tok plextv.Token
-		err error
-	}
 	verified struct {
 		tok  plextv.Token
 		user *plextv.User
@@ -204,12 +207,6 @@ type (
 		tok plextv.Token
 		err error
 	}
-	stored struct {
-		tok plextv.Token
-		err error
-	}
-	signedOut struct{ err error }
-	forgotten struct{ err error }
 	checkPlan struct {
 		gen  int
 		list []servers.Server
@@ -252,15 +249,11 @@ func (cmdCheck) isMsg()      {}
 func (cmdAutostart) isMsg()  {}
 func (cmdRetry) isMsg()      {}
 func (cmdQuit) isMsg()       {}
-func (loaded) isMsg()        {}
 func (verified) isMsg()      {}
 func (recheckDue) isMsg()    {}
 func (pinShown) isMsg()      {}
 func (signInRetry) isMsg()   {}
 func (signInDone) isMsg()    {}
-func (stored) isMsg()        {}
-func (signedOut) isMsg()     {}
-func (forgotten) isMsg()     {}
 func (checkPlan) isMsg()     {}
 func (checkStep) isMsg()     {}
 func (checkDone) isMsg()     {}
@@ -318,8 +311,9 @@ func (c *Core) Quit() { c.post(cmdQuit{}) }
 // messages until Quit. It returns once every worker has ended.
 func (c *Core) Run() {
 	c.startServerWatch()
+	c.startFollowing()
 	c.publish()
-	c.spawn(c.load)
+	c.reload()
 	if a := c.cfg.Autostart; a != nil {
 		c.spawn(func() {
 			on, err := a.Enabled()
@@ -419,7 +413,7 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
-	if c.applyHome(m) || c.applyServers(m) {
+	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) {
 		return
 	}
 	switch m := m.(type) {
@@ -466,11 +460,9 @@ func (c *Core) apply(m msg) {
 		if c.state.Phase == Locked || (c.state.Phase == SignedOut && c.state.Keychain != nil) {
 			c.state.Phase = Starting
 			c.sayKind(NoticeVerifying)
-			c.spawn(c.load)
+			c.reload()
 		}
 
-	case loaded:
-		c.loaded(m)
 	case verified:
 		c.verified(m)
 	case recheckDue:
@@ -486,18 +478,6 @@ func (c *Core) apply(m msg) {
 		}
 	case signInDone:
 		c.signInDone(m.tok, m.err)
-	case stored:
-		c.stored(m)
-	case signedOut:
-		if m.err != nil {
-			c.say(Notice{Kind: NoticeSignOutOffline, Err: m.err})
-		} else if c.state.Notice.Kind == NoticeSigningOut {
-			c.sayKind(NoticeSignedOut)
-		}
-	case forgotten:
-		if m.err != nil {
-			c.say(Notice{Kind: NoticeKeychainFailed, Err: m.err})
-		}
 	case checkPlan:
 		if m.gen == c.checkGen {
 			c.table, c.allChanged = servers.NewTable(m.list), true
@@ -540,43 +520,7 @@ func (c *Core) apply(m msg) {
 	}
 }
 
-// ——— start-up and verification ———
-
-func (c *Core) load() {
-	tok, err := c.cfg.Services.Load(c.ctx)
-	c.post(loaded{tok, err})
-}
-
-func (c *Core) loaded(m loaded) {
-	if c.state.Phase != Starting {
-		return
-	}
-	switch {
-	case m.err == nil:
-		c.secret(m.tok)
-		c.token = m.tok
-		c.state.Keychain = nil
-		c.state.Phase, c.state.Stored, c.state.Unverified = SignedIn, true, true
-		c.sayKind(NoticeVerifying)
-		tok := m.tok
-		c.spawn(func() { c.verify(tok) })
-		c.loadProfile(tok)
-	case errors.Is(m.err, keychain.ErrNotFound):
-		c.state.Keychain = nil
-		c.state.Phase = SignedOut
-		c.sayKind(NoticeNone)
-	case errors.Is(m.err, keychain.ErrLocked):
-		c.cfg.Log.Warn("keychain locked", "err", m.err)
-		c.state.Keychain = m.err
-		c.state.Phase = Locked
-		c.sayKind(NoticeNone)
-	default:
-		c.cfg.Log.Warn("keychain unavailable", "err", m.err)
-		c.state.Keychain = m.err
-		c.state.Phase = SignedOut
-		c.sayKind(NoticeNone)
-	}
-}
+// ——— verification ———
 
 // verify asks plex.tv whose token tok is, off the owner goroutine.
 func (c *Core) verify(tok plextv.Token) {
@@ -602,15 +546,15 @@ func (c *Core) verified(m verified) {
 		} else if c.state.Notice.Problem() || c.state.Notice.Progress() {
 			c.sayKind(NoticeNone)
 		}
+		if c.acct == "" && c.state.Stored && m.user.UUID != "" {
+			c.confirm(m.tok, m.user)
+		}
 		c.accountVerified(m.user)
 		if first || c.state.Servers.Checked.IsZero() {
 			c.startCheck()
 		}
 	case errors.Is(m.err, plextv.ErrTokenInvalid):
-		c.cfg.Log.Info("stored token rejected by plex.tv; removing it")
-		c.dropToken()
-		c.sayKind(NoticeRevoked)
-		c.notify()
+		c.rejectToken()
 	case c.ctx.Err() != nil:
 	default:
 		c.cfg.Log.Warn("plex.tv unreachable; keeping the token", "err", m.err)
@@ -677,7 +621,7 @@ func (c *Core) showPIN(p signin.PIN) {
 	c.spawn(func() {
 		// The link page stays the same when a code is renewed; the
 		// one-click page carries the code, so it opens again.
-		if !p.Renewed || method == signin.Browser {
+		if p.OpenBrowser(method) {
 			c.openBrowser(p.URL)
 		}
 		if method == signin.Code && c.copy(p.Code) == nil {
@@ -696,25 +640,14 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 	switch {
 	case err == nil:
 		c.secret(tok)
-		c.token = tok
+		c.token, c.acct = tok, ""
 		c.state.Phase = SignedIn
 		c.state.Unverified, c.state.Stored = true, false
 		c.state.Username = ""
 		c.sayKind(NoticeSaving)
-		after := c.removed
-		ctx, cancel := context.WithCancel(c.ctx)
-		c.storeCancel = cancel
-		c.spawn(func() {
-			defer cancel()
-			if after != nil {
-				select {
-				case <-after:
-				case <-ctx.Done():
-					return // signed out (or quit) meanwhile
-				}
-			}
-			c.post(stored{tok, c.cfg.Services.Store(ctx, tok)})
-		})
+		// Stored after any sign-out still removing tokens (writes run in
+		// order), so that removal cannot take the new token with it.
+		c.write(func(ctx context.Context) msg { return kept{tok, c.cfg.Services.Keep(ctx, tok)} })
 		return
 	case errors.Is(err, signin.ErrCancelled):
 		c.sayKind(NoticeCancelled)
@@ -734,24 +667,24 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 	}
 }
 
-// stored: the token is in the keychain, or (without one) kept in memory
-// for this run; either way plex.tv is asked whose it is next.
-func (c *Core) stored(m stored) {
-	if c.token != m.tok {
-		return
-	}
-	if m.err != nil {
-		c.cfg.Log.Warn("keychain unavailable; token kept in memory", "err", m.err)
-		c.state.Stored, c.state.Keychain = false, m.err
-	} else {
-		c.state.Stored, c.state.Keychain = true, nil
-	}
-	tok := m.tok
-	c.spawn(func() { c.verify(tok) })
+// confirm moves a token kept under the unconfirmed account's entry
+// (stored by an earlier version, or while plex.tv could not be asked)
+// under its account's, now that plex.tv said whose it is.
+//
+// Changes queued after it run after it, so they already name the
+// account (c.acct); if it fails, the account is unconfirmed again.
+func (c *Core) confirm(tok plextv.Token, u *plextv.User) {
+	c.acct = u.UUID
+	c.write(func(ctx context.Context) msg {
+		acct, err := c.cfg.Services.Confirm(ctx, tok, u)
+		return confirmed{tok, acct, err}
+	})
 }
 
 // ——— sign-out ———
 
+// signOut forgets the token here at once; the keychain entries (every
+// plextray entry) and plex.tv follow in a write (Services.SignOut).
 func (c *Core) signOut() {
 	if c.state.Phase != SignedIn {
 		return
@@ -759,41 +692,9 @@ func (c *Core) signOut() {
 	tok, stored := c.token, c.state.Stored
 	c.forgetToken()
 	c.sayKind(NoticeSigningOut)
-	done := make(chan struct{})
-	c.removed = done
-	c.spawn(func() {
-		defer close(done)
-		rctx, cancel := context.WithTimeout(c.ctx, CallTimeout)
-		err := c.cfg.PlexTV.SignOut(rctx, tok)
-		cancel()
-		if errors.Is(err, plextv.ErrTokenInvalid) {
-			err = nil
-		}
-		if perr := c.forgetProfiles(); perr != nil {
-			c.post(profileForgotten{perr})
-		}
-		if stored {
-			if ferr := c.cfg.Services.Forget(c.ctx); ferr != nil {
-				c.post(forgotten{ferr})
-				return
-			}
-		}
-		c.post(signedOut{err})
-	})
-}
-
-// dropToken forgets the token here and removes it from the keychain.
-func (c *Core) dropToken() {
-	stored := c.state.Stored
-	c.forgetToken()
-	done := make(chan struct{})
-	c.removed = done
-	c.spawn(func() {
-		defer close(done)
-		if stored {
-			c.post(forgotten{c.cfg.Services.Forget(c.ctx)})
-		}
-		c.post(profileForgotten{c.forgetProfiles()})
+	c.write(func(ctx context.Context) msg {
+		revokeErr, removeErr := c.cfg.Services.SignOut(ctx, tok)
+		return signedOut{stored, revokeErr, removeErr}
 	})
 }
 
@@ -801,7 +702,7 @@ func (c *Core) dropToken() {
 // A pending clipboard clear is left to run: the copied token must not
 // stay on the clipboard because the person signed out.
 func (c *Core) forgetToken() {
-	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel, &c.storeCancel} {
+	for _, cf := range []*context.CancelFunc{&c.checkCancel, &c.retryCancel} {
 		if *cf != nil {
 			(*cf)()
 			*cf = nil
@@ -809,7 +710,7 @@ func (c *Core) forgetToken() {
 	}
 	c.retryWait = 0
 	c.checkGen++
-	c.token = ""
+	c.token, c.acct = "", ""
 	c.state.Phase = SignedOut
 	c.state.Username, c.state.Unverified, c.state.Stored = "", false, false
 	c.state.Servers = Servers{Notify: c.state.Servers.Notify}
@@ -828,9 +729,6 @@ func (c *Core) startCheck() { c.startCheckFor(0) }
 func (c *Core) startCheckFor(why netwatch.Trigger) {
 	if c.cfg.Checker == nil || c.state.Phase != SignedIn || c.token.IsZero() {
 		return
-	}
-	if c.deferCheck() {
-		return // the active profile is being read
 	}
 	if c.checkCancel != nil {
 		c.checkCancel()
@@ -872,8 +770,7 @@ func (c *Core) checkDone(m checkDone) {
 	case errors.Is(m.err, plextv.ErrTokenInvalid) && !c.prof.tok.IsZero():
 		c.profileRejected() // the profile's token, not the account's
 	case errors.Is(m.err, plextv.ErrTokenInvalid):
-		c.dropToken()
-		c.sayKind(NoticeRevoked)
+		c.rejectToken()
 	case errors.Is(m.err, context.Canceled):
 	default:
 		c.state.Servers.Err = m.err

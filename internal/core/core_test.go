@@ -105,7 +105,7 @@ type harness struct {
 	t     *testing.T
 	sim   *plextvsim.Sim
 	desk  *desk
-	kc    keychain.Store
+	kc    keychain.Keyring
 	c     *Core
 	mu    sync.Mutex
 	state State
@@ -118,7 +118,7 @@ type harness struct {
 
 // start runs a core against sim, publishing into a new harness; call it
 // inside bubble.
-func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Store, tweak ...func(*Config)) *harness {
+func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Keyring, tweak ...func(*Config)) *harness {
 	t.Helper()
 	client, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", Version: "test", ClientIdentifier: "test-client-1"}, plextv.WithHTTPClient(noKeepAlive()))
 	if err != nil {
@@ -277,7 +277,7 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 		if st.Username != h.sim.DemoAccount().Username || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
 			t.Fatalf("state %+v", st)
 		}
-		tok, err := kc.Get(context.Background())
+		tok, err := stored(kc)
 		if err != nil || !h.sim.TokenValid(tok.Reveal()) {
 			t.Fatalf("keychain token %v valid=%v", err, h.sim.TokenValid(tok.Reveal()))
 		}
@@ -474,7 +474,7 @@ func TestRevokedTokenIsRemoved(t *testing.T) {
 			t.Fatalf("state %+v", st)
 		}
 		h.wait("keychain emptied", func(State) bool {
-			_, err := kc.Get(context.Background())
+			_, err := stored(kc)
 			return errors.Is(err, keychain.ErrNotFound)
 		})
 	})
@@ -491,7 +491,7 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 		if st.Notice.Wait != firstRecheck {
 			t.Fatalf("notice %+v", st.Notice)
 		}
-		if got, err := kc.Get(context.Background()); err != nil || got != tok {
+		if got, err := stored(kc); err != nil || got != tok {
 			t.Fatal("token dropped on a transient error")
 		}
 		// The re-checks (after 15 s, then 30 s on the fake clock) succeed
@@ -506,13 +506,13 @@ func TestTransientErrorKeepsToken(t *testing.T) {
 func TestSignOut(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		h, kc := signedInCore(t, sim)
-		tok, _ := kc.Get(context.Background())
+		tok, _ := stored(kc)
 		h.c.SignOut()
 		h.wait("signed out notice", func(s State) bool { return s.Phase == SignedOut && s.Notice.Kind == NoticeSignedOut })
 		if h.sim.TokenValid(tok.Reveal()) {
 			t.Fatal("token still valid at plex.tv")
 		}
-		if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+		if _, err := stored(kc); !errors.Is(err, keychain.ErrNotFound) {
 			t.Fatal("token still in keychain")
 		}
 	})
@@ -527,7 +527,7 @@ func TestSignOutWhilePlexTVDown(t *testing.T) {
 		if st.Notice.Err == nil {
 			t.Fatalf("notice %+v", st.Notice)
 		}
-		if _, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+		if _, err := stored(kc); !errors.Is(err, keychain.ErrNotFound) {
 			t.Fatal("token still in keychain")
 		}
 	})
@@ -557,14 +557,43 @@ type lockedKeychain struct {
 	locked bool
 }
 
-func (k *lockedKeychain) Get(ctx context.Context) (plextv.Token, error) {
+func (k *lockedKeychain) isLocked() bool {
 	k.mu.Lock()
-	locked := k.locked
-	k.mu.Unlock()
-	if locked {
+	defer k.mu.Unlock()
+	return k.locked
+}
+
+func (k *lockedKeychain) Entry(name string) keychain.Store {
+	return lockedEntry{k.Memory.Entry(name), k}
+}
+
+func (k *lockedKeychain) Names(ctx context.Context) ([]string, error) {
+	if k.isLocked() {
+		return nil, keychain.ErrLocked
+	}
+	return k.Memory.Names(ctx)
+}
+
+type lockedEntry struct {
+	keychain.Store
+	k *lockedKeychain
+}
+
+func (e lockedEntry) Get(ctx context.Context) (plextv.Token, error) {
+	if e.k.isLocked() {
 		return "", keychain.ErrLocked
 	}
-	return k.Memory.Get(ctx)
+	return e.Store.Get(ctx)
+}
+
+// stored is the account's token the keychain holds (keychain.ErrNotFound:
+// none), found as Services.Read finds it.
+func stored(kc keychain.Keyring) (plextv.Token, error) {
+	t := Services{Keychain: kc}.Read(context.Background())
+	if t.Err == nil && t.Token.IsZero() {
+		return "", keychain.ErrNotFound
+	}
+	return t.Token, t.Err
 }
 
 func TestLockedKeychainOffersRetry(t *testing.T) {
@@ -590,7 +619,7 @@ func TestLockedKeychainOffersRetry(t *testing.T) {
 func TestCopyTokenClearsClipboard(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		h, kc := signedInCore(t, sim)
-		tok, _ := kc.Get(context.Background())
+		tok, _ := stored(kc)
 		h.c.CopyToken()
 		if n := h.saw(NoticeTokenCopied); n.Wait != defaultClipTTL {
 			t.Fatalf("notice %+v", n)
@@ -728,7 +757,7 @@ func signedInAgainDuringSlowSignOut(t *testing.T, sim *plextvsim.Sim) (*harness,
 func copiedToken(t *testing.T, sim *plextvsim.Sim) *harness {
 	t.Helper()
 	h, kc := signedInCore(t, sim)
-	tok, _ := kc.Get(context.Background())
+	tok, _ := stored(kc)
 	h.c.CopyToken()
 	h.wait("copied", func(State) bool { _, _, c := h.desk.get(); return c == tok.Reveal() })
 	return h
@@ -744,7 +773,7 @@ func TestSignInDuringSlowSignOutKeepsNewToken(t *testing.T) {
 		close(release)  // plex.tv answers the old sign-out at last
 		st := h.wait("signed in, stored", func(s State) bool { return signedIn(s) && s.Stored })
 		synctest.Wait() // the old sign-out has finished
-		got, err := kc.Get(context.Background())
+		got, err := stored(kc)
 		if err != nil || !sim.TokenValid(got.Reveal()) {
 			t.Fatalf("keychain after the old sign-out: %q, %v (state %+v)", got, err, st)
 		}
@@ -806,7 +835,7 @@ func TestSignOutBeforeNewTokenIsStoredStoresNothing(t *testing.T) {
 		h.wait("signed out again", phase(SignedOut))
 		close(release)
 		synctest.Wait() // both sign-outs, and any store, have finished
-		if tok, err := kc.Get(context.Background()); !errors.Is(err, keychain.ErrNotFound) {
+		if tok, err := stored(kc); !errors.Is(err, keychain.ErrNotFound) {
 			t.Fatalf("keychain holds %q (%v) after signing out", tok, err)
 		}
 	})

@@ -3,8 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
@@ -47,17 +45,12 @@ func (p Profiles) Admin() *plextv.HomeUser {
 
 // IsActive reports whether u's token is the active one.
 func (p Profiles) IsActive(u plextv.HomeUser) bool {
-	if p.Active == nil {
-		return u.Admin
-	}
-	return p.Active.UUID == u.UUID
+	return home.State{Active: p.Active}.IsActive(u.UUID, u.Admin)
 }
 
 // profileRun is the core's private profile bookkeeping (owner goroutine).
 type profileRun struct {
 	tok      plextv.Token       // the active profile's token; "" when the account's own
-	loading  bool               // reading the active profile at start
-	checkDue bool               // a server check waits for the active profile
 	verified bool               // the active profile's token was checked this run
 	gen      int                // identifies the latest switch
 	cancel   context.CancelFunc // the running switch or PIN page, or nil
@@ -67,27 +60,10 @@ type profileRun struct {
 	fellBack string
 }
 
-// profileWrites orders what the workers record in the config folder about
-// the active profile. Each decision of the core takes the next number
-// (latest); a worker records one only while it is still the latest, and
-// holds mu while it writes, so an older decision never lands after a newer
-// one: a switch cancelled as plex.tv answers, or one overtaken by
-// sign-out, leaves the folder as the core has it.
-type profileWrites struct {
-	mu     sync.Mutex
-	latest atomic.Uint64
-}
-
 type (
 	cmdSwitchProfile  struct{ uuid string }
 	cmdReloadProfiles struct{}
 
-	profileLoaded struct {
-		acct   plextv.Token
-		active *home.Active
-		tok    plextv.Token
-		err    error
-	}
 	profileVerified struct {
 		tok plextv.Token
 		err error
@@ -117,17 +93,23 @@ type (
 		gen int
 		err error
 	}
-	profileForgotten struct{ err error }
-	activeNotKept    struct {
-		seq   uint64
-		title string
-		err   error
+	// profileUsed: the switch the core accepted was kept (UseProfile).
+	profileUsed struct {
+		to  plextv.HomeUser
+		tok plextv.Token
+		err error
+	}
+	// profileDropped: the profile's rejected (or missing) token was dealt
+	// with (ProfileRejected).
+	profileDropped struct {
+		active     home.Active
+		tok, newer plextv.Token
+		err        error
 	}
 )
 
 func (cmdSwitchProfile) isMsg()  {}
 func (cmdReloadProfiles) isMsg() {}
-func (profileLoaded) isMsg()     {}
 func (profileVerified) isMsg()   {}
 func (homeListed) isMsg()        {}
 func (profileSwitched) isMsg()   {}
@@ -135,8 +117,8 @@ func (pinPageOpened) isMsg()     {}
 func (pinPageWrong) isMsg()      {}
 func (pinPageNoBrowser) isMsg()  {}
 func (pinPageDone) isMsg()       {}
-func (profileForgotten) isMsg()  {}
-func (activeNotKept) isMsg()     {}
+func (profileUsed) isMsg()       {}
+func (profileDropped) isMsg()    {}
 
 // SwitchProfile makes the token of the Home profile uuid the active one
 // (the admin's uuid: the account's own token). A protected profile, or
@@ -154,8 +136,6 @@ func (c *Core) applyHome(m msg) bool {
 		c.switchProfile(m.uuid)
 	case cmdReloadProfiles:
 		c.listHome(nil)
-	case profileLoaded:
-		c.profileLoaded(m)
 	case profileVerified:
 		if m.tok == c.prof.tok && !m.tok.IsZero() && errors.Is(m.err, plextv.ErrTokenInvalid) {
 			c.profileRejected()
@@ -211,17 +191,14 @@ func (c *Core) applyHome(m msg) bool {
 			c.say(Notice{Kind: NoticeProfilePINTries, Title: title})
 			c.notify()
 		}
-	case activeNotKept:
-		if m.seq == c.profWrites.latest.Load() && c.state.Phase == SignedIn {
+	case profileUsed:
+		if m.err != nil && c.state.Phase == SignedIn && (m.tok == c.prof.tok || (m.to.Admin && c.prof.tok.IsZero())) {
 			c.cfg.Log.Warn("the active profile not recorded", "err", m.err)
 			c.state.Profiles.Kept = false
-			c.say(Notice{Kind: NoticeProfileNotKept, Err: m.err, Title: m.title})
+			c.say(Notice{Kind: NoticeProfileNotKept, Err: m.err, Title: m.to.Title})
 		}
-	case profileForgotten:
-		if m.err != nil {
-			c.cfg.Log.Warn("removing profile tokens failed", "err", m.err)
-			c.say(Notice{Kind: NoticeKeychainFailed, Err: m.err})
-		}
+	case profileDropped:
+		c.profileDropped(m)
 	default:
 		return false
 	}
@@ -236,61 +213,71 @@ func (c *Core) activeToken() plextv.Token {
 	return c.token
 }
 
-// ——— start-up ———
+// ——— following the stored profile ———
 
-// loadProfile reads the active profile and its token (no network): the
-// first server check waits for it.
-func (c *Core) loadProfile(acct plextv.Token) {
+// useStoredProfile uses the active profile t names (an adopted token's).
+func (c *Core) useStoredProfile(t Truth) {
+	if c.cfg.Services.profilesOK() != nil || t.Profile == nil {
+		return
+	}
+	switch {
+	case errors.Is(t.ProfileErr, keychain.ErrNotFound):
+		c.cfg.Log.Info("the active profile's token is not in the keychain; back to the account's")
+		c.state.Profiles.Active = t.Profile // what fallBack falls back from
+		c.fallBack(*t.Profile)
+		c.dropProfile(*t.Profile, "")
+	case t.ProfileErr != nil:
+		// The keychain failed now; the account's token was read, so
+		// say so and use it.
+		c.cfg.Log.Warn("reading the active profile's token failed", "err", t.ProfileErr)
+		c.say(Notice{Kind: NoticeKeychainFailed, Err: t.ProfileErr})
+	default:
+		c.secret(t.ProfileToken)
+		c.prof.tok = t.ProfileToken
+		c.state.Profiles.Active = t.Profile
+		c.state.Profiles.Kept = true
+		if !c.state.Unverified {
+			c.verifyProfile()
+		}
+	}
+}
+
+// followProfile follows a profile switched to (or back from) elsewhere
+// while the account's token stayed the same.
+func (c *Core) followProfile(t Truth) {
 	if c.cfg.Services.profilesOK() != nil {
 		return
 	}
-	c.prof.loading = true
-	c.spawn(func() {
-		active, tok, err := c.cfg.Services.ActiveProfile(c.ctx)
-		c.post(profileLoaded{acct, active, tok, err})
-	})
-}
-
-func (c *Core) profileLoaded(m profileLoaded) {
-	c.prof.loading = false
-	if m.acct == c.token && c.state.Phase == SignedIn {
-		switch {
-		case m.active == nil:
-			if m.err != nil {
-				c.cfg.Log.Warn("profile state unreadable; using the account's token", "err", m.err)
-			}
-		case errors.Is(m.err, keychain.ErrNotFound):
-			c.cfg.Log.Info("the active profile's token is not in the keychain; back to the account's")
-			c.fallBack(*m.active)
-		case m.err != nil:
-			// The keychain failed now; the account's token was read, so
-			// say so and use it.
-			c.cfg.Log.Warn("reading the active profile's token failed", "err", m.err)
-			c.say(Notice{Kind: NoticeKeychainFailed, Err: m.err})
-		default:
-			c.secret(m.tok)
-			c.prof.tok = m.tok
-			c.state.Profiles.Active = m.active
-			c.state.Profiles.Kept = true
-			if !c.state.Unverified {
-				c.verifyProfile()
-			}
+	cur := c.state.Profiles.Active
+	switch {
+	case t.Profile == nil && cur == nil:
+		return
+	case t.Profile == nil:
+		c.endSwitch()
+		c.prof.tok = ""
+		c.state.Profiles.Active, c.state.Profiles.Kept = nil, false
+		title := ""
+		if a := c.state.Profiles.Admin(); a != nil {
+			title = a.Title
+		}
+		c.say(Notice{Kind: NoticeProfileSwitched, Title: title})
+	case t.ProfileErr != nil:
+		return // its token can't be read (yet): keep what we have
+	case cur != nil && cur.UUID == t.Profile.UUID && c.prof.tok == t.ProfileToken:
+		return
+	default:
+		c.endSwitch()
+		c.secret(t.ProfileToken)
+		c.prof.tok = t.ProfileToken
+		c.prof.verified = false
+		c.state.Profiles.Active, c.state.Profiles.Kept = t.Profile, true
+		c.say(Notice{Kind: NoticeProfileSwitched, Title: t.Profile.Title})
+		if !c.state.Unverified {
+			c.verifyProfile()
 		}
 	}
-	if c.prof.checkDue {
-		c.prof.checkDue = false
-		c.startCheck()
-	}
-}
-
-// deferCheck reports whether a server check must wait for the active
-// profile to be read (and remembers to run it then).
-func (c *Core) deferCheck() bool {
-	if c.prof.loading {
-		c.prof.checkDue = true
-		return true
-	}
-	return false
+	c.dropServers()
+	c.startCheck()
 }
 
 // accountVerified runs once plex.tv confirmed the account's token (u):
@@ -336,16 +323,50 @@ func (c *Core) listHome(u *plextv.User) {
 }
 
 // profileRejected: plex.tv rejected the active profile's token (at start
-// or in a server check): forget it, use the account's, say so.
+// or in a server check). The keychain decides (compare before delete): a
+// newer token of the profile there is used instead; else the account's
+// own token is active again.
 func (c *Core) profileRejected() {
 	if c.state.Profiles.Active == nil {
 		return
 	}
+	c.dropProfile(*c.state.Profiles.Active, c.prof.tok)
+}
+
+// dropProfile runs Services.ProfileRejected for a's token tok (zero: it
+// is missing) in a write.
+func (c *Core) dropProfile(a home.Active, tok plextv.Token) {
+	acct := c.acct
+	c.write(func(ctx context.Context) msg {
+		newer, err := c.cfg.Services.ProfileRejected(ctx, acct, a.UUID, tok)
+		return profileDropped{a, tok, newer, err}
+	})
+}
+
+func (c *Core) profileDropped(m profileDropped) {
+	if m.err != nil {
+		c.cfg.Log.Warn("removing the profile's token failed", "err", m.err)
+	}
+	if m.tok.IsZero() || m.tok != c.prof.tok || c.state.Phase != SignedIn {
+		return // a missing token: fallen back already
+	}
+	if !m.newer.IsZero() {
+		c.cfg.Log.Info("the rejected profile token was replaced in the keychain; using the new one")
+		c.secret(m.newer)
+		c.prof.tok = m.newer
+		c.dropServers()
+		c.startCheck()
+		return
+	}
 	c.cfg.Log.Info("the active profile's token was rejected by plex.tv; back to the account's")
-	c.fallBack(*c.state.Profiles.Active)
+	c.fallBack(m.active)
+	if m.err != nil {
+		c.say(Notice{Kind: NoticeKeychainFailed, Err: m.err})
+	}
 	c.startCheck()
 }
 
+// fallBack makes the account's own token active here and says so.
 func (c *Core) fallBack(a home.Active) {
 	c.prof.tok = ""
 	c.dropServers()
@@ -355,64 +376,6 @@ func (c *Core) fallBack(a home.Active) {
 	if c.state.Unverified {
 		c.prof.fellBack = a.Title
 	}
-	c.profWrites.latest.Add(1) // a switch recorded after this is stale
-	c.spawn(func() {
-		c.profWrites.mu.Lock()
-		defer c.profWrites.mu.Unlock()
-		c.post(profileForgotten{c.cfg.Services.ForgetProfile(c.ctx, a.UUID)})
-	})
-}
-
-// fetchProfile asks plex.tv for profile to's token and keeps it, unless
-// the switch (ctx) was called off meanwhile: another choice or sign-out
-// cancels ctx before anything else, so under profWrites.mu either the
-// token is kept before sign-out removes it, or it is not kept at all. It
-// is made active only once the core accepts the switch (recordActive).
-// Run in a worker.
-func (c *Core) fetchProfile(ctx context.Context, acct plextv.Token, to plextv.HomeUser, pin string) (plextv.Token, error) {
-	tok, err := c.cfg.Services.SwitchToken(ctx, acct, to, pin)
-	if err != nil || to.Admin {
-		return tok, err
-	}
-	c.profWrites.mu.Lock()
-	defer c.profWrites.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	return tok, c.cfg.Services.KeepProfileToken(ctx, to, tok)
-}
-
-// recordActive records the active profile (or none) in the config folder,
-// in a worker, unless the core decides otherwise first (profileWrites).
-func (c *Core) recordActive() {
-	seq := c.profWrites.latest.Add(1)
-	var a *home.Active
-	title := ""
-	if p := c.state.Profiles.Active; p != nil {
-		cp := *p
-		a, title = &cp, cp.Title
-	} else if admin := c.state.Profiles.Admin(); admin != nil {
-		title = admin.Title
-	}
-	c.spawn(func() {
-		c.profWrites.mu.Lock()
-		defer c.profWrites.mu.Unlock()
-		if c.profWrites.latest.Load() != seq {
-			return
-		}
-		if err := c.cfg.Services.SetActiveProfile(a); err != nil {
-			c.post(activeNotKept{seq, title, err})
-		}
-	})
-}
-
-// forgetProfiles removes every profile token (sign-out), after any
-// recording in progress and instead of any still waiting (run in a
-// worker; the caller has made every earlier decision stale).
-func (c *Core) forgetProfiles() error {
-	c.profWrites.mu.Lock()
-	defer c.profWrites.mu.Unlock()
-	return c.cfg.Services.ForgetProfiles(c.ctx)
 }
 
 // dropServers forgets the server list fetched with the token that was
@@ -463,7 +426,7 @@ func (c *Core) switchProfile(uuid string) {
 	}
 	c.say(Notice{Kind: NoticeProfileSwitching, Title: target.Title})
 	c.spawn(func() {
-		tok, err := c.fetchProfile(ctx, acct, target, "")
+		tok, err := c.cfg.Services.SwitchToken(ctx, acct, target, "")
 		c.post(profileSwitched{gen, target, tok, err})
 	})
 }
@@ -479,16 +442,15 @@ func (c *Core) openPINPage(ctx context.Context, gen int, to plextv.HomeUser) {
 			Clock:  c.clk,
 			Server: c.cfg.Pages,
 			Submit: func(ctx context.Context, pin string) error {
-				tok, err := c.fetchProfile(ctx, acct, to, pin)
+				tok, err := c.cfg.Services.SwitchToken(ctx, acct, to, pin)
 				if errors.Is(err, plextv.ErrProfilePIN) {
 					c.post(pinPageWrong{gen})
 					return err
 				}
-				var nk *NotKeptError
-				if err != nil && !errors.As(err, &nk) {
+				if err != nil {
 					return err // shown on the page; try again
 				}
-				c.post(profileSwitched{gen, to, tok, err})
+				c.post(profileSwitched{gen, to, tok, nil})
 				return nil
 			},
 		})
@@ -517,7 +479,6 @@ func (c *Core) profileSwitched(m profileSwitched) {
 	if m.gen != c.prof.gen || c.state.Phase != SignedIn {
 		return
 	}
-	var nk *NotKeptError
 	switch {
 	case errors.Is(m.err, plextv.ErrProfilePIN):
 		// plex.tv wants a PIN after all: ask for it on the page.
@@ -530,10 +491,9 @@ func (c *Core) profileSwitched(m profileSwitched) {
 		return
 	case errors.Is(m.err, plextv.ErrTokenInvalid):
 		c.endSwitch()
-		c.dropToken()
-		c.sayKind(NoticeRevoked)
+		c.rejectToken()
 		return
-	case m.err != nil && !errors.As(m.err, &nk):
+	case m.err != nil:
 		c.cfg.Log.Warn("profile switch failed", "err", m.err)
 		c.endSwitch()
 		c.say(Notice{Kind: NoticeProfileFailed, Err: m.err, Title: m.to.Title})
@@ -554,15 +514,13 @@ func (c *Core) profileSwitched(m profileSwitched) {
 		c.prof.tok = m.tok
 		c.prof.verified = true
 		c.state.Profiles.Active = &home.Active{UUID: m.to.UUID, Title: m.to.Title}
-		c.state.Profiles.Kept = m.err == nil
+		c.state.Profiles.Kept = true
 	}
-	if nk != nil {
-		c.cfg.Log.Warn("profile token not kept", "err", nk.Err)
-		c.say(Notice{Kind: NoticeProfileNotKept, Err: nk.Err, Title: m.to.Title})
-	} else {
-		c.say(Notice{Kind: NoticeProfileSwitched, Title: m.to.Title})
-		c.recordActive()
-	}
+	c.say(Notice{Kind: NoticeProfileSwitched, Title: m.to.Title})
+	acct, to, tok := c.acct, m.to, m.tok
+	c.write(func(ctx context.Context) msg {
+		return profileUsed{to, tok, c.cfg.Services.UseProfile(ctx, acct, to, tok)}
+	})
 	c.dropServers()
 	c.startCheck()
 }
@@ -580,7 +538,6 @@ func (c *Core) endSwitch() {
 // resetProfiles forgets everything about profiles here (signed out).
 func (c *Core) resetProfiles() {
 	c.endSwitch()
-	c.profWrites.latest.Add(1) // nothing recorded before sign-out lands after it
 	c.prof = profileRun{gen: c.prof.gen}
 	c.state.Profiles = Profiles{}
 }

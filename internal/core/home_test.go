@@ -24,27 +24,43 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 )
 
-// profileKeys is the keychain of profile tokens, one Memory per uuid.
+// profileKeys reads the profile tokens in the keychain kc: the entries
+// of account acct (the demo account's uuid), or of the unconfirmed account
+// (as an install from before tokens were kept by account left them).
 type profileKeys struct {
-	mu sync.Mutex
-	m  map[string]*keychain.Memory
+	kc   *keychain.Memory
+	acct string
 }
 
-func (p *profileKeys) store(uuid string) keychain.Store {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]*keychain.Memory{}
-	}
-	if p.m[uuid] == nil {
-		p.m[uuid] = &keychain.Memory{}
-	}
-	return p.m[uuid]
+func newProfileKeys(sim *plextvsim.Sim) *profileKeys {
+	return &profileKeys{kc: &keychain.Memory{}, acct: sim.DemoAccount().UUID}
+}
+
+// legacy is profile uuid's entry as an earlier version kept it.
+func (p *profileKeys) legacy(uuid string) keychain.Store {
+	return p.kc.Entry(keychain.ProfileEntry("", uuid))
 }
 
 func (p *profileKeys) get(uuid string) plextv.Token {
-	tok, _ := p.store(uuid).Get(context.Background())
+	if tok, err := p.kc.Entry(keychain.ProfileEntry(p.acct, uuid)).Get(context.Background()); err == nil {
+		return tok
+	}
+	tok, _ := p.legacy(uuid).Get(context.Background())
 	return tok
+}
+
+// kept waits until profile title's token is in the keychain (kept just
+// after the switch shows) and returns it.
+func (f *homeFixture) kept(title string) plextv.Token {
+	f.t.Helper()
+	f.settle(title+"'s token kept", func(State) bool { return !f.keys.get(f.uuid(title)).IsZero() })
+	return f.keys.get(f.uuid(title))
+}
+
+// profileState is the signed-in account's record in profiles.json.
+func profileState(dir string) (home.State, error) {
+	f, err := home.Load(dir)
+	return f.For(f.Account), err
 }
 
 // resourceTokens wraps the real client (real HTTP to the simulator) and
@@ -85,7 +101,6 @@ func withProfiles(keys *profileKeys, dir string, res *resourceTokens) func(*Conf
 	return func(cfg *Config) {
 		res.Client = cfg.PlexTV.(*plextv.Client)
 		cfg.PlexTV = res
-		cfg.ProfileKeychain = keys.store
 		cfg.ConfigDir = dir
 		cfg.Checker = noProbe{}
 	}
@@ -109,8 +124,8 @@ func (h *harness) cur() State {
 // and waits for its profiles.
 func signedInHome(t *testing.T, sim *plextvsim.Sim, spec *plextvsim.HomeSpec, tweak ...func(*Config)) *homeFixture {
 	t.Helper()
-	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
-	f.harness = start(t, sim, &keychain.Memory{}, append([]func(*Config){withProfiles(f.keys, f.dir, f.res)}, tweak...)...)
+	f := &homeFixture{keys: newProfileKeys(sim), dir: t.TempDir(), res: &resourceTokens{}}
+	f.harness = start(t, sim, f.keys.kc, append([]func(*Config){withProfiles(f.keys, f.dir, f.res)}, tweak...)...)
 	var err error
 	if spec != nil {
 		f.home, err = f.sim.AddHome(*spec)
@@ -198,7 +213,7 @@ func (f *homeFixture) copied() plextv.Token {
 func (f *homeFixture) onDisk(desc string, ok func(home.State) bool) {
 	f.t.Helper()
 	f.settle(desc, func(State) bool {
-		hs, err := home.LoadState(f.dir)
+		hs, err := profileState(f.dir)
 		return err == nil && ok(hs)
 	})
 }
@@ -212,7 +227,7 @@ func (f *homeFixture) checkedWith() plextv.Token {
 func TestSwitchToProfileWithoutPIN(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		f := signedInHome(t, sim, nil)
-		acct, _ := f.kc.Get(context.Background())
+		acct, _ := stored(f.kc)
 		if w, c := f.whose(f.copied()), f.checkedWith(); w != "demo" || c != acct {
 			t.Logf("whose %q checked %q acct %q", w, c, acct)
 			t.Fatal("before switching, the account's token is active")
@@ -222,6 +237,7 @@ func TestSwitchToProfileWithoutPIN(t *testing.T) {
 		if st.Notice.Kind != NoticeProfileSwitched || st.Notice.Title != "Kid" || !st.Profiles.Kept {
 			t.Fatalf("state %+v", st)
 		}
+		f.settle("Kid's token kept", func(State) bool { return !f.keys.get(f.uuid("Kid")).IsZero() })
 		kid := f.keys.get(f.uuid("Kid"))
 		if kid.IsZero() || f.whose(kid) != "Kid" {
 			t.Fatal("Kid's token not kept in its keychain entry")
@@ -255,13 +271,14 @@ func TestSwitchToProfileWithoutPIN(t *testing.T) {
 func TestSwitchWithUnsavableStateLeavesNoStrayToken(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
 		f := signedInHome(t, sim, nil)
-		// A directory where the state file goes: it can be neither
-		// replaced nor read.
-		if err := os.MkdirAll(filepath.Join(f.dir, home.StateFile, "x"), 0o700); err != nil {
+		// A directory where the state file's lock goes: no change to the
+		// state can be made.
+		os.Remove(filepath.Join(f.dir, home.StateFile+".lock"))
+		if err := os.MkdirAll(filepath.Join(f.dir, home.StateFile+".lock", "x"), 0o700); err != nil {
 			t.Fatal(err)
 		}
 		f.c.SwitchProfile(f.uuid("Kid"))
-		st := f.settle("Kid active", active("Kid"))
+		st := f.settle("Kid active, not kept", func(s State) bool { return active("Kid")(s) && s.Notice.Kind == NoticeProfileNotKept })
 		if st.Notice.Kind != NoticeProfileNotKept || st.Profiles.Kept {
 			t.Fatalf("notice %v, kept %v; want NoticeProfileNotKept, not kept", st.Notice.Kind, st.Profiles.Kept)
 		}
@@ -318,7 +335,7 @@ func TestSwitchCalledOffAsPlexTVAnswersRecordsNothing(t *testing.T) {
 		if s := f.cur(); s.Profiles.Active != nil {
 			t.Fatalf("the tray made %q active", s.Profiles.Active.Title)
 		}
-		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+		if hs, err := profileState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
 			t.Fatalf("profile state %+v, %v; want nothing recorded", hs, err)
 		}
 		if !f.keys.get(f.uuid("Kid")).IsZero() {
@@ -340,7 +357,7 @@ func TestSignOutDuringSwitchLeavesNoToken(t *testing.T) {
 		if !f.keys.get(f.uuid("Kid")).IsZero() {
 			t.Fatal("Kid's token is in the keychain after sign-out")
 		}
-		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+		if hs, err := profileState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
 			t.Fatalf("profile state %+v, %v after sign-out", hs, err)
 		}
 	})
@@ -399,14 +416,14 @@ func TestSwitchToProtectedProfileThroughPINPage(t *testing.T) {
 		if st.Profiles.Active != nil || !f.keys.get(teen).IsZero() {
 			t.Fatal("a wrong PIN changed the active profile")
 		}
-		if hs, _ := home.LoadState(f.dir); hs.Active != nil {
+		if hs, _ := profileState(f.dir); hs.Active != nil {
 			t.Fatal("a wrong PIN changed the profile state on disk")
 		}
 		if code := postPIN(t, st.Profiles.PINPage, "1234"); code != http.StatusSeeOther {
 			t.Fatalf("right PIN: HTTP %d", code)
 		}
 		f.settle("Teen active", active("Teen"))
-		if got := f.copied(); got.IsZero() || got != f.keys.get(teen) || f.whose(got) != "Teen" {
+		if got := f.copied(); got.IsZero() || got != f.kept("Teen") || f.whose(got) != "Teen" {
 			t.Fatal("Copy token is not Teen's token")
 		}
 	})
@@ -464,18 +481,20 @@ func startWithProfile(t *testing.T, sim *plextvsim.Sim, kidTok func(sim *plextvs
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}, home: demo}
+	f := &homeFixture{keys: newProfileKeys(sim), dir: t.TempDir(), res: &resourceTokens{}, home: demo}
 	kid := demo.Profiles[0]
 	tok := kidTok(sim, kid.UUID)
 	if !tok.IsZero() {
-		f.keys.store(kid.UUID).Set(context.Background(), tok)
+		f.keys.legacy(kid.UUID).Set(context.Background(), tok)
 	}
-	if err := home.SaveState(f.dir, home.State{Active: &home.Active{UUID: kid.UUID, Title: kid.Title}, Stored: []string{kid.UUID}}); err != nil {
+	// profiles.json as an earlier version wrote it (one account, whose
+	// token is under "plex-token").
+	old := fmt.Sprintf(`{"active":{"uuid":%q,"title":%q},"stored":[%q]}`, kid.UUID, kid.Title, kid.UUID)
+	if err := os.WriteFile(filepath.Join(f.dir, home.StateFile), []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	kc := &keychain.Memory{}
-	kc.Set(context.Background(), storedToken(t, sim))
-	f.harness = start(t, sim, kc, withProfiles(f.keys, f.dir, f.res))
+	f.keys.kc.Set(context.Background(), storedToken(t, sim))
+	f.harness = start(t, sim, f.keys.kc, withProfiles(f.keys, f.dir, f.res))
 	return f, tok
 }
 
@@ -512,8 +531,8 @@ func TestRejectedProfileTokenFallsBackAtStart(t *testing.T) {
 			t.Fatalf("state %+v", st)
 		}
 		f.wait("Kid's token removed", func(State) bool { return f.keys.get(f.uuid("Kid")).IsZero() })
-		f.wait("profile state cleared", func(State) bool { hs, _ := home.LoadState(f.dir); return hs.Active == nil })
-		acct, _ := f.kc.Get(context.Background())
+		f.wait("profile state cleared", func(State) bool { hs, _ := profileState(f.dir); return hs.Active == nil })
+		acct, _ := stored(f.kc)
 		if acct.IsZero() {
 			t.Fatal("the account's token was dropped with the profile's")
 		}
@@ -564,14 +583,14 @@ func TestRevokedProfileTokenInServerCheck(t *testing.T) {
 		f := signedInHome(t, sim, nil)
 		f.c.SwitchProfile(f.uuid("Kid"))
 		f.settle("Kid active", active("Kid"))
-		kid := f.keys.get(f.uuid("Kid"))
+		kid := f.kept("Kid")
 		f.sim.RevokeToken(kid.Reveal())
 		f.c.CheckServers()
 		st := f.settle("fallback", notice(NoticeProfileFallback))
 		if st.Phase != SignedIn || st.Profiles.Active != nil {
 			t.Fatalf("state %+v", st)
 		}
-		if acct, _ := f.kc.Get(context.Background()); acct.IsZero() {
+		if acct, _ := stored(f.kc); acct.IsZero() {
 			t.Fatal("the account's token was removed")
 		}
 	})
@@ -586,6 +605,7 @@ func TestSignOutRemovesProfileTokens(t *testing.T) {
 		st := f.settle("PIN page", func(s State) bool { return s.Profiles.PINPage != "" })
 		postPIN(t, st.Profiles.PINPage, "1234")
 		f.settle("Teen active", active("Teen"))
+		f.settle("Teen's token kept", func(State) bool { return !f.keys.get(f.uuid("Teen")).IsZero() })
 		kid, teen := f.keys.get(f.uuid("Kid")), f.keys.get(f.uuid("Teen"))
 		if kid.IsZero() || teen.IsZero() {
 			t.Fatal("profile tokens not kept")
@@ -595,7 +615,7 @@ func TestSignOutRemovesProfileTokens(t *testing.T) {
 		if !f.keys.get(f.uuid("Kid")).IsZero() || !f.keys.get(f.uuid("Teen")).IsZero() {
 			t.Fatal("profile tokens left in the keychain")
 		}
-		if hs, err := home.LoadState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
+		if hs, err := profileState(f.dir); err != nil || hs.Active != nil || len(hs.Stored) != 0 {
 			t.Fatalf("profile state left: %+v %v", hs, err)
 		}
 		if f.sim.TokenValid(kid.Reveal()) || f.sim.TokenValid(teen.Reveal()) {
@@ -609,8 +629,8 @@ func TestSignOutRemovesProfileTokens(t *testing.T) {
 
 func TestNoHomeOffersNoProfiles(t *testing.T) {
 	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
-		f := &homeFixture{keys: &profileKeys{}, dir: t.TempDir(), res: &resourceTokens{}}
-		f.harness = start(t, sim, &keychain.Memory{}, withProfiles(f.keys, f.dir, f.res))
+		f := &homeFixture{keys: newProfileKeys(sim), dir: t.TempDir(), res: &resourceTokens{}}
+		f.harness = start(t, sim, f.keys.kc, withProfiles(f.keys, f.dir, f.res))
 		f.wait("signed out", phase(SignedOut))
 		f.link(f.signIn())
 		// Listed: plex.tv was asked, and the answer is in.

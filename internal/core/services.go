@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
@@ -42,9 +44,16 @@ func (c ProberChecker) Check(ctx context.Context, rs []plextv.Resource, update f
 // Services are the use-cases as plain calls: the core's workers and the
 // command line run the same ones, so the two never disagree. Each call
 // bounds its own network and keychain work.
+//
+// The keychain and the config folder are the shared truth: Read says what
+// they hold now, and every change to them goes through one of these calls
+// (Keep, Confirm, Rejected, SignOut, UseProfile, ProfileRejected, …), in
+// the tray and in every command alike.
 type Services struct {
-	PlexTV   PlexTV
-	Keychain keychain.Store
+	PlexTV PlexTV
+	// Keychain is every plextray entry of the keychain (the account's
+	// token: keychain.AccountEntry; a profile's: keychain.ProfileEntry).
+	Keychain keychain.Keyring
 	Checker  Checker     // nil: no server checks
 	Clock    clock.Clock // nil: the real clock
 
@@ -57,11 +66,10 @@ type Services struct {
 	// Server); 0: CallTimeout. The command line sets its --timeout.
 	ListTimeout time.Duration
 
-	// ProfileKeychain is where a Plex Home profile's token is kept
-	// (keychain.OS{Account: home.ProfileAccount(uuid)}); ConfigDir holds
-	// the active profile (home.StateFile). Either unset: no profiles.
-	ProfileKeychain func(uuid string) keychain.Store
-	ConfigDir       string
+	// ConfigDir holds profiles.json (home.File): which account is signed
+	// in and each account's profiles. "": no profiles are kept, and only
+	// the entry of an unconfirmed account is read.
+	ConfigDir string
 }
 
 // CallTimeout bounds one plex.tv or keychain call.
@@ -75,7 +83,8 @@ func (sv Services) clock() clock.Clock {
 }
 
 // SignIn runs the PIN flow with method m until the code is linked (the
-// token), or signin.ErrCancelled / ErrTimedOut / *signin.Failed.
+// token), or signin.ErrCancelled / ErrTimedOut / *signin.Failed. Nothing
+// is kept: Keep does that.
 func (sv Services) SignIn(ctx context.Context, m signin.Method, onPIN func(signin.PIN), onRetry func(error, time.Duration)) (plextv.Token, error) {
 	url := sv.LinkURL
 	if m == signin.Browser {
@@ -92,28 +101,227 @@ func (sv Services) SignIn(ctx context.Context, m signin.Method, onPIN func(signi
 	})
 }
 
-// Load reads the stored token: keychain.ErrNotFound when there is none.
-func (sv Services) Load(ctx context.Context) (plextv.Token, error) {
-	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	defer cancel()
-	return sv.Keychain.Get(ctx)
+// Truth is what the keychain and the config folder hold now.
+type Truth struct {
+	// Account is the signed-in account's plex.tv uuid; "" when its token
+	// is kept under the entry of an account plex.tv has not confirmed yet.
+	Account string
+	// Token is the account's token; zero when none is stored (then Err is
+	// nil) or it could not be read (Err).
+	Token plextv.Token
+	Err   error
+	// Profile is the active Plex Home profile (nil: the account's own
+	// token), ProfileToken its token; ProfileErr says why that could not
+	// be read (keychain.ErrNotFound: it is gone).
+	Profile      *home.Active
+	ProfileToken plextv.Token
+	ProfileErr   error
+	// FileErr: profiles.json could not be read (it counts as empty; a
+	// damaged one matches home.ErrDamaged and is set aside by the next
+	// change).
+	FileErr error
 }
 
-// Store keeps tok in the keychain.
-func (sv Services) Store(ctx context.Context, tok plextv.Token) error {
+func (sv Services) entry(name string) keychain.Store { return sv.Keychain.Entry(name) }
+
+// get reads entry name, bounded by CallTimeout.
+func (sv Services) get(ctx context.Context, name string) (plextv.Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	return sv.Keychain.Set(ctx, tok)
+	return sv.entry(name).Get(ctx)
 }
 
-// Forget removes the stored token; no token is not an error.
-func (sv Services) Forget(ctx context.Context) error {
+func (sv Services) set(ctx context.Context, name string, tok plextv.Token) error {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	if err := sv.Keychain.Delete(ctx); err != nil && !errors.Is(err, keychain.ErrNotFound) {
+	return sv.entry(name).Set(ctx, tok)
+}
+
+// del removes entry name; none is not an error.
+func (sv Services) del(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	if err := sv.entry(name).Delete(ctx); err != nil && !errors.Is(err, keychain.ErrNotFound) {
 		return err
 	}
 	return nil
+}
+
+// file reads profiles.json (the zero File when there is no ConfigDir).
+func (sv Services) file() (home.File, error) {
+	if sv.ConfigDir == "" {
+		return home.File{}, nil
+	}
+	return home.Load(sv.ConfigDir)
+}
+
+// update changes profiles.json under its lock; nothing without ConfigDir.
+func (sv Services) update(ctx context.Context, change func(*home.File)) error {
+	if sv.ConfigDir == "" {
+		return nil
+	}
+	_, err := home.Update(ctx, sv.ConfigDir, change)
+	return err
+}
+
+// Read says what the keychain and the config folder hold: the signed-in
+// account's token and the active profile's. profiles.json names the
+// account; without it (no file, or a damaged one) the entry of an
+// unconfirmed account is read, and where the keychain can be searched,
+// the one account entry it holds.
+func (sv Services) Read(ctx context.Context) Truth {
+	f, ferr := sv.file()
+	t := Truth{Account: f.Account, FileErr: ferr}
+	t.Token, t.Err = sv.get(ctx, keychain.AccountEntry(t.Account))
+	if errors.Is(t.Err, keychain.ErrNotFound) && t.Account != "" {
+		t.Account = "" // kept while plex.tv could not confirm it
+		t.Token, t.Err = sv.get(ctx, keychain.AccountEntry(""))
+	}
+	if errors.Is(t.Err, keychain.ErrNotFound) && f.Account == "" {
+		if acct := sv.soleAccount(ctx); acct != "" {
+			t.Account = acct
+			t.Token, t.Err = sv.get(ctx, keychain.AccountEntry(acct))
+		}
+	}
+	if errors.Is(t.Err, keychain.ErrNotFound) {
+		t.Token, t.Err = "", nil
+		t.Account = ""
+	}
+	if t.Token.IsZero() {
+		return t
+	}
+	if a := f.For(t.Account).Active; a != nil {
+		t.Profile = a
+		t.ProfileToken, t.ProfileErr = sv.get(ctx, keychain.ProfileEntry(t.Account, a.UUID))
+	}
+	return t
+}
+
+// soleAccount is the one account whose token the keychain holds, found by
+// searching it ("" when it can't be searched, or holds none or several).
+func (sv Services) soleAccount(ctx context.Context) string {
+	names, err := sv.names(ctx)
+	if err != nil {
+		return ""
+	}
+	found := ""
+	for _, n := range names {
+		if acct, profile, ok := keychain.ParseEntry(n); ok && acct != "" && profile == "" {
+			if found != "" {
+				return ""
+			}
+			found = acct
+		}
+	}
+	return found
+}
+
+func (sv Services) names(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	return sv.Keychain.Names(ctx)
+}
+
+// Kept is what Keep did with a new token.
+type Kept struct {
+	// User is whose token it is (nil when plex.tv could not say:
+	// VerifyErr), Account its uuid ("" then).
+	User      *plextv.User
+	Account   string
+	VerifyErr error
+	// StoreErr: the token could not be stored (it is valid; keep it in
+	// memory for this run).
+	StoreErr error
+}
+
+// Keep asks plex.tv whose new token tok is and stores it under that
+// account's entry, recording the account as the signed-in one. A token
+// plex.tv rejects (VerifyErr matches plextv.ErrTokenInvalid) is not
+// stored; one plex.tv cannot say anything about now is stored under the
+// unconfirmed account's entry, and moved under its own by Confirm later.
+func (sv Services) Keep(ctx context.Context, tok plextv.Token) Kept {
+	u, err := sv.Verify(ctx, tok)
+	k := Kept{User: u, VerifyErr: err}
+	if errors.Is(err, plextv.ErrTokenInvalid) {
+		return k
+	}
+	if err == nil {
+		k.Account = u.UUID
+	}
+	if err := sv.set(ctx, keychain.AccountEntry(k.Account), tok); err != nil {
+		k.StoreErr = err
+		return k
+	}
+	if err := sv.update(ctx, func(f *home.File) { f.Account = k.Account }); err != nil {
+		k.StoreErr = err
+		return k
+	}
+	if k.Account != "" {
+		// An unconfirmed entry holding this same token is superseded.
+		sv.delIf(ctx, keychain.AccountEntry(""), tok)
+	}
+	return k
+}
+
+// delIf removes entry name only if it still holds tok: compare before
+// delete, so a newer token another process stored there is never lost.
+// It reports what the entry holds instead (zero when it was removed or
+// held nothing).
+func (sv Services) delIf(ctx context.Context, name string, tok plextv.Token) (plextv.Token, error) {
+	cur, err := sv.get(ctx, name)
+	switch {
+	case errors.Is(err, keychain.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case cur != tok:
+		return cur, nil
+	}
+	return "", sv.del(ctx, name)
+}
+
+// Confirm moves a token read from the unconfirmed account's entry (and
+// that account's profile tokens and records) under account u, once
+// plex.tv has confirmed whose it is: how a token stored before tokens
+// were kept by account, or while plex.tv could not be asked, finds its
+// place. It returns u's uuid.
+func (sv Services) Confirm(ctx context.Context, tok plextv.Token, u *plextv.User) (string, error) {
+	acct := u.UUID
+	if acct == "" {
+		return "", errors.New("plex.tv named no account uuid")
+	}
+	if err := sv.set(ctx, keychain.AccountEntry(acct), tok); err != nil {
+		return "", err
+	}
+	var moved []string
+	err := sv.update(ctx, func(f *home.File) {
+		moved = f.For("").Stored
+		if a := f.For("").Active; a != nil {
+			moved = append(moved, a.UUID)
+		}
+		f.Move("", acct)
+		f.Account = acct
+	})
+	if err != nil {
+		return "", err
+	}
+	var errs []error
+	for _, p := range moved {
+		old := keychain.ProfileEntry("", p)
+		ptok, err := sv.get(ctx, old)
+		if err != nil {
+			continue
+		}
+		if err := sv.set(ctx, keychain.ProfileEntry(acct, p), ptok); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, err = sv.delIf(ctx, old, ptok)
+		errs = append(errs, err)
+	}
+	_, err = sv.delIf(ctx, keychain.AccountEntry(""), tok)
+	errs = append(errs, err)
+	return acct, errors.Join(errs...)
 }
 
 // Verify asks plex.tv whose token tok is: plextv.ErrTokenInvalid when it
@@ -124,18 +332,131 @@ func (sv Services) Verify(ctx context.Context, tok plextv.Token) (*plextv.User, 
 	return sv.PlexTV.User(ctx, tok)
 }
 
-// SignOut invalidates tok at plex.tv and removes the stored token, and
-// every stored Plex Home profile token (ForgetProfiles). The
-// token is removed here even when plex.tv can't be told (revokeErr);
-// a token plex.tv already rejects counts as signed out.
-func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, removeErr error) {
-	rctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	revokeErr = sv.PlexTV.SignOut(rctx, tok)
-	cancel()
-	if errors.Is(revokeErr, plextv.ErrTokenInvalid) {
-		revokeErr = nil
+// Rejected handles plex.tv rejecting (401) account acct's token tok:
+// compare before delete. If the keychain still holds tok, it is removed
+// with the account's profile tokens (which die with it) and records, and
+// newer is zero. If it holds another token (signed in again elsewhere:
+// plex.tv keeps one token per install, so the newer sign-in revoked tok),
+// nothing is removed and that token is returned, to be used instead.
+func (sv Services) Rejected(ctx context.Context, acct string, tok plextv.Token) (newer plextv.Token, err error) {
+	newer, err = sv.delIf(ctx, keychain.AccountEntry(acct), tok)
+	if err != nil || !newer.IsZero() {
+		return newer, err
 	}
-	return revokeErr, errors.Join(sv.Forget(ctx), sv.ForgetProfiles(ctx))
+	return "", sv.forgetAccount(ctx, acct, false)
+}
+
+// forgetAccount removes account acct's profile tokens (signing each out
+// at plex.tv first when revoke) and its records.
+func (sv Services) forgetAccount(ctx context.Context, acct string, revoke bool) error {
+	f, _ := sv.file()
+	var errs []error
+	for _, name := range sv.profileEntries(ctx, f, acct) {
+		errs = append(errs, sv.remove(ctx, name, revoke))
+	}
+	errs = append(errs, sv.update(ctx, func(f *home.File) {
+		delete(f.Accounts, acct)
+		if f.Account == acct {
+			f.Account = ""
+		}
+	}))
+	return errors.Join(errs...)
+}
+
+// profileEntries names acct's profile entries: those the keychain lists,
+// and those profiles.json lists (where the keychain cannot be searched).
+func (sv Services) profileEntries(ctx context.Context, f home.File, acct string) []string {
+	var out []string
+	add := func(n string) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	names, _ := sv.names(ctx)
+	for _, n := range names {
+		if a, p, ok := keychain.ParseEntry(n); ok && a == acct && p != "" {
+			add(n)
+		}
+	}
+	st := f.For(acct)
+	for _, p := range st.Stored {
+		add(keychain.ProfileEntry(acct, p))
+	}
+	if st.Active != nil {
+		add(keychain.ProfileEntry(acct, st.Active.UUID))
+	}
+	return out
+}
+
+// remove deletes entry name, first signing its token out at plex.tv when
+// revoke (best effort: a token plex.tv can't be told about is still
+// removed here).
+func (sv Services) remove(ctx context.Context, name string, revoke bool) error {
+	if revoke {
+		if tok, err := sv.get(ctx, name); err == nil {
+			rctx, cancel := context.WithTimeout(ctx, CallTimeout)
+			_ = sv.PlexTV.SignOut(rctx, tok)
+			cancel()
+		}
+	}
+	if err := sv.del(ctx, name); err != nil {
+		return fmt.Errorf("removing %s from the keychain: %w", name, err)
+	}
+	return nil
+}
+
+// SignOut signs tok out at plex.tv and removes every plextray entry from
+// the keychain, signing each other token out at plex.tv first where it
+// can, and clears profiles.json. The keychain, not the list, is the
+// truth: where it can be searched (the Secret Service) every entry of
+// service plextray goes; elsewhere (go-keyring on macOS and Windows) the
+// entries profiles.json and the known names point at. tok may be zero
+// (only entries are removed). The tokens are removed here even when
+// plex.tv can't be told (revokeErr); a token plex.tv already rejects
+// counts as signed out.
+func (sv Services) SignOut(ctx context.Context, tok plextv.Token) (revokeErr, removeErr error) {
+	if !tok.IsZero() {
+		rctx, cancel := context.WithTimeout(ctx, CallTimeout)
+		revokeErr = sv.PlexTV.SignOut(rctx, tok)
+		cancel()
+		if errors.Is(revokeErr, plextv.ErrTokenInvalid) {
+			revokeErr = nil
+		}
+	}
+	f, _ := sv.file()
+	var errs []error
+	for _, name := range sv.allEntries(ctx, f) {
+		cur, err := sv.get(ctx, name)
+		errs = append(errs, sv.remove(ctx, name, err == nil && cur != tok))
+	}
+	errs = append(errs, sv.update(ctx, func(f *home.File) { *f = home.File{} }))
+	return revokeErr, errors.Join(errs...)
+}
+
+// allEntries names every plextray entry: the keychain's list where it can
+// be searched, else the entries the known accounts would have.
+func (sv Services) allEntries(ctx context.Context, f home.File) []string {
+	names, err := sv.names(ctx)
+	if err == nil {
+		return names
+	}
+	out := []string{keychain.AccountEntry("")}
+	accts := []string{""}
+	if f.Account != "" {
+		accts = append(accts, f.Account)
+	}
+	for a := range f.Accounts {
+		if !slices.Contains(accts, a) {
+			accts = append(accts, a)
+		}
+	}
+	for _, a := range accts {
+		if a != "" {
+			out = append(out, keychain.AccountEntry(a))
+		}
+		out = append(out, sv.profileEntries(ctx, f, a)...)
+	}
+	return out
 }
 
 // Servers lists the account's servers and checks their connections.

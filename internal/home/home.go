@@ -1,25 +1,25 @@
 // Package home is the Plex Home use-case without any UI: find the Home's
 // profiles, pick one by name, switch to it (backing off when plex.tv rate
-// limits quick switches), name the keychain entry of a profile's token and
-// remember which profile is active.
+// limits quick switches), and remember the signed-in account and which
+// profile is active.
 //
-// Which profile is active (a uuid and a title) and which profiles have a
+// Which account is signed in (its plex.tv uuid) and, for each account,
+// which profile is active (a uuid and a title) and which profiles have a
 // token in the keychain (uuids) live in a small file in the config folder
-// (State, nothing secret); each profile's token lives in the OS keychain
-// under its own account name (ProfileAccount), beside the account's token.
+// (File, nothing secret, changed only under a lock shared by every
+// plextray process: Update); each token lives in the OS keychain under its
+// own entry (keychain.AccountEntry, keychain.ProfileEntry).
 //
-// The tray and the command line both use it:
+// The tray and the command line both use it through internal/core's
+// Services:
 //
 //	h, err := home.Discover(ctx, client, adminToken, user) // nil: no Home
 //	p, err := home.Pick(h.Users, "kid")                   // *AmbiguousError, ErrNoProfile
 //	tok, err := home.Switcher{Client: client}.Switch(ctx, adminToken, p, pin)
 //	// errors.Is(err, plextv.ErrProfilePIN): ask for the PIN (again)
-//	err = home.Update(dir, func(st *home.State) { st.Kept(p.UUID) }) // listed first
-//	keychain.OS{Account: home.ProfileAccount(p.UUID)}.Set(ctx, tok)
-//	err = home.Update(dir, func(st *home.State) { st.Switched(home.Active{UUID: p.UUID, Title: p.Title}) })
-//
-// Sign-out removes keychain.OS{Account: ProfileAccount(uuid)} for every
-// uuid in State.Stored, then unlists (Update, Forget) those it removed.
+//	_, err = home.Update(ctx, dir, func(f *home.File) {
+//		f.Change(account, func(st *home.State) { st.Switched(home.Active{UUID: p.UUID, Title: p.Title}) })
+//	})
 package home
 
 import (
@@ -119,11 +119,6 @@ func Pick(users []plextv.HomeUser, query string) (plextv.HomeUser, error) {
 	}
 	return plextv.HomeUser{}, &AmbiguousError{Query: query, Matches: matches}
 }
-
-// ProfileAccount is the keychain account name of a profile's token
-// (service "plextray"), beside the account's own "plex-token":
-// keychain.OS{Account: ProfileAccount(uuid)}.
-func ProfileAccount(uuid string) string { return "plex-token-profile-" + uuid }
 
 // Switching is a person's action: a few quick retries when plex.tv rate
 // limits, then give up with the error.

@@ -3,6 +3,7 @@ package home_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,35 +49,35 @@ func TestPick(t *testing.T) {
 	}
 }
 
-func TestProfileAccount(t *testing.T) {
-	a, b := home.ProfileAccount("9f8e7d6c5b4a3921"), home.ProfileAccount("abcdefabcdef0123")
-	if a == b || a == "plex-token" || !strings.HasPrefix(a, "plex-token-") || !strings.HasSuffix(a, "9f8e7d6c5b4a3921") {
-		t.Fatalf("accounts %q %q", a, b)
+func update(t *testing.T, dir string, change func(*home.File)) {
+	t.Helper()
+	if _, err := home.Update(context.Background(), dir, change); err != nil {
+		t.Fatal(err)
 	}
 }
 
 func TestStateFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "plextray")
-	st, err := home.LoadState(dir)
-	if err != nil || st.Active != nil || len(st.Stored) != 0 {
-		t.Fatalf("nothing stored: %+v %v", st, err)
-	}
-	if err := home.SaveState(dir, st); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err == nil {
-		t.Fatal("saving the zero state made the folder")
+	f, err := home.Load(dir)
+	if err != nil || f.Account != "" || len(f.Accounts) != 0 {
+		t.Fatalf("nothing stored: %+v %v", f, err)
 	}
 	teen := home.Active{UUID: "abcdefabcdef0123", Title: "Teen \u202e<b>"}
-	st.Switched(home.Active{UUID: "9f8e7d6c5b4a3921", Title: "Kid"})
-	st.Switched(teen)
-	st.Kept("abcdefabcdef0123")
-	if err := home.SaveState(dir, st); err != nil {
-		t.Fatal(err)
-	}
-	got, err := home.LoadState(dir)
-	if err != nil || got.Active == nil || *got.Active != teen || strings.Join(got.Stored, ",") != "9f8e7d6c5b4a3921,abcdefabcdef0123" {
+	update(t, dir, func(f *home.File) {
+		f.Account = "acct1"
+		f.Change("acct1", func(st *home.State) {
+			st.Switched(home.Active{UUID: "9f8e7d6c5b4a3921", Title: "Kid"})
+			st.Switched(teen)
+			st.Kept("abcdefabcdef0123")
+		})
+	})
+	got, err := home.Load(dir)
+	st := got.For("acct1")
+	if err != nil || got.Account != "acct1" || st.Active == nil || *st.Active != teen || strings.Join(st.Stored, ",") != "9f8e7d6c5b4a3921,abcdefabcdef0123" {
 		t.Fatalf("loaded %+v %v", got, err)
+	}
+	if !st.IsActive(teen.UUID, false) || st.IsActive("9f8e7d6c5b4a3921", false) || st.IsActive("1a2b3c4d5e6f7a8b", true) {
+		t.Fatal("IsActive disagrees with Active")
 	}
 	// Nothing secret: only uuids and a title. No temporary file is left.
 	b, _ := os.ReadFile(filepath.Join(dir, home.StateFile))
@@ -84,35 +85,133 @@ func TestStateFile(t *testing.T) {
 		t.Fatalf("file holds %s", b)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != home.StateFile {
-		t.Fatalf("folder holds %v", entries)
+	for _, e := range entries {
+		if e.Name() != home.StateFile && e.Name() != home.StateFile+".lock" {
+			t.Fatalf("folder holds %s", e.Name())
+		}
 	}
 	// Forgetting the active profile makes the account's token active.
-	got.Forget("abcdefabcdef0123")
-	if got.Active != nil || strings.Join(got.Stored, ",") != "9f8e7d6c5b4a3921" {
+	update(t, dir, func(f *home.File) { f.Change("acct1", func(st *home.State) { st.Forget("abcdefabcdef0123") }) })
+	if got, _ := home.Load(dir); got.For("acct1").Active != nil || strings.Join(got.For("acct1").Stored, ",") != "9f8e7d6c5b4a3921" {
 		t.Fatalf("after Forget: %+v", got)
 	}
-	got.Forget("9f8e7d6c5b4a3921")
-	if err := home.SaveState(dir, got); err != nil {
-		t.Fatal(err)
-	}
+	update(t, dir, func(f *home.File) { *f = home.File{} })
 	if _, err := os.Stat(filepath.Join(dir, home.StateFile)); !os.IsNotExist(err) {
 		t.Fatalf("the zero state left the file: %v", err)
 	}
-	if err := home.SaveState(dir, home.State{Stored: []string{"../x"}}); err == nil {
+	if _, err := home.Update(context.Background(), dir, func(f *home.File) { f.Change("a", func(st *home.State) { st.Kept("../x") }) }); err == nil {
 		t.Fatal("saved a bad uuid")
 	}
-	for _, body := range []string{"garbage", `{"active":{"uuid":"../../etc"}}`, `{"active":{"title":"x"}}`, `{"stored":["a/b"]}`, `[]`} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+}
+
+// An install from before tokens were kept by account has one account's
+// records at the top of profiles.json: they are that (unconfirmed)
+// account's, and Move files them under the account plex.tv confirms.
+func TestStateFileFromEarlierVersions(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"active":{"uuid":"9f8e7d6c5b4a3921","title":"Kid"},"stored":["9f8e7d6c5b4a3921","abcdefabcdef0123"]}`
+	if err := os.WriteFile(filepath.Join(dir, home.StateFile), []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := home.Load(dir)
+	if st := f.For(""); err != nil || f.Account != "" || st.Active == nil || st.Active.Title != "Kid" || len(st.Stored) != 2 {
+		t.Fatalf("loaded %+v %v", f, err)
+	}
+	update(t, dir, func(f *home.File) { f.Move("", "acct1"); f.Account = "acct1" })
+	f, _ = home.Load(dir)
+	if st := f.For("acct1"); f.Account != "acct1" || st.Active == nil || st.Active.UUID != "9f8e7d6c5b4a3921" || len(st.Stored) != 2 || len(f.For("").Stored) != 0 {
+		t.Fatalf("after Move: %+v", f)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, home.StateFile)); strings.Contains(string(b), `"active":{"uuid":"9f8e7d6c5b4a3921","title":"Kid"},"stored"`) {
+		t.Fatalf("the old form was written back: %s", b)
+	}
+}
+
+// A damaged profiles.json never blocks a reader (it reads as empty, with
+// ErrDamaged), and the next change sets it aside and starts afresh.
+func TestDamagedStateFileIsSetAside(t *testing.T) {
+	for _, body := range []string{`{"active":`, "garbage", `{"accounts":{"a":{"active":{"uuid":"../../etc"}}}}`, `{"active":{"title":"x"}}`, `{"stored":["a/b"]}`, `[]`, `{"account":"x y"}`, strings.Repeat(" ", 70<<10) + "{}"} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, home.StateFile)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, home.StateFile), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
+		if f, err := home.Load(dir); !errors.Is(err, home.ErrDamaged) || f.Account != "" || len(f.Accounts) != 0 {
+			t.Errorf("%.20q: %+v, %v; want the zero File and ErrDamaged", body, f, err)
+			continue
 		}
-		if st, err := home.LoadState(dir); err == nil {
-			t.Errorf("%s: %+v, no error", body, st)
+		aside, err := home.Update(context.Background(), dir, func(f *home.File) { f.Account = "acct1" })
+		if err != nil || !strings.HasPrefix(aside, path+".damaged-") {
+			t.Errorf("%.20q: set aside as %q, %v", body, aside, err)
+			continue
+		}
+		if b, _ := os.ReadFile(aside); string(b) != body {
+			t.Errorf("%.20q: what was set aside differs", body)
+		}
+		if f, err := home.Load(dir); err != nil || f.Account != "acct1" {
+			t.Errorf("%.20q: after the change %+v, %v", body, f, err)
 		}
 	}
+	// A FIFO in its place is not opened (it would block).
+	dir := t.TempDir()
+	if err := mkfifo(filepath.Join(dir, home.StateFile)); err == nil {
+		if _, err := home.Load(dir); !errors.Is(err, home.ErrDamaged) {
+			t.Errorf("FIFO: %v, want ErrDamaged", err)
+		}
+	}
+}
+
+// Changes made at once, by goroutines each holding the file lock as a
+// process would, never lose one another.
+func TestConcurrentUpdatesKeepEveryChange(t *testing.T) {
+	dir := t.TempDir()
+	const n = 16
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			uuid := fmt.Sprintf("p%02d", i)
+			_, err := home.Update(context.Background(), dir, func(f *home.File) {
+				f.Change("acct1", func(st *home.State) { st.Kept(uuid) })
+			})
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, _ := home.Load(dir)
+	if got := len(f.For("acct1").Stored); got != n {
+		t.Fatalf("%d of %d profiles recorded: %v", got, n, f.For("acct1").Stored)
+	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte(`{"account":"a1","accounts":{"a1":{"active":{"uuid":"p1","title":"Kid"},"stored":["p1"]}}}`))
+	f.Add([]byte(`{"active":{"uuid":"p1","title":"Kid"},"stored":["p1"]}`))
+	f.Add([]byte(`{"active":`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, home.StateFile), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := home.Load(dir)
+		if err != nil {
+			if got.Account != "" || len(got.Accounts) != 0 {
+				t.Fatalf("an error came with a state: %+v", got)
+			}
+			return
+		}
+		// Whatever loads saves and loads back the same.
+		if _, err := home.Update(context.Background(), dir, func(*home.File) {}); err != nil {
+			t.Fatalf("saving what loaded: %v", err)
+		}
+		again, err := home.Load(dir)
+		if err != nil || again.Account != got.Account || len(again.Accounts) != len(got.Accounts) {
+			t.Fatalf("loaded %+v, then %+v, %v", got, again, err)
+		}
+	})
 }
 
 // withHome starts the simulator with the demo account's Home (Kid, Teen

@@ -16,6 +16,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +63,60 @@ type Store interface {
 	Delete(ctx context.Context) error
 }
 
+// Keyring is every plextray entry of the keychain (service Service), each
+// named by its account attribute.
+type Keyring interface {
+	Entry(name string) Store
+	// Names lists the entries' names; ErrCannotList where the keychain
+	// cannot be searched (go-keyring on macOS and Windows).
+	Names(ctx context.Context) ([]string, error)
+}
+
+// ErrCannotList: this keychain cannot list its entries; callers fall back
+// to the entries they know of.
+var ErrCannotList = errors.New("this keychain cannot list its entries")
+
+// Entry names. The token of a plex.tv account lives in AccountEntry(its
+// uuid), a Plex Home profile's token in ProfileEntry(the account's uuid,
+// the profile's uuid). The account "" is one plex.tv has not confirmed
+// yet: its entries keep the names from before tokens were kept by account
+// ("plex-token", "plex-token-profile-<uuid>"), so an existing install's
+// token is found and moved under its account once plex.tv confirms it.
+func AccountEntry(account string) string {
+	if account == "" {
+		return Account
+	}
+	return "account-" + account
+}
+
+// ProfileEntry names the entry of profile's token in account's Home.
+func ProfileEntry(account, profile string) string {
+	if account == "" {
+		return Account + "-profile-" + profile
+	}
+	return "account-" + account + "-profile-" + profile
+}
+
+// ParseEntry reads an entry name back: the account and (for a profile's
+// token) the profile; ok is false for a name plextray does not make.
+func ParseEntry(name string) (account, profile string, ok bool) {
+	if name == Account {
+		return "", "", true
+	}
+	if p, found := strings.CutPrefix(name, Account+"-profile-"); found && p != "" {
+		return "", p, true
+	}
+	rest, found := strings.CutPrefix(name, "account-")
+	if !found || rest == "" {
+		return "", "", false
+	}
+	account, profile, isProfile := strings.Cut(rest, "-profile-")
+	if account == "" || (isProfile && profile == "") {
+		return "", "", false
+	}
+	return account, profile, true
+}
+
 // DefaultTimeout bounds one keychain call.
 const DefaultTimeout = 10 * time.Second
 
@@ -80,6 +136,18 @@ type OS struct {
 	Timeout time.Duration
 	// Account names the entry; Account (the package constant) when empty.
 	Account string
+}
+
+// Entry is the entry name in the same keychain.
+func (k OS) Entry(name string) Store {
+	k.Account = name
+	return k
+}
+
+// Names lists every plextray entry (Secret Service); ErrCannotList on
+// macOS and Windows.
+func (k OS) Names(ctx context.Context) ([]string, error) {
+	return call(k, ctx, "listing", k.names)
 }
 
 func (k OS) account() string {
@@ -142,6 +210,8 @@ func call[T any](k OS, ctx context.Context, what string, fn func(context.Context
 		return r.v, nil
 	case errors.Is(err, ErrNotFound):
 		return r.v, ErrNotFound
+	case errors.Is(err, ErrCannotList):
+		return r.v, ErrCannotList
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		err = fmt.Errorf("%w within %s", ErrNoAnswer, timeout)
 		fallthrough
@@ -163,50 +233,65 @@ func (e *UnavailableError) Error() string {
 }
 func (e *UnavailableError) Unwrap() []error { return []error{ErrUnavailable, e.Err} }
 
-// Hint says what to do about err in a person's words. Front ends may use
-// their own words instead: the typed errors above are what to branch on.
-func Hint(err error) string {
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrNoSessionBus):
-		return "No D-Bus session bus (SSH, cron?): the keychain needs a desktop session. Use 'login --print' or PLEXTRAY_TOKEN instead."
-	case errors.Is(err, ErrNoSecretService):
-		return "No Secret Service is running: install gnome-keyring (or KeePassXC with Secret Service) and sign in again."
-	case errors.Is(err, ErrLocked):
-		return "The keyring is locked: unlock it (e.g. with Seahorse) and try again."
-	case errors.Is(err, ErrNoAnswer):
-		return "The keychain did not answer: try again."
-	}
-	return "The keychain can't be used right now."
-}
-
-// Memory is a Store in memory: used when the OS keychain is unavailable
-// (the token lasts for this run only) and in tests.
+// Memory is a Keyring in memory, for tests: Entry(name) is one entry;
+// Get, Set and Delete on the Memory itself use the entry Account, and
+// Names lists the entries that hold a token.
 type Memory struct {
-	mu  sync.Mutex
-	tok plextv.Token
+	mu      sync.Mutex
+	entries map[string]plextv.Token
 }
 
-func (m *Memory) Get(context.Context) (plextv.Token, error) {
+// Entry is the entry name.
+func (m *Memory) Entry(name string) Store { return memEntry{m, name} }
+
+// Names lists the entries holding a token.
+func (m *Memory) Names(context.Context) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.tok.IsZero() {
+	var out []string
+	for n, tok := range m.entries {
+		if !tok.IsZero() {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (m *Memory) Get(ctx context.Context) (plextv.Token, error) { return m.Entry(Account).Get(ctx) }
+func (m *Memory) Set(ctx context.Context, tok plextv.Token) error {
+	return m.Entry(Account).Set(ctx, tok)
+}
+func (m *Memory) Delete(ctx context.Context) error { return m.Entry(Account).Delete(ctx) }
+
+type memEntry struct {
+	m    *Memory
+	name string
+}
+
+func (e memEntry) Get(context.Context) (plextv.Token, error) {
+	e.m.mu.Lock()
+	defer e.m.mu.Unlock()
+	tok := e.m.entries[e.name]
+	if tok.IsZero() {
 		return "", ErrNotFound
 	}
-	return m.tok, nil
+	return tok, nil
 }
 
-func (m *Memory) Set(_ context.Context, tok plextv.Token) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tok = tok
+func (e memEntry) Set(_ context.Context, tok plextv.Token) error {
+	e.m.mu.Lock()
+	defer e.m.mu.Unlock()
+	if e.m.entries == nil {
+		e.m.entries = map[string]plextv.Token{}
+	}
+	e.m.entries[e.name] = tok
 	return nil
 }
 
-func (m *Memory) Delete(context.Context) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tok = ""
+func (e memEntry) Delete(context.Context) error {
+	e.m.mu.Lock()
+	defer e.m.mu.Unlock()
+	delete(e.m.entries, e.name)
 	return nil
 }

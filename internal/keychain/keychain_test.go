@@ -57,23 +57,6 @@ func TestCallKeepsTypedErrors(t *testing.T) {
 	}
 }
 
-func TestHintNamesTheCause(t *testing.T) {
-	for err, want := range map[error]string{
-		ErrNoSessionBus:    "session bus",
-		ErrNoSecretService: "gnome-keyring",
-		ErrLocked:          "locked",
-		&UnavailableError{What: "reading", Err: ErrLocked}: "locked",
-		errors.New("other"): "can't be used",
-	} {
-		if h := Hint(err); !strings.Contains(h, want) {
-			t.Errorf("Hint(%v) = %q, want it to mention %q", err, h, want)
-		}
-	}
-	if Hint(nil) != "" {
-		t.Error("Hint(nil) not empty")
-	}
-}
-
 func TestMemory(t *testing.T) {
 	var m Memory
 	ctx := context.Background()
@@ -84,8 +67,44 @@ func TestMemory(t *testing.T) {
 	if got, _ := m.Get(ctx); got.Reveal() != "x" {
 		t.Fatal(got.Reveal())
 	}
+	other := m.Entry(ProfileEntry("a1", "p1"))
+	if err := other.Set(ctx, "y"); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := m.Names(ctx); strings.Join(names, ",") != "account-a1-profile-p1,plex-token" {
+		t.Fatalf("names %v", names)
+	}
 	m.Delete(ctx)
 	if _, err := m.Get(ctx); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
+	}
+	if got, _ := other.Get(ctx); got.Reveal() != "y" {
+		t.Fatal("deleting one entry took another")
+	}
+}
+
+func TestEntryNames(t *testing.T) {
+	for _, c := range []struct{ account, profile, name string }{
+		{"", "", "plex-token"},
+		{"", "p1", "plex-token-profile-p1"},
+		{"a1", "", "account-a1"},
+		{"a1", "p1", "account-a1-profile-p1"},
+	} {
+		name := AccountEntry(c.account)
+		if c.profile != "" {
+			name = ProfileEntry(c.account, c.profile)
+		}
+		if name != c.name {
+			t.Errorf("%q/%q named %q, want %q", c.account, c.profile, name, c.name)
+		}
+		a, p, ok := ParseEntry(name)
+		if !ok || a != c.account || p != c.profile {
+			t.Errorf("ParseEntry(%q) = %q %q %v", name, a, p, ok)
+		}
+	}
+	for _, bad := range []string{"", "other", "account-", "account-a1-profile-", "plex-token-profile-", "plex-tokens"} {
+		if _, _, ok := ParseEntry(bad); ok {
+			t.Errorf("ParseEntry(%q) accepted", bad)
+		}
 	}
 }

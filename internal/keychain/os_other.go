@@ -31,3 +31,9 @@ func mapKeyring(err error) error {
 	}
 	return err
 }
+
+// names: go-keyring has no search.
+func (k OS) names(context.Context) ([]string, error) { return nil, ErrCannotList }
+
+// Watch: go-keyring has no change signals; the channel never fires.
+func (k OS) Watch(context.Context) (<-chan struct{}, error) { return nil, nil }

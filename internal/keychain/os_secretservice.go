@@ -124,6 +124,78 @@ func (s *secretService) unlockedCollection(ctx context.Context) (dbus.ObjectPath
 	return coll, nil
 }
 
+// names searches every collection for the service's items (locked ones
+// too: their attributes can be read without unlocking) and returns their
+// account attributes.
+func (k OS) names(ctx context.Context) ([]string, error) {
+	s, err := k.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	var unlocked, locked []dbus.ObjectPath
+	if err := s.svc.CallWithContext(ctx, ssService+".SearchItems", 0, map[string]string{"service": Service}).Store(&unlocked, &locked); err != nil {
+		return nil, mapDBus(err)
+	}
+	var out []string
+	for _, item := range append(unlocked, locked...) {
+		var v dbus.Variant
+		if err := s.conn.Object(ssName, item).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0, ssItem, "Attributes").Store(&v); err != nil {
+			return nil, mapDBus(err)
+		}
+		if attrs, ok := v.Value().(map[string]string); ok && attrs["username"] != "" && !slices.Contains(out, attrs["username"]) {
+			out = append(out, attrs["username"])
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// Watch reports changes to the Secret Service's items (created, changed,
+// deleted) and collections (an unlock, a new keyring) on the returned
+// channel, one pending report at most, until ctx ends. Its own connection
+// to the session bus is closed then. Without a session bus it fails.
+func (k OS) Watch(ctx context.Context) (<-chan struct{}, error) {
+	addr := strings.TrimSpace(k.SessionBus)
+	if addr == "" || strings.HasPrefix(addr, "autolaunch:") {
+		return nil, ErrNoSessionBus
+	}
+	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoSessionBus, err)
+	}
+	for _, m := range [][2]string{
+		{ssCollection, "ItemCreated"}, {ssCollection, "ItemChanged"}, {ssCollection, "ItemDeleted"},
+		{ssService, "CollectionCreated"}, {ssService, "CollectionChanged"}, {ssService, "CollectionDeleted"},
+	} {
+		if err := conn.AddMatchSignalContext(ctx, dbus.WithMatchInterface(m[0]), dbus.WithMatchMember(m[1])); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("watching the Secret Service: %w", err)
+		}
+	}
+	sigs := make(chan *dbus.Signal, 16)
+	conn.Signal(sigs)
+	out := make(chan struct{}, 1)
+	go func() {
+		defer conn.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-sigs:
+				if !ok {
+					return
+				}
+				select {
+				case out <- struct{}{}:
+				default: // one report pending is enough
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
 func (k OS) attributes() map[string]string {
 	return map[string]string{"service": Service, "username": k.account()}
 }

@@ -9,7 +9,6 @@ package launch
 import (
 	"fmt"
 	"github.com/plextray/plextray/internal/config"
-	"github.com/plextray/plextray/internal/keychain"
 	"golang.org/x/term"
 	"os"
 	"path/filepath"
@@ -66,10 +65,9 @@ func Main(p Process) int {
 		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
 		OpenBrowser: desktop.NewBrowser().Open,
 
-		ConfigDir:       configDir,
-		ProfileKeychain: func(uuid string) keychain.Store { return app.ProfileKeychain(settings, uuid) },
-		Stdin:           os.Stdin,
-		ReadSecret:      readSecret,
+		ConfigDir:  configDir,
+		Stdin:      os.Stdin,
+		ReadSecret: readSecret,
 	})
 }
 

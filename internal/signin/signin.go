@@ -86,6 +86,12 @@ type PIN struct {
 	Renewed   bool      // a fresh code replacing an expired one
 }
 
+// OpenBrowser says whether the page for p is opened (again) in the
+// browser, for a flow by method m: the first code's page always; for a
+// renewed code only the one-click page, which carries the code (the link
+// page stays the same, and the person may be typing in it).
+func (p PIN) OpenBrowser(m Method) bool { return !p.Renewed || m == Browser }
+
 // Options configure Run. URL is required; the rest have defaults.
 type Options struct {
 	Method     Method

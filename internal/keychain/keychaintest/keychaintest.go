@@ -21,3 +21,9 @@ type Missing struct{}
 func (Missing) Get(context.Context) (plextv.Token, error) { return "", ErrNoSecretService }
 func (Missing) Set(context.Context, plextv.Token) error   { return ErrNoSecretService }
 func (Missing) Delete(context.Context) error              { return ErrNoSecretService }
+
+// Entry is the missing keychain again: every entry is missing too.
+func (m Missing) Entry(string) keychain.Store { return m }
+
+// Names fails like every other call.
+func (Missing) Names(context.Context) ([]string, error) { return nil, ErrNoSecretService }
