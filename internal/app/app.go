@@ -1,6 +1,8 @@
-// Package app wires the pieces together from the settings main read: the
-// install's identity, the plex.tv client, the keychain, the tray. The tray and the command line
-// both start here, so they share one client identifier and one token.
+// Package app is the environment both front ends start from: the
+// settings main read, the install's identity (client identifier), the
+// plex.tv client, the keychain and the config folder. The tray and the
+// command line both build theirs here, so they share one client
+// identifier and one truth; the tray's own wiring is in internal/launch.
 package app
 
 import (

@@ -64,7 +64,7 @@ func TestServersTimeoutBoundsTheList(t *testing.T) {
 	for _, cmd := range []string{"servers", "uri"} {
 		f := newFixture(t, &keychain.Memory{})
 		good, _ := f.sim.NewToken("")
-		f.kc.Set(context.Background(), plextv.Token(good))
+		f.kc.Entry(keychain.Account).Set(context.Background(), plextv.Token(good))
 		f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointResources, Hang: true})
 		done := make(chan int, 1)
 		go func() { done <- f.run(cmd, "--timeout", "200ms") }()

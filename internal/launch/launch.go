@@ -1,6 +1,7 @@
 // Package launch is plextray's wiring: it picks the front end (the tray
 // with no arguments, otherwise the command line) and builds it from one
-// Settings struct. cmd/tray and cmd/plextray are the same program: two
+// Settings struct; the tray's wiring (core, desktop adapters, change
+// feeds, the menu's Publisher) is tray.go. cmd/tray and cmd/plextray are the same program: two
 // five-line mains (so `go install …/cmd/plextray@latest` gives a binary
 // named plextray) that hand Main what only main reads: the arguments, the
 // environment and the version.
