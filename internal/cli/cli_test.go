@@ -262,3 +262,27 @@ func TestHelpAndUsage(t *testing.T) {
 		t.Fatalf("--version: %d %q", code, f.stdout)
 	}
 }
+
+// An install from before tokens were kept by account has its token under
+// "plex-token": after the upgrade every command still finds it, and the
+// first command that hears from plex.tv whose it is files it under its
+// account (the same token, nothing to sign in again).
+func TestEarlierInstallsTokenKeepsWorking(t *testing.T) {
+	kc := &keychain.Memory{}
+	f := newFixture(t, kc)
+	raw, _ := f.sim.NewToken("")
+	kc.Set(context.Background(), plextv.Token(raw)) // "plex-token", as earlier versions stored it
+	if code := f.run("token"); code != ExitOK || f.stdout.String() != raw+"\n" {
+		t.Fatalf("token before: exit %d %q\n%s", code, f.stdout, f.stderr)
+	}
+	if code := f.run("status"); code != ExitOK {
+		t.Fatalf("status: exit %d\n%s", code, f.stderr)
+	}
+	if names, _ := kc.Names(context.Background()); len(names) != 1 || names[0] != keychain.AccountEntry(f.sim.DemoAccount().UUID) {
+		t.Fatalf("entries after status: %v", names)
+	}
+	f.stdout.b.Reset()
+	if code := f.run("token"); code != ExitOK || f.stdout.String() != raw+"\n" {
+		t.Fatalf("token after: exit %d %q\n%s", code, f.stdout, f.stderr)
+	}
+}
