@@ -39,7 +39,7 @@ type Env struct {
 // plex.tv client from s. Commands that need neither (`token`) don't call
 // it, so a damaged client-id file cannot block them.
 func Setup(version string, s Settings) (*Env, error) {
-	dir, err := config.Dir(s.Getenv)
+	dir, err := s.ConfigDir, s.ConfigDirErr
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plextray/plextray/internal/autostart"
+	"github.com/plextray/plextray/internal/config"
+	"github.com/plextray/plextray/internal/logging"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 )
@@ -39,9 +42,16 @@ type Settings struct {
 	// SessionBus is DBUS_SESSION_BUS_ADDRESS: empty means there is no
 	// session bus, and the keychain must not start one.
 	SessionBus string
-	// Getenv is main's os.Getenv, handed down only to resolve the
-	// per-user folders (XDG_CONFIG_HOME, XDG_STATE_HOME, HOME …).
-	Getenv func(string) string
+
+	// The per-user folders, resolved once: the config folder (the client
+	// identifier, profiles.json; ConfigDirErr when it can't be found:
+	// profiles are not kept then), the log folder (LogDirErr: logging to
+	// stderr) and the folders start-at-login writes to.
+	ConfigDir    string
+	ConfigDirErr error
+	LogDir       string
+	LogDirErr    error
+	Autostart    autostart.Toggle
 }
 
 // Probe is the probe timeout: PLEXTRAY_PROBE_TIMEOUT, else
@@ -64,8 +74,10 @@ func ParseSettings(getenv func(string) string) (Settings, error) {
 		Display:   getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "",
 
 		SessionBus: getenv("DBUS_SESSION_BUS_ADDRESS"),
-		Getenv:     getenv,
+		Autostart:  autostart.Toggle{Home: getenv("HOME"), ConfigHome: getenv("XDG_CONFIG_HOME")},
 	}
+	s.ConfigDir, s.ConfigDirErr = config.Dir(getenv)
+	s.LogDir, s.LogDirErr = logging.Dir(getenv)
 	if s.PlexTVURL == "" {
 		s.PlexTVURL = plextv.DefaultBaseURL
 	}

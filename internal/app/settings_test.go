@@ -1,6 +1,7 @@
 package app
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,23 @@ func TestProbeTimeoutDefault(t *testing.T) {
 	s, err := ParseSettings(env(map[string]string{EnvProbeTimeout: "2s"}))
 	if err != nil || s.Probe() != 2*time.Second {
 		t.Errorf("2s: %v, %v", s.Probe(), err)
+	}
+}
+
+// The per-user folders are resolved once, here: nothing below main reads
+// the environment.
+func TestParseSettingsResolvesFolders(t *testing.T) {
+	s, err := ParseSettings(env(map[string]string{"HOME": "/home/anna", "XDG_CONFIG_HOME": "/cfg", "XDG_STATE_HOME": "/state"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" && (s.ConfigDir != "/cfg/plextray" || s.LogDir != "/state/plextray" || s.ConfigDirErr != nil || s.LogDirErr != nil) {
+		t.Fatalf("folders %q %q (%v, %v)", s.ConfigDir, s.LogDir, s.ConfigDirErr, s.LogDirErr)
+	}
+	if s.Autostart.Home != "/home/anna" || s.Autostart.ConfigHome != "/cfg" {
+		t.Fatalf("autostart %+v", s.Autostart)
+	}
+	if s, _ := ParseSettings(env(nil)); s.ConfigDirErr == nil || s.ConfigDir != "" {
+		t.Fatalf("no HOME: config folder %q, %v", s.ConfigDir, s.ConfigDirErr)
 	}
 }

@@ -29,27 +29,21 @@ const (
 	ID = "io.github.plextray.plextray"
 )
 
-// Toggle turns start-at-login on and off for the person whose environment
-// Getenv reads (main passes os.Getenv): XDG_CONFIG_HOME and HOME on Linux,
-// HOME on macOS; Windows uses the registry and needs none.
+// Toggle turns start-at-login on and off for the person whose folders it
+// names (main resolves them once from the environment): Home ($HOME) and
+// ConfigHome ($XDG_CONFIG_HOME, "" when unset) on Linux, Home on macOS;
+// Windows uses the registry and needs neither.
 type Toggle struct {
-	Getenv func(string) string
-}
-
-func (t Toggle) getenv(k string) string {
-	if t.Getenv == nil {
-		return ""
-	}
-	return t.Getenv(k)
+	Home       string
+	ConfigHome string
 }
 
 // home is $HOME, which must be an absolute path.
 func (t Toggle) home() (string, error) {
-	h := t.getenv("HOME")
-	if !filepath.IsAbs(h) {
+	if !filepath.IsAbs(t.Home) {
 		return "", errors.New("autostart: HOME is not set")
 	}
-	return h, nil
+	return t.Home, nil
 }
 
 // ErrBadExecutable is returned by Enable for a path it will not store: not

@@ -8,12 +8,7 @@ import (
 
 func TestLaunchAgentEnableDisable(t *testing.T) {
 	home := t.TempDir()
-	a := Toggle{Getenv: func(k string) string {
-		if k == "HOME" {
-			return home
-		}
-		return ""
-	}}
+	a := Toggle{Home: home}
 	file := filepath.Join(home, "Library", "LaunchAgents", ID+".plist")
 	const exe = "/Applications/plextray.app/Contents/MacOS/plextray"
 	if err := a.Enable(exe); err != nil {

@@ -14,7 +14,7 @@ import (
 // XDG_CONFIG_HOME is unset or relative (the Base Directory spec says to
 // ignore a relative one).
 func (t Toggle) Location() (string, error) {
-	dir := t.getenv("XDG_CONFIG_HOME")
+	dir := t.ConfigHome
 	if !filepath.IsAbs(dir) {
 		home, err := t.home()
 		if err != nil {

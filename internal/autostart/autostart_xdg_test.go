@@ -11,7 +11,7 @@ import (
 
 func TestXDGEnableDisable(t *testing.T) {
 	cfg := t.TempDir()
-	a := Toggle{Getenv: env("XDG_CONFIG_HOME", cfg, "HOME", "/nonexistent")}
+	a := Toggle{ConfigHome: cfg, Home: "/nonexistent"}
 	file := filepath.Join(cfg, "autostart", "plextray.desktop")
 
 	if loc, err := a.Location(); err != nil || loc != file {
@@ -67,7 +67,7 @@ func TestXDGFallsBackToHome(t *testing.T) {
 	home := t.TempDir()
 	want := filepath.Join(home, ".config", "autostart", "plextray.desktop")
 	for _, v := range []string{"", "relative/dir"} {
-		a := Toggle{Getenv: env("HOME", home, "XDG_CONFIG_HOME", v)}
+		a := Toggle{Home: home, ConfigHome: v}
 		if got, err := a.Location(); err != nil || got != want {
 			t.Errorf("XDG_CONFIG_HOME=%q: Location = %q, %v; want %q", v, got, err, want)
 		}
@@ -75,7 +75,7 @@ func TestXDGFallsBackToHome(t *testing.T) {
 }
 
 func TestEnableRejectsRelativePath(t *testing.T) {
-	a := Toggle{Getenv: env("XDG_CONFIG_HOME", t.TempDir())}
+	a := Toggle{ConfigHome: t.TempDir()}
 	if err := a.Enable("plextray"); !errors.Is(err, ErrBadExecutable) {
 		t.Errorf("a.Enable(relative) = %v", err)
 	}
@@ -85,7 +85,7 @@ func TestEnableRejectsRelativePath(t *testing.T) {
 }
 
 func TestNoHome(t *testing.T) {
-	for _, a := range []Toggle{{}, {Getenv: env("HOME", "relative")}} {
+	for _, a := range []Toggle{{}, {Home: "relative"}} {
 		if _, err := a.Location(); err == nil {
 			t.Errorf("%+v: Location without HOME succeeded", a)
 		}
@@ -95,11 +95,3 @@ func TestNoHome(t *testing.T) {
 	}
 }
 
-// env is a getenv over key, value pairs.
-func env(kv ...string) func(string) string {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return func(k string) string { return m[k] }
-}

@@ -9,7 +9,6 @@ package launch
 
 import (
 	"fmt"
-	"github.com/plextray/plextray/internal/config"
 	"golang.org/x/term"
 	"os"
 	"path/filepath"
@@ -53,7 +52,6 @@ func Main(p Process) int {
 			return string(b), err
 		}
 	}
-	configDir, _ := config.Dir(p.Getenv) // no config folder: profiles are not kept
 	return cli.Run(p.Args[1:], cli.IO{
 		Prog:        prog,
 		Version:     version,
@@ -66,7 +64,7 @@ func Main(p Process) int {
 		Setup:       func(s app.Settings) (*app.Env, error) { return app.Setup(version, s) },
 		OpenBrowser: desktop.NewBrowser().Open,
 
-		ConfigDir:  configDir,
+		ConfigDir:  settings.ConfigDir, // "" when there is none: profiles are not kept
 		Stdin:      os.Stdin,
 		ReadSecret: readSecret,
 	})

@@ -24,7 +24,7 @@ import (
 )
 
 func runTray(version string, settings app.Settings, cacheDir string) int {
-	logDir, err := logging.Dir(settings.Getenv)
+	logDir, err := settings.LogDir, settings.LogDirErr
 	var log *slog.Logger
 	var closer io.Closer
 	if err == nil {
@@ -50,7 +50,7 @@ func runTray(version string, settings app.Settings, cacheDir string) int {
 	return RunTray(env, TrayOptions{
 		Log:        log,
 		Icons:      icons(),
-		Autostart:  autostartToggle{autostart.Toggle{Getenv: settings.Getenv}},
+		Autostart:  autostartToggle{settings.Autostart},
 		Secret:     logging.RegisterSecret,
 		NotifyIcon: notifyIconFile(cacheDir),
 		OpenLogs: func() {

@@ -94,10 +94,8 @@ func (p PIN) OpenBrowser(m Method) bool { return !p.Renewed || m == Browser }
 
 // Options configure Run. URL is required; the rest have defaults.
 type Options struct {
-	Method     Method
-	Timeout    time.Duration // overall; default 5 minutes
-	Interval   time.Duration // between polls; default 1 s
-	MaxBackoff time.Duration // cap on waits after errors; default 30 s
+	Method  Method
+	Timeout time.Duration // overall; default 5 minutes
 	// Renew creates a fresh PIN when one expires before the timeout.
 	Renew bool
 	Clock clock.Clock
@@ -127,7 +125,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 	if err != nil {
 		return "", err
 	}
-	wait := o.Interval
+	wait := DefaultInterval
 	for {
 		if err := o.sleep(ctx, wait, deadline); err != nil {
 			return "", err
@@ -144,7 +142,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 		}
 		switch {
 		case err == nil: // pending
-			wait = o.Interval
+			wait = DefaultInterval
 		case ctx.Err() != nil:
 			return "", cancelled(ctx)
 		case errors.Is(err, plextv.ErrPINExpired):
@@ -155,7 +153,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 			if err != nil {
 				return "", err
 			}
-			wait = o.Interval
+			wait = DefaultInterval
 		case !plextv.IsTransient(err):
 			return "", &Failed{Step: "check", Err: err}
 		case !o.Clock.Now().Before(deadline):
@@ -173,12 +171,6 @@ func (o *Options) defaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.Interval <= 0 {
-		o.Interval = DefaultInterval
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
@@ -187,7 +179,7 @@ func (o *Options) defaults() {
 // create makes a PIN and tells the caller its code, retrying transient
 // failures with backoff until the overall deadline.
 func create(ctx context.Context, api API, o Options, deadline time.Time, renewed bool) (*plextv.PIN, time.Time, error) {
-	wait := o.Interval
+	wait := DefaultInterval
 	for {
 		start := o.Clock.Now()
 		rctx, cancel := o.requestCtx(ctx, deadline, 0)
@@ -290,9 +282,9 @@ func (o *Options) sleep(ctx context.Context, d time.Duration, deadline time.Time
 // one, else double the last wait, within [Interval, MaxBackoff].
 func backoff(err error, last time.Duration, o Options) time.Duration {
 	if ra := plextv.RetryAfter(err); ra > 0 {
-		return min(ra, o.MaxBackoff)
+		return min(ra, DefaultMaxBackoff)
 	}
-	return min(max(2*last, 2*o.Interval), o.MaxBackoff)
+	return min(max(2*last, 2*DefaultInterval), DefaultMaxBackoff)
 }
 
 func cancelled(ctx context.Context) error {
