@@ -94,8 +94,9 @@ func (p PIN) OpenBrowser(m Method) bool { return !p.Renewed || m == Browser }
 
 // Options configure Run. URL is required; the rest have defaults.
 type Options struct {
-	Method  Method
-	Timeout time.Duration // overall; default 5 minutes
+	Method   Method
+	Timeout  time.Duration // overall; default 5 minutes
+	Interval time.Duration // between polls; default 1 s
 	// Renew creates a fresh PIN when one expires before the timeout.
 	Renew bool
 	Clock clock.Clock
@@ -125,7 +126,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 	if err != nil {
 		return "", err
 	}
-	wait := DefaultInterval
+	wait := o.Interval
 	for {
 		if err := o.sleep(ctx, wait, deadline); err != nil {
 			return "", err
@@ -142,7 +143,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 		}
 		switch {
 		case err == nil: // pending
-			wait = DefaultInterval
+			wait = o.Interval
 		case ctx.Err() != nil:
 			return "", cancelled(ctx)
 		case errors.Is(err, plextv.ErrPINExpired):
@@ -153,7 +154,7 @@ func Run(ctx context.Context, api API, o Options) (plextv.Token, error) {
 			if err != nil {
 				return "", err
 			}
-			wait = DefaultInterval
+			wait = o.Interval
 		case !plextv.IsTransient(err):
 			return "", &Failed{Step: "check", Err: err}
 		case !o.Clock.Now().Before(deadline):
@@ -171,6 +172,9 @@ func (o *Options) defaults() {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
@@ -179,7 +183,7 @@ func (o *Options) defaults() {
 // create makes a PIN and tells the caller its code, retrying transient
 // failures with backoff until the overall deadline.
 func create(ctx context.Context, api API, o Options, deadline time.Time, renewed bool) (*plextv.PIN, time.Time, error) {
-	wait := DefaultInterval
+	wait := o.Interval
 	for {
 		start := o.Clock.Now()
 		rctx, cancel := o.requestCtx(ctx, deadline, 0)
@@ -279,12 +283,12 @@ func (o *Options) sleep(ctx context.Context, d time.Duration, deadline time.Time
 }
 
 // backoff is the wait after a failed poll: Retry-After if plex.tv gave
-// one, else double the last wait, within [Interval, MaxBackoff].
+// one, else double the last wait, within [Interval, DefaultMaxBackoff].
 func backoff(err error, last time.Duration, o Options) time.Duration {
 	if ra := plextv.RetryAfter(err); ra > 0 {
 		return min(ra, DefaultMaxBackoff)
 	}
-	return min(max(2*last, 2*DefaultInterval), DefaultMaxBackoff)
+	return min(max(2*last, 2*o.Interval), DefaultMaxBackoff)
 }
 
 func cancelled(ctx context.Context) error {
