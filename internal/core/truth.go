@@ -62,8 +62,7 @@ func (rejected) isMsg()  {}
 func (signedOut) isMsg() {}
 
 // Reload reads the keychain and the config folder again and follows what
-// changed there (the tray calls it when its menu opens where no change
-// signal exists).
+// changed there, as a report on Config.Changes does.
 func (c *Core) Reload() { c.post(cmdReload{}) }
 
 // startFollowing turns Config.Changes into reloads (from Run).
