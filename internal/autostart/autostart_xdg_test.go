@@ -94,4 +94,3 @@ func TestNoHome(t *testing.T) {
 		}
 	}
 }
-
