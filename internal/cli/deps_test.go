@@ -2,8 +2,6 @@ package cli
 
 import (
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,7 +10,7 @@ import (
 // it imports may pull in fyne.io/systray (which talks to the desktop's
 // session bus the moment it is used) or the tray package.
 func TestCommandLineDoesNotImportTheTray(t *testing.T) {
-	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "list", "-deps", ".").Output()
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
 	}
