@@ -131,6 +131,8 @@ type Core struct {
 	notifiedAt map[string]time.Time
 	watch      Watch
 	watchStop  context.CancelFunc // stops watch; nil while not signed in
+
+	keepAliveCancel context.CancelFunc // the daily ping's timer while signed in (keepalive.go), or nil
 }
 
 const (
@@ -332,6 +334,7 @@ func (c *Core) Run() {
 			return
 		}
 		c.followWatch()
+		c.syncKeepAlive()
 		c.publish()
 	}
 }
@@ -413,7 +416,7 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
-	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) {
+	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) || c.applyKeepAlive(m) {
 		return
 	}
 	switch m := m.(type) {

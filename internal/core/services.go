@@ -21,6 +21,8 @@ type PlexTV interface {
 	User(ctx context.Context, tok plextv.Token) (*plextv.User, error)
 	SignOut(ctx context.Context, tok plextv.Token) error
 	Resources(ctx context.Context, tok plextv.Token) ([]plextv.Resource, error)
+	// Ping keeps a token alive (keepalive.go).
+	Ping(ctx context.Context, tok plextv.Token) error
 	home.Lister       // Plex Home profiles (homeservices.go)
 	home.SwitchClient // switching to a profile
 }
