@@ -416,7 +416,7 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
-	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) || c.applyKeepAlive(m) {
+	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) || c.applyKeepAlive(m) || c.applyTools(m) {
 		return
 	}
 	switch m := m.(type) {
@@ -793,7 +793,7 @@ func (c *Core) copiedDone(m copied) {
 	switch {
 	case m.err != nil:
 		c.say(Notice{Kind: NoticeCopyFailed, What: m.what, Err: m.err})
-	case m.what == CopiedToken || m.what == CopiedServerToken:
+	case m.what == CopiedToken || m.what == CopiedServerToken || m.what == CopiedClaimToken:
 		c.say(Notice{Kind: NoticeTokenCopied, What: m.what, Wait: m.ttl})
 	default:
 		c.say(Notice{Kind: NoticeCopied, What: m.what})

@@ -230,11 +230,15 @@ var ErrNoServerToken = errors.New("plex.tv lists no token for this server")
 // copySecret copies tok and clears it from the clipboard after
 // ClearClipboardAfter if it is still there (the account token's path).
 func (c *Core) copySecret(tok plextv.Token, what Copied) {
+	c.copySecretFor(tok, what, max(c.cfg.ClearClipboardAfter, 0))
+}
+
+// copySecretFor is copySecret clearing after ttl (0: never).
+func (c *Core) copySecretFor(tok plextv.Token, what Copied, ttl time.Duration) {
 	if c.clearCancel != nil {
 		c.clearCancel()
 		c.clearCancel = nil
 	}
-	ttl := max(c.cfg.ClearClipboardAfter, 0)
 	ctx := c.ctx
 	if ttl > 0 {
 		ctx, c.clearCancel = context.WithCancel(c.ctx)

@@ -23,6 +23,8 @@ type PlexTV interface {
 	Resources(ctx context.Context, tok plextv.Token) ([]plextv.Resource, error)
 	// Ping keeps a token alive (keepalive.go).
 	Ping(ctx context.Context, tok plextv.Token) error
+	// ClaimToken is a claim token for a new server (tools.go).
+	ClaimToken(ctx context.Context, tok plextv.Token) (plextv.Token, error)
 	home.Lister       // Plex Home profiles (homeservices.go)
 	home.SwitchClient // switching to a profile
 }

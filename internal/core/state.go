@@ -205,6 +205,7 @@ const (
 	CopiedServerURI
 	CopiedConnectionURI
 	CopiedServerToken // a server's own accessToken (cleared like the account's)
+	CopiedClaimToken  // a claim token for a new server (cleared when it expires)
 )
 
 // Notice is the latest thing worth saying: a kind and the error behind

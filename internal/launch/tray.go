@@ -134,7 +134,7 @@ func RunTray(env *app.Env, o TrayOptions) int {
 	}
 
 	var t *tray.Tray
-	renderer := tray.NewRenderer(tray.Options{Version: env.Version})
+	renderer := tray.NewRenderer(tray.Options{Version: env.Version, AppURL: env.Settings.AppURL})
 	latest := tray.NewLatest()
 	c := core.New(core.Config{
 		Services:            env.Services(env.Checker(0)),

@@ -13,18 +13,18 @@ func TestWebURL(t *testing.T) {
 		s    Server
 		want string
 	}{
-		{"local best", Server{ClientIdentifier: id, Best: local.URI, PortableURI: local.URI, BestIndex: 0, Connections: []Connection{local}},
+		{"local", Server{ClientIdentifier: id, URI: local.URI, URIIndex: 0, Connections: []Connection{local}},
 			"https://192-168-1-20.abc.plex.direct:32400/web"},
-		{"local, DNS blocked: the portable address", Server{ClientIdentifier: id, Best: local.URI, PortableURI: "http://192.168.1.20:32400", BestIndex: 0, Connections: []Connection{local}},
-			"http://192.168.1.20:32400/web"},
-		{"remote best", Server{ClientIdentifier: id, Best: remote.URI, BestIndex: 0, Connections: []Connection{remote}},
+		{"local best, but DNS blocks it: the remote one handed out", Server{ClientIdentifier: id, Best: local.URI, BestIndex: 0, URI: remote.URI, URIIndex: 1, Connections: []Connection{local, remote}},
 			"https://app.plex.tv/desktop/#!/media/" + id + "/com.plexapp.plugins.library"},
-		{"relay best", Server{ClientIdentifier: id, Best: relay.URI, BestIndex: 0, Connections: []Connection{relay}},
+		{"remote", Server{ClientIdentifier: id, URI: remote.URI, URIIndex: 0, Connections: []Connection{remote}},
 			"https://app.plex.tv/desktop/#!/media/" + id + "/com.plexapp.plugins.library"},
-		{"nothing reachable", Server{ClientIdentifier: id, BestIndex: -1, Connections: []Connection{local}},
+		{"relay", Server{ClientIdentifier: id, URI: relay.URI, URIIndex: 0, Connections: []Connection{relay}},
 			"https://app.plex.tv/desktop/#!/media/" + id + "/com.plexapp.plugins.library"},
-		{"hostile identifier", Server{ClientIdentifier: "x/../../evil?#", BestIndex: -1}, ""},
-		{"credentials in the URI are dropped", Server{ClientIdentifier: id, Best: "https://u:p@10.0.0.2:32400/?q#f", BestIndex: 0, Connections: []Connection{{URI: "https://u:p@10.0.0.2:32400/?q#f", Local: true}}},
+		{"nothing reachable", Server{ClientIdentifier: id, URIIndex: -1, Connections: []Connection{local}},
+			"https://app.plex.tv/desktop/#!/media/" + id + "/com.plexapp.plugins.library"},
+		{"hostile identifier", Server{ClientIdentifier: "x/../../evil?#", URIIndex: -1}, ""},
+		{"credentials in the URI are dropped", Server{ClientIdentifier: id, URI: "https://u:p@10.0.0.2:32400/?q#f", URIIndex: 0, Connections: []Connection{{URI: "https://u:p@10.0.0.2:32400/?q#f", Local: true}}},
 			"https://10.0.0.2:32400/web"},
 	} {
 		if got := WebURL(tc.s, app); got != tc.want {
@@ -36,7 +36,7 @@ func TestWebURL(t *testing.T) {
 func FuzzWebURL(f *testing.F) {
 	f.Add("https://10.0.0.2:32400", "fa4e")
 	f.Fuzz(func(t *testing.T, uri, id string) {
-		got := WebURL(Server{ClientIdentifier: id, Best: uri, BestIndex: 0, Connections: []Connection{{URI: uri, Local: true}}}, "https://app.plex.tv")
+		got := WebURL(Server{ClientIdentifier: id, URI: uri, URIIndex: 0, Connections: []Connection{{URI: uri, Local: true}}}, "https://app.plex.tv")
 		if got == "" {
 			return
 		}

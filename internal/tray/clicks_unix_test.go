@@ -29,6 +29,8 @@ func (nopActions) Quit()                        {}
 func (nopActions) SwitchProfile(string)         {}
 func (nopActions) ReloadProfiles()              {}
 func (nopActions) CopyServerToken(string)       {}
+func (nopActions) OpenURL(string)               {}
+func (nopActions) CopyClaimToken()              {}
 func (nopActions) ToggleServerNotifications()   {}
 
 // TestNoGoroutinePerItem: the whole menu with 40 servers × 4 connections

@@ -40,6 +40,7 @@ const (
 	KeyCopyLink                 // "Copy link"
 	KeyCancel                   // "Cancel sign-in"
 	KeyCopyToken                // "Copy token"
+	KeyCopyClaim                // "Copy claim token" (for a new server)
 	KeyServers                  // "Servers" submenu
 	KeySignOut                  // "Sign out"
 	KeyAutostart                // "Start at login" checkbox
@@ -60,7 +61,7 @@ const Separator Key = -1
 var Skeleton = []Key{
 	KeyStatus, KeyDetail, KeyHint, Separator,
 	KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel,
-	KeyCopyToken, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
+	KeyCopyToken, KeyCopyClaim, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
 	KeyAutostart, KeyAbout, KeyQuit,
 }
 
@@ -110,6 +111,9 @@ type ServerModel struct {
 	Best        string
 	CopyURI     Item
 	CopyToken   Item // "Copy server token"
+	// Web is where "Open Plex Web" goes (servers.WebURL), "" for nowhere.
+	Web         string
+	OpenWeb     Item
 	Connections []ConnModel
 }
 
@@ -122,6 +126,16 @@ type ConnModel struct {
 // Options are the settings the menu shows besides the core's state.
 type Options struct {
 	Version string
+	// AppURL is the Plex web app ("Open Plex Web" for a server that is
+	// not local); default https://app.plex.tv.
+	AppURL string
+}
+
+func (o Options) appURL() string {
+	if o.AppURL == "" {
+		return "https://app.plex.tv"
+	}
+	return o.AppURL
 }
 
 // Render turns a State into a Model. All words come from words.go.
@@ -167,9 +181,11 @@ func render(s core.State, o Options, r *Renderer) Model {
 	case core.SignedIn:
 		m.Icon = IconSignedIn
 		on(KeyCopyToken, "Copy token")
+		on(KeyCopyClaim, "Copy claim token")
+		m.Items[KeyCopyClaim].Tooltip = claimTip
 		on(KeyServers, "Servers")
 		on(KeySignOut, "Sign out")
-		m.Servers = renderServers(s.Servers, s.Now, r)
+		m.Servers = renderServers(s.Servers, s.Now, o, r)
 		renderProfiles(&m, s)
 	}
 	if s.Phase != core.SignedIn {
@@ -201,7 +217,7 @@ func render(s core.State, o Options, r *Renderer) Model {
 	line(KeyDetail, textsafe.Line(detail, 140))
 	line(KeyHint, textsafe.Line(hintLine(s), 120))
 	if s.Clipboard != nil {
-		for _, k := range []Key{KeyCopyToken, KeyCode, KeyCopyLink} {
+		for _, k := range []Key{KeyCopyToken, KeyCopyClaim, KeyCode, KeyCopyLink} {
 			m.Items[k].Tooltip = clipboardWords(s.Clipboard)
 		}
 	}
@@ -221,7 +237,7 @@ func render(s core.State, o Options, r *Renderer) Model {
 // relevant servers (see relevance) and a row counting the others. With a
 // Renderer's cache, only the shown servers in sv.Changed are rendered
 // again, unless the whole list or the servers shown changed.
-func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
+func renderServers(sv core.Servers, now time.Time, o Options, r *Renderer) ServersModel {
 	m := ServersModel{CheckAgain: Item{Title: "Check again", Visible: true, Enabled: !sv.Checking}}
 	if note := serversNote(sv); note != "" {
 		m.Note = Item{Title: note, Visible: true}
@@ -242,7 +258,7 @@ func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 		sel := rel.pick(MaxServerRows)
 		m.List, m.All = make([]ServerModel, len(sel)), true
 		for p, i := range sel {
-			m.List[p] = renderServer(sv.List.Server(i), now, staleSince(sv))
+			m.List[p] = renderServer(sv.List.Server(i), now, staleSince(sv), o)
 		}
 	} else {
 		m.List, m.Changed, m.All = r.servers(sv, now)
@@ -256,8 +272,10 @@ func renderServers(sv core.Servers, now time.Time, r *Renderer) ServersModel {
 // renderServer renders one server's row and submenu; asOf, when set, is
 // the time of the last successful check the row is from (plex.tv fails
 // now).
-func renderServer(srv servers.Server, now, asOf time.Time) ServerModel {
+func renderServer(srv servers.Server, now, asOf time.Time, o Options) ServerModel {
 	sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv, now) + asOfWords(asOf)}
+	sm.Web = servers.WebURL(srv, o.appURL())
+	sm.OpenWeb = Item{Title: "Open Plex Web", Tooltip: webTip(sm.Web), Visible: true, Enabled: sm.Web != ""}
 	sm.Best, sm.CopyURI = copyURI(srv)
 	sm.CopyToken = Item{Title: "Copy server token", Tooltip: serverTokenTip, Visible: true, Enabled: !srv.AccessToken.IsZero()}
 	sm.Connections = make([]ConnModel, len(srv.Connections))

@@ -58,7 +58,7 @@ func (r *Renderer) servers(sv core.Servers, now time.Time) (list []ServerModel, 
 	}
 	for _, i := range sv.Changed {
 		if i >= 0 && i < n && r.row[i] >= 0 {
-			r.list[r.row[i]] = renderServer(sv.List.Server(i), now, r.asOf)
+			r.list[r.row[i]] = renderServer(sv.List.Server(i), now, r.asOf, r.opts)
 			changed = append(changed, r.row[i])
 		}
 	}
@@ -81,7 +81,7 @@ func (r *Renderer) redraw(sv core.Servers, now time.Time, sel []int) ([]ServerMo
 	r.asOf = staleSince(sv)
 	for p, i := range sel {
 		r.row[i] = p
-		r.list = append(r.list, renderServer(sv.List.Server(i), now, r.asOf))
+		r.list = append(r.list, renderServer(sv.List.Server(i), now, r.asOf, r.opts))
 	}
 	r.drawn = now.Truncate(time.Minute)
 	return r.list, nil, true

@@ -48,6 +48,20 @@ func TestServersSubmenu(t *testing.T) {
 	if !sm.List[0].CopyToken.Enabled || sm.List[1].CopyToken.Enabled || sm.List[0].CopyToken.Title != "Copy server token" {
 		t.Fatalf("%+v %+v", sm.List[0].CopyToken, sm.List[1].CopyToken)
 	}
+	// Open Plex Web: a local server's own /web, else the web app on the
+	// server's library (PLEXTRAY_APP_URL's, here the default).
+	if w := sm.List[0]; w.Web != "https://a:1/web" || !w.OpenWeb.Enabled || w.OpenWeb.Title != "Open Plex Web" {
+		t.Fatalf("Living Room's Open Plex Web: %q %+v", w.Web, w.OpenWeb)
+	}
+	if w := sm.List[1]; w.Web != "https://app.plex.tv/desktop/#!/media/b/com.plexapp.plugins.library" || !strings.Contains(w.OpenWeb.Tooltip, "web app") {
+		t.Fatalf("Cabin's Open Plex Web: %q %+v", w.Web, w.OpenWeb)
+	}
+	if w := Render(st, Options{AppURL: "http://127.0.0.1:32499"}).Servers.List[1].Web; w != "http://127.0.0.1:32499/desktop/#!/media/b/com.plexapp.plugins.library" {
+		t.Fatalf("with another app URL: %q", w)
+	}
+	if m.Items[KeyCopyClaim].Title != "Copy claim token" || !m.Items[KeyCopyClaim].Visible || !strings.Contains(m.Items[KeyCopyClaim].Tooltip, "4 minutes") {
+		t.Fatalf("Copy claim token: %+v", m.Items[KeyCopyClaim])
+	}
 	if m.Icon != IconSignedIn || !strings.Contains(m.Tooltip, "1 of 2 servers reachable") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
 	}
@@ -232,5 +246,21 @@ func TestServerOfflineNotificationUsesTheMenuWords(t *testing.T) {
 	row := Render(st, Options{}).Servers.List[0].Title
 	if !ok || no.Title != row || no.Title != "Living Room — unreachable from here (online at plex.tv)" {
 		t.Fatalf("notification %+v, row %q", no, row)
+	}
+}
+
+func TestClaimTokenWords(t *testing.T) {
+	st := signedIn()
+	st.Notice = core.Notice{Kind: core.NoticeTokenCopied, What: core.CopiedClaimToken, Wait: 4 * time.Minute}
+	if got := noticeLine(st); !strings.Contains(got, "Claim token copied") || !strings.Contains(got, "4m0s") {
+		t.Errorf("copied: %q", got)
+	}
+	st.Notice = core.Notice{Kind: core.NoticeCopyFailed, What: core.CopiedClaimToken, Err: &plextv.StatusError{Op: "claim token", StatusCode: 503}}
+	if got := noticeLine(st); !strings.HasPrefix(got, "Couldn't get a claim token from plex.tv") {
+		t.Errorf("plex.tv failed: %q", got)
+	}
+	st.Notice = core.Notice{Kind: core.NoticeCopyFailed, What: core.CopiedClaimToken, Err: errors.New("xclip: not found")}
+	if got := noticeLine(st); !strings.HasPrefix(got, "Couldn't copy") {
+		t.Errorf("clipboard failed: %q", got)
 	}
 }

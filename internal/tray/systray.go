@@ -26,6 +26,8 @@ type Actions interface {
 	ReloadProfiles()
 	CopyServerToken(clientIdentifier string) // servers (issue 9)
 	ToggleServerNotifications()
+	OpenURL(url string) // a server's Plex Web
+	CopyClaimToken()
 }
 
 // IconSet holds the icon bytes per state: PNG (Linux, macOS fallback),
@@ -81,6 +83,9 @@ type serverEntry struct {
 	best          string // guarded by Tray.mu
 	copyToken     *systray.MenuItem
 	shownToken    Item
+	openWeb       *systray.MenuItem
+	shownWeb      Item
+	web           string // where Open Plex Web goes, guarded by Tray.mu
 	id            string // clientIdentifier, guarded by Tray.mu
 }
 
@@ -160,6 +165,7 @@ func (t *Tray) OnReady() {
 		KeyCopyLink:      a.CopyLink,
 		KeyCancel:        a.CancelSignIn,
 		KeyCopyToken:     a.CopyToken,
+		KeyCopyClaim:     a.CopyClaimToken,
 		KeySignOut:       a.SignOut,
 		KeyQuit:          a.Quit,
 		KeyTryAgain:      a.Retry,
@@ -270,7 +276,9 @@ func (t *Tray) applyServers(list []ServerModel) {
 			e := &serverEntry{item: parent.AddSubMenuItem(sm.Title, "")}
 			e.copyURI = e.item.AddSubMenuItem("Copy URI", "")
 			e.copyToken = e.item.AddSubMenuItem("Copy server token", "")
+			e.openWeb = e.item.AddSubMenuItem("Open Plex Web", "")
 			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
+			e.shownWeb = Item{Title: "Open Plex Web", Visible: true, Enabled: true}
 			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
 			e.shownToken = Item{Title: "Copy server token", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
@@ -283,11 +291,19 @@ func (t *Tray) applyServers(list []ServerModel) {
 					t.actions.CopyServerToken(id)
 				}
 			})
+			onClick(e.openWeb, func() {
+				t.mu.Lock()
+				web := e.web
+				t.mu.Unlock()
+				if web != "" {
+					t.actions.OpenURL(web)
+				}
+			})
 		}
 		t.applyServer(i, sm)
 	}
 	for _, e := range t.servers[min(len(list), len(t.servers)):] {
-		e.best, e.id = "", ""
+		e.best, e.id, e.web = "", "", ""
 		update(e.item, &e.shown, Item{})
 	}
 }
@@ -296,8 +312,9 @@ func (t *Tray) applyServers(list []ServerModel) {
 func (t *Tray) applyServer(i int, sm ServerModel) {
 	{
 		e := t.servers[i]
-		e.best, e.id = sm.Best, sm.ID
+		e.best, e.id, e.web = sm.Best, sm.ID, sm.Web
 		update(e.copyToken, &e.shownToken, sm.CopyToken)
+		update(e.openWeb, &e.shownWeb, sm.OpenWeb)
 		update(e.item, &e.shown, Item{Title: sm.Title, Visible: true, Enabled: true})
 		update(e.copyURI, &e.shownCopy, sm.CopyURI)
 		for j, cm := range sm.Connections {

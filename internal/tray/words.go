@@ -78,8 +78,11 @@ func noticeLine(s core.State) string {
 		return "Signing out…"
 	case core.NoticeTokenCopied:
 		what := "Token"
-		if n.What == core.CopiedServerToken {
+		switch n.What {
+		case core.CopiedServerToken:
 			what = "Server token"
+		case core.CopiedClaimToken:
+			return fmt.Sprintf("Claim token copied: start the new server with it within %s (PLEX_CLAIM); the clipboard clears then", n.Wait.Round(time.Second))
 		}
 		if n.Wait > 0 {
 			return fmt.Sprintf("%s copied; clipboard clears in %s", what, n.Wait.Round(time.Second))
@@ -128,6 +131,9 @@ func noticeLine(s core.State) string {
 		if n.What == core.CopiedToken {
 			return "Couldn't copy the token: " + clipboardWords(n.Err)
 		}
+		if n.What == core.CopiedClaimToken && fromPlexTV(n.Err) {
+			return "Couldn't get a claim token from plex.tv: " + short(n.Err)
+		}
 		if n.What == core.CopiedServerToken && errors.Is(n.Err, core.ErrNoServerToken) {
 			return "plex.tv lists no token of its own for this server."
 		}
@@ -157,6 +163,8 @@ func copiedWhat(w core.Copied, s core.State) string {
 		return "Connection URI"
 	case core.CopiedServerToken:
 		return "Server token"
+	case core.CopiedClaimToken:
+		return "Claim token"
 	}
 	return "Text"
 }
@@ -613,4 +621,27 @@ func serversNote(sv core.Servers) string {
 		return "No servers on this account"
 	}
 	return ""
+}
+
+// claimTip explains "Copy claim token".
+const claimTip = "A claim token for a new Plex Media Server (PLEX_CLAIM of the official container); it works for 4 minutes and is cleared from the clipboard then"
+
+// webTip says where "Open Plex Web" goes (see servers.WebURL).
+func webTip(web string) string {
+	switch {
+	case web == "":
+		return "No local connection, and plex.tv gave this server no usable identifier"
+	case strings.Contains(web, "#!/media/"):
+		return "Opens the server's library in the Plex web app"
+	}
+	return "Opens the server's own Plex Web at " + uri(web)
+}
+
+// fromPlexTV reports whether err came from asking plex.tv (not from the
+// clipboard).
+func fromPlexTV(err error) bool {
+	var se *plextv.StatusError
+	var ne *plextv.NetworkError
+	var de *plextv.DecodeError
+	return errors.As(err, &se) || errors.As(err, &ne) || errors.As(err, &de) || errors.Is(err, plextv.ErrTokenInvalid)
 }
