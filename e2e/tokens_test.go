@@ -175,3 +175,46 @@ func (w *world) ping(tok string) error {
 	}
 	return c.Ping(context.Background(), plextv.Token(tok))
 }
+
+// TestTrayClaimTokenAndPlexWeb: the tray's Copy claim token puts a claim
+// token plex.tv accepts on the clipboard, and each server's Open Plex Web
+// opens a local server's own /web, else the web app on its library.
+func TestTrayClaimTokenAndPlexWeb(t *testing.T) {
+	w := newWorld(t, desktop.Options{})
+	app, tr := w.start()
+	w.signIn(tr)
+
+	tr.ClickLabel(t, "Copy claim token")
+	claim := w.waitClipboard("a claim token", func(s string) bool { return strings.HasPrefix(s, "claim-") })
+	if !w.sim.ClaimTokenValid(claim) {
+		t.Fatalf("the copied claim token %q is not one plex.tv handed out", claim)
+	}
+	tr.WaitFor(t, "the claim notice", has("Claim token copied: start the new server with it within 4m0s (PLEX_CLAIM); the clipboard clears then"), wait)
+
+	lay := tr.WaitFor(t, "servers checked", func(m desktop.MenuItem) bool {
+		return m.Find("Living Room — local") != nil && m.Find("Dad's Plex (shared) — relay") != nil
+	}, wait)
+	before := len(w.d.OpenedURLs())
+	for _, tc := range []struct {
+		server, want string
+	}{
+		{"Living Room — local", w.sim.FindPMS("Living Room").URL() + "/web"},
+		{"Dad's Plex (shared) — relay", w.sim.URL() + "/desktop/#!/media/"},
+	} {
+		open := lay.Find(tc.server).Find("Open Plex Web")
+		if open == nil || !open.Enabled {
+			t.Fatalf("no Open Plex Web under %s:\n%s", tc.server, lay.Tree())
+		}
+		if err := tr.Click(open.ID); err != nil {
+			t.Fatal(err)
+		}
+		got := w.d.WaitOpenedURL(t, wait)
+		if !strings.HasPrefix(got, tc.want) || (strings.Contains(tc.want, "#!") && !strings.HasSuffix(got, "/com.plexapp.plugins.library")) {
+			t.Fatalf("Open Plex Web under %s opened %q, want %s…", tc.server, got, tc.want)
+		}
+	}
+	if n := len(w.d.OpenedURLs()); n != before+2 {
+		t.Fatalf("%d pages opened, want 2", n-before)
+	}
+	quit(t, app, tr)
+}
