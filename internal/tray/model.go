@@ -108,9 +108,9 @@ type ServerModel struct {
 	// Best is what "Copy URI" copies ("" if nothing answers): the best
 	// URI, or one other programs here can use when DNS does not resolve
 	// the best one's plex.direct name (CopyURI's title says which).
-	Best        string
-	CopyURI     Item
-	CopyToken   Item // "Copy server token"
+	Best      string
+	CopyURI   Item
+	CopyToken Item // "Copy server token"
 	// Web is where "Open Plex Web" goes (servers.WebURL), "" for nowhere.
 	Web         string
 	OpenWeb     Item
