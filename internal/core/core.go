@@ -83,6 +83,10 @@ type Config struct {
 	// again and follows (truth.go). Nil: read once at start.
 	Changes func(context.Context) <-chan struct{}
 
+	// KeepAliveEvery is how often plex.tv is pinged while signed in
+	// (keepalive.go); 0 is KeepAliveEvery (a day), negative turns it off.
+	KeepAliveEvery time.Duration
+
 	// Watch, when set, starts the source of re-check triggers (network
 	// change, wake, idle); it is called on each sign-in, with a context
 	// that ends on leaving SignedIn (serverwatch.go).

@@ -152,6 +152,10 @@ func start(t *testing.T, sim *plextvsim.Sim, kc keychain.Keyring, tweak ...func(
 			h.poke()
 		},
 	}
+	// No daily ping unless a test asks for it: its far timer would let
+	// synthetic time leap whenever the bubble idles (a PIN page would
+	// expire while the test posts to it from outside the bubble).
+	cfg.KeepAliveEvery = -1
 	for _, f := range tweak {
 		f(&cfg)
 	}

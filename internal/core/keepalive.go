@@ -30,13 +30,17 @@ func (pinged) isMsg()       {}
 // syncKeepAlive runs the keep-alive timer exactly while signed in; the
 // owner calls it after every change.
 func (c *Core) syncKeepAlive() {
-	on := c.state.Phase == SignedIn && !c.quitting
+	every := c.cfg.KeepAliveEvery
+	if every == 0 {
+		every = KeepAliveEvery
+	}
+	on := c.state.Phase == SignedIn && !c.quitting && every > 0
 	switch {
 	case on && c.keepAliveCancel == nil:
 		ctx, cancel := context.WithCancel(c.ctx)
 		c.keepAliveCancel = cancel
 		c.spawn(func() {
-			for c.sleep(ctx, KeepAliveEvery) {
+			for c.sleep(ctx, every) {
 				c.post(keepAliveDue{})
 			}
 		})

@@ -32,7 +32,7 @@ func TestKeepAlivePingsOnceADayWhileSignedIn(t *testing.T) {
 		kc := &keychain.Memory{}
 		tok := storedToken(t, sim)
 		kc.Set(context.Background(), tok)
-		h := start(t, sim, kc)
+		h := start(t, sim, kc, func(c *Config) { c.KeepAliveEvery = 0 })
 		h.wait("signed in", signedIn)
 
 		time.Sleep(KeepAliveEvery - time.Minute) // synthetic time
