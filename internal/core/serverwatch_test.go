@@ -527,9 +527,25 @@ func TestHealthFollowsTheServersAndPlexTV(t *testing.T) {
 		if h := st.Health(); h != HealthPlexTV || !st.Servers.Checked.Equal(good) || st.Servers.List.Len() != 3 {
 			t.Fatalf("health %v, checked %v (want %v), %d servers", h, st.Servers.Checked, good, st.Servers.List.Len())
 		}
-		// Another try that fails the same way does not clear it meanwhile.
+		// Another try that fails the same way does not clear it meanwhile:
+		// no State published while it runs says all is well.
+		f.pubs.Lock()
+		from := len(f.pubs.list)
+		f.pubs.Unlock()
 		f.c.CheckServers()
-		f.settle("still failing", func(s State) bool { return !s.Servers.Checking && s.Health() == HealthPlexTV })
+		f.settle("tried again", func(s State) bool {
+			f.pubs.Lock()
+			defer f.pubs.Unlock()
+			return len(f.pubs.list) > from+1 && !s.Servers.Checking && s.Servers.Err != nil
+		})
+		f.pubs.Lock()
+		for _, sv := range f.pubs.list[from:] {
+			if sv.Err == nil {
+				f.pubs.Unlock()
+				t.Fatalf("a State while trying again forgot that plex.tv fails: %+v", sv)
+			}
+		}
+		f.pubs.Unlock()
 
 		f.sim.ClearFaults()
 		f.setPMS("Dad's Plex", plextvsim.PMSBehavior{})
