@@ -93,7 +93,7 @@ exe=$tmp/zip/plextray_${version}_windows_amd64/plextray.exe
 for f in LICENSE copyright.txt; do
 	[ -f "$tmp/zip/plextray_${version}_windows_amd64/$f" ] || fail "zip lacks $f"
 done
-tar -tzf "dist/plextray_${version}_linux_amd64.tar.gz" | grep -qx "plextray_${version}_linux_amd64/LICENSE" || fail "tarball lacks LICENSE"
+tar -tzf "dist/plextray_${version}_linux_amd64.tar.gz" | grep -x "plextray_${version}_linux_amd64/LICENSE" >/dev/null || fail "tarball lacks LICENSE"
 pe=$(od -An -tu4 -j60 -N4 "$exe" | tr -d ' ')
 subsystem=$(od -An -tu2 -j$((pe + 92)) -N2 "$exe" | tr -d ' ')
 [ "$subsystem" = 2 ] || fail "plextray.exe has PE subsystem $subsystem, want 2 (Windows GUI: no console window)"

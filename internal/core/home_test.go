@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -382,6 +383,22 @@ func postPIN(t *testing.T, launch, pin string) int {
 		t.Fatalf("launch file without the page's address:\n%s", b)
 	}
 	page := string(m[1])
+	// The page takes a PIN once the check before has ended (the core
+	// hears a wrong PIN a moment before the page has shown it).
+	for i := 0; ; i++ {
+		resp, err := noKeepAlive().Get(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "Checking the PIN") {
+			break
+		}
+		if i == 10000 {
+			t.Fatal("the PIN page kept checking")
+		}
+	}
 	u, _ := url.Parse(page)
 	req, _ := http.NewRequest(http.MethodPost, page, strings.NewReader(url.Values{"pin": {pin}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -46,7 +46,8 @@ type Server struct {
 	onDemand bool   // listen only while a page is open
 
 	mu    sync.Mutex
-	srv   *http.Server  // nil while not listening
+	srv   *http.Server // nil while not listening
+	ln    net.Listener
 	host  string        // 127.0.0.1:port, while listening
 	done  chan struct{} // closed when srv's Serve has returned
 	pages map[string]*Page
@@ -78,7 +79,7 @@ func (s *Server) listenLocked() error {
 	if err != nil {
 		return fmt.Errorf("listening on 127.0.0.1: %w", err)
 	}
-	s.host = ln.Addr().String()
+	s.host, s.ln = ln.Addr().String(), ln
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -96,12 +97,20 @@ func (s *Server) listenLocked() error {
 	return nil
 }
 
-// stopLocked stops listening and forgets every page.
-func (s *Server) stopLocked() (pages map[string]*Page, err error) {
+// stopLocked stops listening and forgets every page. Gently, answers in
+// flight are finished first (in the background), else connections are
+// cut.
+func (s *Server) stopLocked(gently bool) (pages map[string]*Page, err error) {
 	if s.srv != nil {
-		err = s.srv.Close()
-		<-s.done
-		s.srv, s.done = nil, nil
+		if gently {
+			// No new connections; those open finish their answer and
+			// end with it (a kept-alive one when its client closes it).
+			err = s.ln.Close()
+		} else {
+			err = s.srv.Close()
+		}
+		<-s.done // Serve returns once the listener is closed
+		s.srv, s.ln, s.done = nil, nil, nil
 	}
 	pages = s.pages
 	s.pages, s.ended = map[string]*Page{}, nil
@@ -132,7 +141,7 @@ func Shared() (*Server, error) {
 // pages.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	pages, err := s.stopLocked()
+	pages, err := s.stopLocked(false)
 	s.mu.Unlock()
 	for _, p := range pages {
 		p.removeLaunchFile()
@@ -214,7 +223,7 @@ func (p *Page) End(last http.Handler) {
 		}
 	}
 	if s.onDemand && len(s.pages) == len(s.ended) {
-		_, _ = s.stopLocked() // no page open
+		_, _ = s.stopLocked(true) // no page open; the last answer still goes out
 	}
 }
 

@@ -21,9 +21,13 @@ func listen(t *testing.T, dir string) *Server {
 	return s
 }
 
+// client opens a connection per request, so a server that stopped
+// listening is seen at once.
+var client = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 func fetch(t *testing.T, u string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := client.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +164,7 @@ func TestOnDemandListensWhileAPageIsOpen(t *testing.T) {
 		t.Fatalf("the other page, still open: %d %q", code, body)
 	}
 	q.End(nil)
-	if _, err := http.Get(p.URL()); err == nil {
+	if _, err := client.Get(p.URL()); err == nil {
 		t.Fatal("still listening with no page open")
 	}
 	r, err := s.Add(text("three"))
