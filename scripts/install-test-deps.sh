@@ -8,8 +8,9 @@
 # browser (it pulls in xdg-utils; the e2e harness gives the app a PATH of
 # its own, so the "no browser" case still holds).
 #
-# zsh, fish, groff-base: the completion scripts are loaded by the real
-# shells, and the man page is checked by groff.
+# zsh, fish, bash-completion, groff-base: the completion scripts are loaded
+# by the real shells (bash's, like every cobra-made script, needs the
+# bash-completion package's helpers), and the man page is checked by groff.
 #
 # iproute2 (ip): the network-change tests add an address to the loopback
 # interface of a network namespace they make themselves (unshare --net).
@@ -19,7 +20,7 @@
 # "no browser" cases the tests check. Go is not installed here either.
 set -eu
 
-PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish groff-base iproute2 $*"
+PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools xvfb xclip desktop-file-utils chromium zsh fish bash-completion groff-base iproute2 $*"
 
 # The Windows build's tests under Wine (e2e/wine).
 sh "$(dirname "$0")/install-wine.sh"

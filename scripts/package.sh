@@ -70,18 +70,15 @@ build() { # GOOS GOARCH OUT
 # metainfo, icons, man page, completions.
 share=$work/share
 build linux amd64 "$work/plextray-linux-amd64"
-host_bin=$work/plextray-linux-amd64
-case $(go env GOHOSTARCH) in arm64) mkdir -p "$work/host" && build linux arm64 "$work/host/plextray" && host_bin=$work/host/plextray ;; esac
 mkdir -p "$share/applications" "$share/metainfo" "$share/man/man1" \
 	"$share/bash-completion/completions" "$share/zsh/site-functions" "$share/fish/vendor_completions.d"
 install -m 644 "packaging/$APP_ID.desktop" "$share/applications/$APP_ID.desktop"
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$date_iso/" "packaging/$APP_ID.metainfo.xml" >"$share/metainfo/$APP_ID.metainfo.xml"
 "$work/pkgtool" icons -src assets/icon.png -name "$APP_ID" -o "$share/icons"
 install -D -m 644 "packaging/$APP_ID.svg" "$share/icons/hicolor/scalable/apps/$APP_ID.svg"
-# The man page is made from the built binary's own --help, run under the
-# name it is installed as.
-mkdir -p "$work/named" && cp "$host_bin" "$work/named/plextray"
-"$work/pkgtool" man -bin "$work/named/plextray" -version "$version" -epoch "$SOURCE_DATE_EPOCH" -o "$work/plextray.1"
+# The man page and the completions come from the command line's own
+# command tree (internal/cli), built into pkgtool.
+"$work/pkgtool" man -version "$version" -epoch "$SOURCE_DATE_EPOCH" -o "$work/plextray.1"
 gzip -9 -n -c "$work/plextray.1" >"$share/man/man1/plextray.1.gz"
 "$work/pkgtool" completion -shell bash -o "$share/bash-completion/completions/plextray"
 "$work/pkgtool" completion -shell zsh -o "$share/zsh/site-functions/_plextray"

@@ -247,7 +247,7 @@ func TestHelpAndUsage(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	for _, cmd := range []string{"login", "token", "status", "logout", "servers"} {
 		f.stdout.b.Reset()
-		if code := f.run(cmd, "--help"); code != ExitOK || !strings.Contains(f.stdout.String(), "Usage: plextray "+cmd) {
+		if code := f.run(cmd, "--help"); code != ExitOK || !strings.Contains(f.stdout.String(), "Usage:\n  plextray "+cmd) {
 			t.Errorf("%s --help: exit %d %q", cmd, code, f.stdout)
 		}
 	}

@@ -14,25 +14,15 @@ import (
 	"github.com/plextray/plextray/internal/signin"
 )
 
-func login(args []string, io IO) int {
-	fs := flags("login", "login [--print] [--no-browser] [--browser] [--timeout 5m]", io)
-	print := fs.Bool("print", false, "also write the token alone to stdout (all other text goes to stderr)")
-	noBrowser := fs.Bool("no-browser", false, "don't open the browser; just print the link")
-	oneClick := fs.Bool("browser", false, "one-click sign-in for people signed into plex.tv in their browser (no code to type)")
-	def := io.Settings.SigninTimeout
-	if def <= 0 {
-		def = signin.DefaultTimeout
-	}
-	timeout := fs.Duration("timeout", def, "give up after this long (also PLEXTRAY_SIGNIN_TIMEOUT)")
-	check := func() int {
-		if *timeout <= 0 {
-			fmt.Fprintf(io.Stderr, "%s login: --timeout %s: want a positive duration like 30s or 5m\n", io.Prog, *timeout)
-			return ExitUsage
-		}
-		return ExitOK
-	}
-	return withEnv(fs, args, io, check, func(ctx context.Context, env *app.Env) int {
-		return runLogin(ctx, env, io, *print, *noBrowser, *oneClick, *timeout)
+// loginOpts are login's flags.
+type loginOpts struct {
+	print, noBrowser, oneClick, force bool
+	timeout                           time.Duration
+}
+
+func login(io IO, o loginOpts) int {
+	return withEnv(io, func(ctx context.Context, env *app.Env) int {
+		return runLogin(ctx, env, io, o.print, o.noBrowser, o.oneClick, o.timeout)
 	})
 }
 
@@ -86,7 +76,8 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 		}
 		cd.start(waitingFor, ends)
 	}, func(err error, wait time.Duration) {
-		cd.line(fmt.Sprintf("plex.tv: %s — retrying in %s", clean(err), wait.Round(time.Second)))
+		what, _ := problem(err)
+		cd.line(fmt.Sprintf("%s; trying again in %s", capital(what), wait.Round(time.Second)))
 	})
 	cd.stop()
 	if err != nil {
@@ -126,7 +117,8 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	if k.VerifyErr == nil {
 		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(k.User.DisplayName()))
 	} else {
-		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", clean(k.VerifyErr))
+		what, _ := problem(k.VerifyErr)
+		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", what)
 	}
 	if stored {
 		fmt.Fprintf(io.Stderr, "Token stored in the keychain (service %q, account %q).\n", keychain.Service, keychain.AccountEntry(k.Account))
@@ -156,34 +148,24 @@ func signInFailed(io IO, err error, timeout time.Duration) int {
 		fmt.Fprintf(io.Stderr, "%s login: plex.tv sent a token with characters no token has (control characters or spaces); nothing was stored or printed.\n", io.Prog)
 		return ExitFailure
 	case errors.As(err, &failed) && errors.Is(err, plextv.ErrTokenInvalid):
-		fmt.Fprintf(io.Stderr, "%s login: plex.tv refused (%s); sign-in stopped.\n", io.Prog, clean(failed.Err))
+		io.failed(fmt.Sprintf("%s; sign-in stopped", failWords(failed.Err)), err)
 		return ExitRejected
 	case errors.As(err, &failed):
-		fmt.Fprintf(io.Stderr, "%s login: plex.tv refused (%s); waiting would not help, so sign-in stopped.\n", io.Prog, clean(failed.Err))
+		io.failed(fmt.Sprintf("%s; waiting would not help, so sign-in stopped", failWords(failed.Err)), err)
 		return ExitFailure
 	}
-	fmt.Fprintf(io.Stderr, "%s login: %s\n", io.Prog, clean(err))
+	io.failed(failWords(err), err)
 	return ExitFailure
 }
 
-func token(args []string, io IO) int {
-	fs := flags("token", "token [--user PROFILE | --server SERVER]", io)
-	user := fs.String("user", "", "print this Plex Home profile's token (title or uuid) without making it the active one")
-	server := fs.String("server", "", "print this server's own token (its name or clientIdentifier), as plex.tv lists it for the active profile; a shared server answers only to it")
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
-	if *server != "" {
-		if *user != "" {
-			fmt.Fprintf(io.Stderr, "%s token: use --user or --server, not both (switch to the profile first for its server tokens)\n", io.Prog)
-			return ExitUsage
-		}
-		return tokenForServer(io, *server)
+func token(io IO, user, server string) int {
+	if server != "" {
+		return tokenForServer(io, server)
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	if *user != "" {
-		return tokenForUser(ctx, io, *user)
+	if user != "" {
+		return tokenForUser(ctx, io, user)
 	}
 	tok, code := activeToken(ctx, io)
 	if tok.IsZero() {
@@ -195,9 +177,8 @@ func token(args []string, io IO) int {
 	return ExitOK
 }
 
-func status(args []string, io IO) int {
-	fs := flags("status", "status", io)
-	code := withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+func status(io IO) int {
+	code := withToken(io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		sv := services(io, env)
 		u, err := sv.Verify(ctx, tok)
 		if err != nil {
@@ -228,11 +209,7 @@ func status(args []string, io IO) int {
 	return code
 }
 
-func logout(args []string, io IO) int {
-	fs := flags("logout", "logout", io)
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
+func logout(io IO) int {
 	ctx, stop := signalContext()
 	defer stop()
 	// Even without the account's token (a damaged profiles.json, an
@@ -245,13 +222,17 @@ func logout(args []string, io IO) int {
 	revokeErr, removeErr := services(io, env).SignOut(ctx, t.Token)
 	switch {
 	case removeErr != nil:
-		fmt.Fprintf(io.Stderr, "%s logout: couldn't remove every token: %s\n", io.Prog, keychainWords(removeErr, io.Prog))
+		io.failed("couldn't remove every token: "+keychainWords(removeErr, io.Prog), removeErr)
 		return ExitFailure
 	case t.Token.IsZero():
 		fmt.Fprintln(io.Stderr, "Not signed in.")
 		return ExitNotSignedIn
 	case revokeErr != nil:
-		fmt.Fprintf(io.Stderr, "Removed the token here, but plex.tv couldn't be reached to invalidate it (%s).\n", clean(revokeErr))
+		what, _ := problem(revokeErr)
+		fmt.Fprintf(io.Stderr, "Removed the token here, but it could not be invalidated at plex.tv: %s.\n", what)
+		if io.Verbose {
+			fmt.Fprintf(io.Stderr, "  detail: %s\n", detailWords(revokeErr))
+		}
 		return ExitOK
 	}
 	fmt.Fprintln(io.Stderr, "Signed out.")

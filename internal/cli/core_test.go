@@ -90,7 +90,7 @@ func TestStdoutWriteErrorsFail(t *testing.T) {
 	if code := Run([]string{"token"}, io); code == ExitOK {
 		t.Fatal("token to a full disk exited 0")
 	}
-	if !strings.Contains(f.stderr.String(), "no space") {
+	if !strings.Contains(f.stderr.String(), "the disk is full") {
 		t.Fatal(f.stderr)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -20,34 +19,10 @@ import (
 // and claim tokens for new servers (claim). A tool's token is printed
 // once and kept nowhere; the config folder lists only the tool.
 
-func tokensCmd(args []string, io IO) int {
-	sub := "list"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "list":
-		return tokensList(args, io)
-	case "new":
-		return tokensNew(args, io)
-	case "revoke":
-		return tokensRevoke(args, io)
-	}
-	fmt.Fprintf(io.Stderr, "%s tokens: unknown subcommand %q (want new, list or revoke)\n", io.Prog, sub)
-	return ExitUsage
-}
-
 // toolFormats are the ways `tokens new` prints the token.
 var toolFormats = []string{"token", "env", "json", "compose"}
 
-func tokensNew(args []string, io IO) int {
-	fs := flags("tokens new", "tokens new NAME [--user PROFILE] [--format token|env|json|compose]", io)
-	user := fs.String("user", "", "make the token for this Plex Home profile (title or uuid) instead of the account")
-	format := fs.String("format", "token", "print the token alone (token), as PLEX_TOKEN=… (env), as a JSON object (json) or as a compose environment line (compose)")
-	arg, code, done := optionalArg(fs, args, io, "name one tool, e.g. Kometa (quote a name with spaces)")
-	if done {
-		return code
-	}
+func tokensNew(io IO, arg string, user, format *string) int {
 	name, err := tooltokens.CleanName(arg)
 	if err != nil {
 		fmt.Fprintf(io.Stderr, "%s tokens new: %s\n", io.Prog, toolNameWords(arg))
@@ -124,12 +99,7 @@ type toolJSON struct {
 	Detail           string     `json:"detail,omitempty"`
 }
 
-func tokensList(args []string, io IO) int {
-	fs := flags("tokens", "tokens [list] [--json]", io)
-	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, profile, createdAt, state (authorized, revoked, unknown), lastSeenAt")
-	if code, done := parse(fs, args, io); done {
-		return code
-	}
+func tokensList(io IO, asJSON *bool) int {
 	ctx, stop := signalContext()
 	defer stop()
 	acct, env, sv, tok, _, code := toolAccount(ctx, io, "tokens", "")
@@ -217,16 +187,7 @@ func tokensList(args []string, io IO) int {
 	return boolExit(tw.Flush() == nil)
 }
 
-func tokensRevoke(args []string, io IO) int {
-	fs := flags("tokens revoke", "tokens revoke NAME", io)
-	arg, code, done := optionalArg(fs, args, io, "name one tool; see 'tokens'")
-	if done {
-		return code
-	}
-	if strings.TrimSpace(arg) == "" {
-		fmt.Fprintf(io.Stderr, "%s tokens revoke: name one tool; see '%s tokens'\n", io.Prog, io.Prog)
-		return ExitUsage
-	}
+func tokensRevoke(io IO, arg string) int {
 	ctx, stop := signalContext()
 	defer stop()
 	acct, env, sv, tok, _, code := toolAccount(ctx, io, "tokens revoke", "")
@@ -324,9 +285,8 @@ func toolStoreFailed(io IO, cmd, tool string, err error) int {
 	return ExitFailure
 }
 
-func claimCmd(args []string, io IO) int {
-	fs := flags("claim", "claim", io)
-	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+func claimCmd(io IO) int {
+	return withToken(io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		ctx2, cancel := context.WithTimeout(ctx, core.CallTimeout)
 		ct, err := env.PlexTV.ClaimToken(ctx2, tok)
 		cancel()

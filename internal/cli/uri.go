@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -32,19 +31,14 @@ type uriJSON struct {
 	DecidedMs        *float64 `json:"decidedMs"`
 }
 
-func uriCmd(args []string, io IO) int {
-	fs := flags("uri", "uri [SERVER] [--json] [--timeout 3s]   (SERVER: a name, case-insensitive, or a clientIdentifier)", io)
-	asJSON := fs.Bool("json", false, "print JSON: name, clientIdentifier, uri, kind (best, other_connection, needs_plex_direct_dns), class (local, remote, relay), protocol, latencyMs, decidedMs")
-	def := io.Settings.Probe()
-	timeout := fs.Duration("timeout", def, "give up when plex.tv has not listed the servers, or no connection has answered, within this long (also PLEXTRAY_PROBE_TIMEOUT)")
-	query, code, done := optionalArg(fs, args, io, "name at most one server (its name or clientIdentifier); see '"+io.Prog+" servers'")
-	if done {
-		return code
-	}
-	if *timeout <= 0 {
-		fmt.Fprintf(io.Stderr, "%s uri: --timeout %s: want a positive duration like 3s\n", io.Prog, *timeout)
-		return ExitUsage
-	}
+// uriOpts are the flags of uri.
+type uriOpts struct {
+	json    bool
+	timeout time.Duration
+}
+
+func uriCmd(io IO, query string, o uriOpts) int {
+	asJSON, timeout := &o.json, &o.timeout
 	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		checker := env.CheckerWithin(*timeout, *timeout)
 		defer checker.Prober.Close()
@@ -167,39 +161,8 @@ func serverErr(io IO, cmd, query string, err error, timeout time.Duration) int {
 		fmt.Fprintf(io.Stderr, "%s %s: interrupted\n", io.Prog, cmd)
 		return ExitFailure
 	case errors.Is(err, core.ErrNoBestFinder):
-		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, cmd, clean(err))
+		io.failed(failWords(err), err)
 		return ExitFailure
 	}
 	return explain(io, cmd, err)
-}
-
-// optionalArg parses flags (before or after the argument) and at most
-// one argument.
-func optionalArg(fs *flag.FlagSet, args []string, io IO, tooMany string) (string, int, bool) {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			fs.SetOutput(io.Stdout)
-			fs.Usage()
-			return "", ExitOK, true
-		}
-	}
-	if err := fs.Parse(args); err != nil {
-		return "", ExitUsage, true
-	}
-	arg := ""
-	if fs.NArg() > 0 {
-		arg = fs.Arg(0)
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return "", ExitUsage, true
-		}
-		if fs.NArg() > 0 {
-			fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, fs.Name(), tooMany)
-			return "", ExitUsage, true
-		}
-	}
-	if io.SettingsErr != nil {
-		fmt.Fprintf(io.Stderr, "%s: %v\n", io.Prog, io.SettingsErr)
-		return "", ExitUsage, true
-	}
-	return arg, ExitOK, false
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -47,10 +46,8 @@ type userJSON struct {
 	Active     bool   `json:"active"`
 }
 
-func users(args []string, io IO) int {
-	fs := flags("users", "users [--json]", io)
-	asJSON := fs.Bool("json", false, "print JSON: uuid, title, username, admin, managed, guest, protected, restricted, active")
-	return withToken(fs, args, io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+func users(io IO, asJSON bool) int {
+	return withToken(io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		sv := services(io, env)
 		h, code := listHome(ctx, io, sv, tok, "users")
 		if code != ExitOK {
@@ -61,7 +58,7 @@ func users(args []string, io IO) int {
 			st = sv.ProfileState(io.account)
 		}
 		isActive := func(u plextv.HomeUser) bool { return st.IsActive(u.UUID, u.Admin) }
-		if *asJSON {
+		if asJSON {
 			out := []userJSON{}
 			if h != nil {
 				for _, u := range h.Users {
@@ -147,24 +144,7 @@ func pickProfile(ctx context.Context, io IO, sv core.Services, tok plextv.Token,
 	return p, ExitOK
 }
 
-// oneArg parses flags (before or after the argument) and exactly one
-// argument (the profile).
-func oneArg(fs *flag.FlagSet, args []string, io IO) (string, int, bool) {
-	need := fmt.Sprintf("name one profile (its title or uuid); see '%s users'", io.Prog)
-	arg, code, done := optionalArg(fs, args, io, need)
-	if !done && arg == "" {
-		fmt.Fprintf(io.Stderr, "%s %s: %s\n", io.Prog, fs.Name(), need)
-		return "", ExitUsage, true
-	}
-	return arg, code, done
-}
-
-func switchCmd(args []string, io IO) int {
-	fs := flags("switch", "switch PROFILE   (a title, case-insensitive, or a uuid; the PIN is asked for when needed)", io)
-	query, code, done := oneArg(fs, args, io)
-	if done {
-		return code
-	}
+func switchCmd(io IO, query string) int {
 	ctx, stop := signalContext()
 	defer stop()
 	io, sv, to, code := accountAndProfile(ctx, io, "switch", query)
@@ -313,7 +293,7 @@ func activeProfileToken(ctx context.Context, io IO, cmd string) (IO, plextv.Toke
 	case code != ExitOK:
 		return io, "", code
 	case t.Token.IsZero():
-		fmt.Fprintf(io.Stderr, "%s: not signed in (no token in the keychain). Run '%s login'.\n", io.Prog, io.Prog)
+		io.failed(fmt.Sprintf("not signed in (no token in the keychain) — run '%s login'", io.Prog), nil)
 		return io, "", ExitNotSignedIn
 	case t.Profile == nil:
 		io.account, io.used = t.Account, t.Token

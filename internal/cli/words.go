@@ -1,10 +1,16 @@
 package cli
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/plextray/plextray/internal/core"
@@ -225,3 +231,210 @@ func needsDNSNote(s servers.Server) string {
 	return fmt.Sprintf("this network's DNS does not resolve %s (DNS-rebinding protection in the router?). The URI works, with its certificate verified, once plex.direct is allowed there (dnsmasq: rebind-domain-ok=/plex.direct/); meanwhile: curl --resolve %s:%d:%s %s",
 		name(host), name(host), c.Port, name(addr), uri(c.URI))
 }
+
+// ——— the command line's own words ———
+
+const wordRootShort = "your Plex token and a server URL that works from here"
+
+const wordRootLong = `PROG keeps your Plex token and a server URL that works from where you
+sit one click away in the system tray (run it with no command), and gives
+them to scripts from this command line. The tray and the commands share
+the token in the keychain, the client identifier and the settings.
+
+Settings come from the environment: PLEXTRAY_PLEXTV_URL, PLEXTRAY_APP_URL,
+PLEXTRAY_TOKEN, PLEXTRAY_SIGNIN_TIMEOUT, PLEXTRAY_PROBE_TIMEOUT,
+PLEXTRAY_RECHECK_INTERVAL, PLEXTRAY_CLEAR_CLIPBOARD, SSL_CERT_FILE
+('man PROG' says what each does).
+
+Exit status: 0 success; 1 failure (plex.tv unreachable, no keychain);
+2 usage (also a profile or server name that matches none or several);
+3 not signed in; 4 token rejected by plex.tv, or a wrong profile PIN;
+5 sign-in did not complete.`
+
+// stdoutWords says why the output was lost.
+func stdoutWords(err error) string {
+	if errors.Is(err, syscall.EPIPE) {
+		return "couldn't write the output: the program reading it has stopped"
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return "couldn't write the output: the disk is full"
+	}
+	return "couldn't write the output (" + clean(err) + ")"
+}
+
+// failWords says in plain words what failed and what to do about it:
+// "can't reach plex.tv (connection refused) — check your network". The
+// error itself (Go's "dial tcp …") is detailWords', shown after --verbose.
+func failWords(err error) string {
+	what, todo := problem(err)
+	if todo == "" {
+		return what
+	}
+	return what + " — " + todo
+}
+
+// problem is failWords in two parts: what failed, and what to do.
+func problem(err error) (what, todo string) {
+	var se *plextv.StatusError
+	var ne *plextv.NetworkError
+	var de *plextv.DecodeError
+	switch {
+	case err == nil:
+		return "", ""
+	case errors.Is(err, context.Canceled):
+		return "interrupted", ""
+	case errors.As(err, &se) && se.StatusCode == 429:
+		if se.RetryAfter > 0 {
+			return "plex.tv is limiting requests (HTTP 429)", "try again in " + se.RetryAfter.Round(time.Second).String()
+		}
+		return "plex.tv is limiting requests (HTTP 429)", "try again in a minute"
+	case errors.As(err, &se) && se.StatusCode >= 500:
+		return fmt.Sprintf("plex.tv is having trouble (HTTP %d)", se.StatusCode), "try again later"
+	case errors.As(err, &se):
+		msg := fmt.Sprintf("plex.tv refused the request (HTTP %d", se.StatusCode)
+		if len(se.API) > 0 && se.API[0].Message != "" {
+			msg += ": " + textsafe.Line(se.API[0].Message, textsafe.Name)
+		}
+		return msg + ")", ""
+	case errors.As(err, &de):
+		return "plex.tv sent an answer plextray can't read", "try again later"
+	case errors.As(err, &ne), isNetError(err), errors.Is(err, context.DeadlineExceeded):
+		why, todo := netWords(err)
+		return "can't reach plex.tv" + why, todo
+	}
+	return clean(err), ""
+}
+
+// isNetError: err came from the network (a dial, DNS, TLS, a timeout).
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// netWords is why a connection failed, " (connection refused)", and what
+// to do about it.
+func netWords(err error) (why, todo string) {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return " (connection refused)", "check your network"
+	case errors.As(err, &dns):
+		return " (its name doesn't resolve)", "check your network and DNS"
+	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
+		return " (its certificate was not accepted)", "is something intercepting HTTPS on this network? (SSL_CERT_FILE adds certificates)"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return " (no answer in time)", "check your network, or try again later"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return " (the connection broke off)", "try again"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return " (no route to it)", "check your network"
+	}
+	return "", "check your network"
+}
+
+// detailWords is the technical detail behind a message, for --verbose.
+func detailWords(err error) string { return clean(err) }
+
+// capital starts s with a capital letter.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// manTray is the man page's description of the tray app (markdown).
+const manTray = `With no command, **plextray** is a tray app (a StatusNotifierItem on
+Linux, the notification area on Windows, the menu bar on macOS) that keeps
+your Plex token and a server URL that works from where you sit one click
+away. **Sign in to Plex…** shows a 4-character code to enter at
+plex.tv/link (prefilled in your browser, put on the clipboard and shown in
+a notification); **Sign in with browser…** is one click if you are signed
+into plex.tv in your browser. The token goes into the OS keychain.
+**Copy token** puts it on the clipboard and clears it again after 30
+seconds. **Servers** lists your Plex Media Servers, owned and shared,
+checks every connection of each at once (local, remote, relay) and copies
+the best URI or the server's own token; it checks again when the network
+changes, after sleep and every 10 minutes, and notifies when a server goes
+offline or comes back. **Profile** hands out a Plex Home profile's token
+instead of yours (a PIN is asked for on a local page in your browser).
+**Start at login** starts it with the desktop session.
+
+With a command, **plextray** is the command line for scripts, sharing the
+tray's keychain entry, client identifier and settings.`
+
+// manSections are the man page's FILES, ENVIRONMENT and EXIT STATUS
+// (markdown).
+const manSections = `# FILES
+
+**Keychain** (service *plextray*, account *plex-token*; on Linux the Secret
+Service, e.g. gnome-keyring): the account's token; each Plex Home
+profile's token under account *plex-token-profile-UUID*.
+
+**$XDG\_CONFIG\_HOME/plextray/client-id** (*~/.config/plextray/client-id*):
+this install's client identifier, one random UUID, so Plex lists plextray
+once under Authorized Devices.
+
+**$XDG\_CONFIG\_HOME/plextray/profiles.json**: the active Plex Home profile
+(uuid and title) and which profiles have a stored token.
+
+**$XDG\_CONFIG\_HOME/plextray/servers.json**: whether the tray notifies
+about servers.
+
+**$XDG\_STATE\_HOME/plextray/plextray.log** (*~/.local/state/plextray/*):
+the tray's log, 1 MiB, one rotation, the token always redacted.
+
+**$XDG\_CONFIG\_HOME/autostart/plextray.desktop**: present while **Start at
+login** is on.
+
+Nothing secret is ever written to a file.
+
+# ENVIRONMENT
+
+The same for the tray and every command; a bad value is a usage error.
+
+**PLEXTRAY\_PLEXTV\_URL**: plex.tv's base URL (default *https://plex.tv*;
+plain http only for loopback addresses, such as the simulator).
+
+**PLEXTRAY\_APP\_URL**: the Plex web app's base URL for one-click sign-in
+(default *https://app.plex.tv*).
+
+**PLEXTRAY\_TOKEN**: a token for **status**, **users**, **servers**, **uri** and
+**token --server**, instead of the keychain's.
+
+**PLEXTRAY\_SIGNIN\_TIMEOUT**: how long a sign-in waits (default *5m*;
+**login --timeout** overrides it).
+
+**PLEXTRAY\_PROBE\_TIMEOUT**: how long each server connection may take to
+answer (default *3s*; **servers --timeout** and **uri --timeout** override
+it).
+
+**PLEXTRAY\_RECHECK\_INTERVAL**: how long the tray's server list may sit idle
+before it is checked again (default *10m*).
+
+**PLEXTRAY\_CLEAR\_CLIPBOARD**: when the tray clears a copied token from the
+clipboard (default *30s*; *off* keeps it).
+
+**SSL\_CERT\_FILE**: extra CA certificates (the simulator's).
+
+# EXIT STATUS
+
+**0**: success.
+
+**1**: failure: plex.tv unreachable, no keychain, no server answered.
+
+**2**: usage: a mistake on the command line or in a setting, or a
+profile or server name that matches none or several.
+
+**3**: not signed in (no token stored, and PLEXTRAY\_TOKEN unset where it
+applies).
+
+**4**: plex.tv rejected the token (revoked or expired), or a wrong profile
+PIN.
+
+**5**: the sign-in did not complete: it timed out, the code expired, or it
+was cancelled.`

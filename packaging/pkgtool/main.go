@@ -2,9 +2,9 @@
 // plextray's packages that need more than a shell, all deterministic so the
 // same commit and version give byte-identical files.
 //
-//	pkgtool man   -bin dist/plextray -version V -epoch S -o plextray.1
+//	pkgtool man   -version V -epoch S -o plextray.1      # from the command tree
 //	pkgtool icons -src assets/icon.png -name ID -o DIR      # DIR/hicolor/NxN/apps/ID.png
-//	pkgtool completion -shell bash|zsh|fish -prog plextray -o FILE
+//	pkgtool completion -shell bash|zsh|fish|powershell -prog plextray -o FILE
 //	pkgtool tar   -C DIR -prefix NAME -epoch S -o NAME.tar.gz
 //	pkgtool zip   -C DIR -prefix NAME -epoch S -o NAME.zip
 //	pkgtool copyright -license LICENSE -pkg ./cmd/tray -goos linux -goarch amd64 -o FILE
@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/plextray/plextray/internal/cli"
 )
 
 func main() {
@@ -34,15 +36,10 @@ func run(cmd string, args []string) error {
 	epoch := fs.Int64("epoch", 0, "timestamp of every file (SOURCE_DATE_EPOCH)")
 	switch cmd {
 	case "man":
-		bin := fs.String("bin", "", "the built plextray binary")
 		version := fs.String("version", "", "version shown in the page footer")
 		fs.Parse(args)
 		return writeFile(*out, func(f *os.File) error {
-			page, err := helpPage(*bin)
-			if err != nil {
-				return err
-			}
-			return renderMan(f, page, *version, time.Unix(*epoch, 0).UTC())
+			return cli.WriteManPage(f, *version, time.Unix(*epoch, 0).UTC())
 		})
 	case "icons":
 		src := fs.String("src", "", "the square source PNG")
@@ -50,10 +47,10 @@ func run(cmd string, args []string) error {
 		fs.Parse(args)
 		return writeIcons(*src, *out, *name, launcherSizes)
 	case "completion":
-		shell := fs.String("shell", "", "bash, zsh or fish")
+		shell := fs.String("shell", "", "bash, zsh, fish or powershell")
 		prog := fs.String("prog", "plextray", "command name")
 		fs.Parse(args)
-		return writeFile(*out, func(f *os.File) error { return writeCompletion(f, *shell, *prog) })
+		return writeFile(*out, func(f *os.File) error { return cli.WriteCompletion(f, *shell, *prog) })
 	case "tar", "zip":
 		dir := fs.String("C", "", "directory whose contents are archived")
 		prefix := fs.String("prefix", "", "top directory inside the archive")
