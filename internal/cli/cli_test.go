@@ -187,7 +187,7 @@ func TestLoginTimesOut(t *testing.T) {
 	if code := f.run("login", "--no-browser", "--timeout", "1500ms"); code != ExitNoSignIn {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(f.stderr.String(), "timed out") {
+	if !strings.Contains(f.stderr.String(), "The time ran out (1.5s) before the code was entered") {
 		t.Fatal(f.stderr)
 	}
 }

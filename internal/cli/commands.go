@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,20 +23,29 @@ type loginOpts struct {
 
 func login(io IO, o loginOpts) int {
 	return withEnv(io, func(ctx context.Context, env *app.Env) int {
-		return runLogin(ctx, env, io, o.print, o.noBrowser, o.oneClick, o.timeout)
+		return runLogin(ctx, env, io, o)
 	})
 }
 
-func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneClick bool, timeout time.Duration) int {
+func runLogin(ctx context.Context, env *app.Env, io IO, o loginOpts) int {
+	print, noBrowser, oneClick, timeout := o.print, o.noBrowser, o.oneClick, o.timeout
 	sv := services(io, env)
 	sv.SigninTimeout = timeout
 
 	// Find out before the flow whether the token can be kept.
-	kerr := sv.Read(ctx).Err
+	t := sv.Read(ctx)
+	kerr, old := t.Err, t.Token
 	keychainOK := kerr == nil
 	if !keychainOK && !print {
-		fmt.Fprintf(io.Stderr, "%s login: %s\n", io.Prog, keychainWords(kerr, io.Prog))
+		io.failed(keychainWords(kerr, io.Prog), kerr)
 		return ExitFailure
+	}
+	// Signing in again replaces the stored token (plex.tv keeps one per
+	// install): never by surprise.
+	if keychainOK && !old.IsZero() && !o.force {
+		if code, again := loginAgain(ctx, io, sv, old); !again {
+			return code
+		}
 	}
 
 	method := signin.Code
@@ -81,7 +91,7 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	})
 	cd.stop()
 	if err != nil {
-		return signInFailed(io, err, timeout)
+		return signInFailed(io, err, timeout, method)
 	}
 
 	// Verified, then stored under its account (Keep: the tray keeps a
@@ -131,15 +141,44 @@ func runLogin(ctx context.Context, env *app.Env, io IO, print, noBrowser, oneCli
 	return ExitOK
 }
 
+// loginAgain is what login does when a token is stored: on a terminal it
+// asks whether to sign in again; otherwise it wants --force. again is
+// true to go on with the sign-in.
+func loginAgain(ctx context.Context, io IO, sv core.Services, old plextv.Token) (code int, again bool) {
+	who := "Already signed in"
+	vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if u, err := sv.Verify(vctx, old); err == nil {
+		who += " as " + name(u.DisplayName())
+	}
+	cancel()
+	if io.Ask == nil {
+		io.failed(fmt.Sprintf("%s; signing in again replaces the stored token (plex.tv keeps one per install) — add --force to do it anyway, or run '%s logout' first", strings.ToLower(who[:1])+who[1:], io.Prog), nil)
+		return ExitUsage, false
+	}
+	answer, err := io.Ask(who + ". Sign in again? This replaces the stored token (plex.tv keeps one per install). [y/N] ")
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		if err == nil {
+			return ExitOK, true
+		}
+	}
+	fmt.Fprintln(io.Stderr, "Nothing changed; you are still signed in.")
+	return ExitOK, false
+}
+
 // signInFailed words a sign-in that did not end with a token.
-func signInFailed(io IO, err error, timeout time.Duration) int {
+func signInFailed(io IO, err error, timeout time.Duration, method signin.Method) int {
 	var failed *signin.Failed
 	switch {
 	case errors.Is(err, signin.ErrCancelled):
 		fmt.Fprintln(io.Stderr, "Sign-in cancelled.")
 		return ExitNoSignIn
 	case errors.Is(err, signin.ErrTimedOut):
-		fmt.Fprintf(io.Stderr, "Sign-in timed out after %s: the code was not entered.\n", timeout)
+		if method == signin.Browser {
+			fmt.Fprintf(io.Stderr, "The time ran out (%s) before you signed in in the browser; run '%s login --browser' to try again (--timeout gives more time).\n", shortDuration(timeout), io.Prog)
+		} else {
+			fmt.Fprintf(io.Stderr, "The time ran out (%s) before the code was entered; run '%s login' to try again (--timeout gives more time).\n", shortDuration(timeout), io.Prog)
+		}
 		return ExitNoSignIn
 	case errors.Is(err, signin.ErrExpired):
 		fmt.Fprintln(io.Stderr, "The code expired.")
@@ -178,7 +217,16 @@ func token(io IO, user, server string) int {
 }
 
 func status(io IO) int {
-	code := withToken(io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+	if io.Settings.Token == "" {
+		ctx, stop := signalContext()
+		t := localServices(io).Read(ctx)
+		stop()
+		if t.Err == nil && t.Token.IsZero() {
+			fmt.Fprintf(io.Stdout, "Not signed in. Run '%s login' to sign in.\n", io.Prog)
+			return ExitNotSignedIn
+		}
+	}
+	return withToken(io, true, func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
 		sv := services(io, env)
 		u, err := sv.Verify(ctx, tok)
 		if err != nil {
@@ -203,10 +251,6 @@ func status(io IO) int {
 		}
 		return ExitOK
 	})
-	if code == ExitNotSignedIn {
-		fmt.Fprintln(io.Stdout, "Not signed in.")
-	}
-	return code
 }
 
 func logout(io IO) int {

@@ -72,7 +72,7 @@ func TestLoginTimeoutBoundsHungCreate(t *testing.T) {
 func TestSigninTimeoutSetting(t *testing.T) {
 	f := newFixture(t, &keychain.Memory{})
 	f.settings.SigninTimeout = 1500 * time.Millisecond
-	if code := f.run("login", "--no-browser"); code != ExitNoSignIn || !strings.Contains(f.stderr.String(), "timed out after 1.5s") {
+	if code := f.run("login", "--no-browser"); code != ExitNoSignIn || !strings.Contains(f.stderr.String(), "The time ran out (1.5s) before the code was entered") {
 		t.Fatalf("exit %d\n%s", code, f.stderr)
 	}
 }

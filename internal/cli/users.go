@@ -176,6 +176,9 @@ func switchCmd(io IO, query string) int {
 	return ExitOK
 }
 
+// pinTries is how many PINs a terminal may type for one command.
+const pinTries = 3
+
 // withPIN runs try without a PIN for an unprotected profile, and with the
 // PIN (asked for once) when the profile is protected or plex.tv wants
 // one. A wrong PIN is exit 4; nothing changed.
@@ -189,6 +192,19 @@ func withPIN(ctx context.Context, io IO, cmd string, to plextv.HomeUser, try fun
 	}
 	tok, err := try(pin)
 	if errors.Is(err, plextv.ErrProfilePIN) && pin == "" {
+		var code int
+		if pin, code = askPIN(io, cmd, to); code != ExitOK {
+			return "", code
+		}
+		tok, err = try(pin)
+	}
+	// On a terminal a wrong PIN is asked for again: pinTries in all.
+	for tries := 1; errors.Is(err, plextv.ErrProfilePIN) && pin != "" && io.ReadSecret != nil && tries < pinTries; tries++ {
+		left := "1 try left"
+		if n := pinTries - tries; n > 1 {
+			left = fmt.Sprintf("%d tries left", n)
+		}
+		fmt.Fprintf(io.Stderr, "Wrong PIN for %s (%s).\n", profileName(to.Title), left)
 		var code int
 		if pin, code = askPIN(io, cmd, to); code != ExitOK {
 			return "", code

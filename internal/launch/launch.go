@@ -8,6 +8,7 @@
 package launch
 
 import (
+	"bufio"
 	"fmt"
 	"golang.org/x/term"
 	"os"
@@ -46,10 +47,19 @@ func Main(p Process) int {
 		terminal = fi.Mode()&os.ModeCharDevice != 0
 	}
 	var readSecret func() (string, error)
+	var ask func(string) (string, error)
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		readSecret = func() (string, error) {
 			b, err := term.ReadPassword(fd)
 			return string(b), err
+		}
+		ask = func(question string) (string, error) {
+			fmt.Fprint(os.Stderr, question)
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && line != "" {
+				err = nil // a last line without a newline
+			}
+			return line, err
 		}
 	}
 	return cli.Run(p.Args[1:], cli.IO{
@@ -67,6 +77,7 @@ func Main(p Process) int {
 		ConfigDir:  settings.ConfigDir, // "" when there is none: profiles are not kept
 		Stdin:      os.Stdin,
 		ReadSecret: readSecret,
+		Ask:        ask,
 	})
 }
 
