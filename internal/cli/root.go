@@ -18,6 +18,14 @@ import (
 // calls the command's body (login, status, uriCmd, …) with the parsed
 // flags and stores the body's exit code.
 
+func init() {
+	// cobra would stop a command started from Explorer with a "this is a
+	// command line tool" prompt; plextray started from Explorer is the
+	// tray (no arguments) and never gets here, and a GUI-subsystem build
+	// has no console to show the prompt in.
+	cobra.MousetrapHelpText = ""
+}
+
 // helpWidth is the width every --help fits in.
 const helpWidth = 80
 
