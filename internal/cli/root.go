@@ -56,7 +56,8 @@ func newRoot(io *IO, code *int) *cobra.Command {
 			"PROG uri", "the best URI of your server",
 			`curl -H "X-Plex-Token: $(PROG token)" "$(PROG uri)/identity"`, "",
 		),
-		Version: io.Version,
+		Version:                    io.Version,
+		SuggestionsMinimumDistance: 2,
 		// The tray starts without arguments (see internal/launch); here,
 		// no command is a mistake.
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -327,7 +328,8 @@ and whether plex.tv still accepts their tokens (never a token).`,
 			}
 			return nil
 		},
-		RunE: list,
+		RunE:                       list,
+		SuggestionsMinimumDistance: 2,
 	}
 	tokens.Flags().BoolVar(&listJSON, "json", false, "print JSON: name, clientIdentifier, profile, createdAt, state, lastSeenAt")
 	tokensListC := &cobra.Command{

@@ -97,6 +97,10 @@ func TestTypoSuggests(t *testing.T) {
 		}
 	}
 	f.stderr.b.Reset()
+	if code := f.run("tokens", "reovke"); code != ExitUsage || !strings.Contains(f.stderr.String(), "did you mean 'plextray tokens revoke'?") {
+		t.Errorf("tokens reovke: exit %d %q", code, f.stderr)
+	}
+	f.stderr.b.Reset()
 	if code := f.run("xyzzyq"); code != ExitUsage || !strings.HasPrefix(f.stderr.String(), `plextray: unknown command "xyzzyq"; 'plextray --help' lists the commands`) {
 		t.Errorf("unknown: exit %d %q", code, f.stderr)
 	}
