@@ -26,6 +26,11 @@ import (
 func TestToolTokensFromTheCommandLine(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	own := w.cliLogin()
+	// Signed in, login without --force changes nothing: a script can't
+	// be asked, and a second sign-in would rotate the token.
+	if code, _, errs := w.cli("", "login", "--no-browser"); code != 2 || !strings.Contains(errs, "--force") {
+		t.Fatalf("login while signed in: exit %d\n%s", code, errs)
+	}
 
 	code, kometa, errs := w.cli("", "tokens", "new", "Kometa")
 	kometa = strings.TrimSpace(kometa)
@@ -55,7 +60,7 @@ func TestToolTokensFromTheCommandLine(t *testing.T) {
 
 	// plextray signs in again (same client identifier: its own token
 	// rotates); the tools' tokens keep working.
-	own2 := w.cliLogin()
+	own2 := w.cliLogin("--force")
 	if w.ping(own) == nil || w.ping(own2) != nil {
 		t.Fatal("the second sign-in did not replace plextray's own token")
 	}
@@ -127,13 +132,13 @@ func TestToolTokensFromTheCommandLine(t *testing.T) {
 
 // cliLogin signs plextray in from the command line (`login --no-browser`),
 // linking its code as a person would, and returns the token it stored.
-func (w *world) cliLogin() string {
+func (w *world) cliLogin(flags ...string) string {
 	t := w.t
 	t.Helper()
 	before := len(w.sim.PINs())
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, w.bin, "login", "--no-browser")
+	cmd := exec.CommandContext(ctx, w.bin, append([]string{"login", "--no-browser"}, flags...)...)
 	cmd.Env = w.d.Env(w.env...)
 	var errs strings.Builder
 	cmd.Stderr = &errs
