@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/plextray/plextray/internal/plextvsim"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,4 +220,53 @@ func startAndLink(t *testing.T, w *world, cmd *exec.Cmd, stderr fmt.Stringer) (<
 		t.Fatal(err)
 	}
 	return done, pins[0]
+}
+
+// TestFailuresInPlainWords runs the built binary's commands against a
+// port nothing listens on and against a simulator that answers 503: every
+// message says what failed and what to do, none says Go's "dial tcp",
+// and --verbose adds the detail.
+func TestFailuresInPlainWords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	bin := binary(t)
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
+	tok, _ := sim.NewToken("")
+	for _, ep := range []plextvsim.Endpoint{plextvsim.EndpointUser, plextvsim.EndpointResources, plextvsim.EndpointHomeUsers} {
+		sim.AddFault(plextvsim.Fault{Endpoint: ep, Status: 503})
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	run := func(base string, args ...string) (int, string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = []string{"HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin",
+			"PLEXTRAY_PLEXTV_URL=" + base, "PLEXTRAY_APP_URL=" + base, "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + caPath}
+		out, _ := cmd.CombinedOutput()
+		if ctx.Err() != nil {
+			t.Fatalf("%q did not return within %v", args, wait)
+		}
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	for _, c := range []struct{ base, want string }{
+		{closed, "can't reach plex.tv (connection refused) — check your network"},
+		{sim.URL(), "plex.tv is having trouble (HTTP 503) — try again later"},
+	} {
+		for _, args := range [][]string{{"status"}, {"servers"}, {"uri"}, {"users"}, {"token", "--server", "x"}} {
+			code, out := run(c.base, args...)
+			if code != 1 || !strings.Contains(out, "tray "+args[0]+": "+c.want) || strings.Contains(out, "dial tcp") {
+				t.Errorf("%s %q: exit %d\n%s", c.base, args, code, out)
+			}
+		}
+	}
+	if code, out := run(closed, "status", "--verbose"); code != 1 || !strings.Contains(out, "detail: ") || !strings.Contains(out, "dial tcp") {
+		t.Errorf("--verbose: exit %d\n%s", code, out)
+	}
 }
