@@ -8,11 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"github.com/plextray/plextray/internal/plextvsim"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -236,12 +236,7 @@ func TestFailuresInPlainWords(t *testing.T) {
 	for _, ep := range []plextvsim.Endpoint{plextvsim.EndpointUser, plextvsim.EndpointResources, plextvsim.EndpointHomeUsers} {
 		sim.AddFault(plextvsim.Fault{Endpoint: ep, Status: 503})
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := "http://" + refusingAddr(t)
 	run := func(base string, args ...string) (int, string) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -266,9 +261,27 @@ func TestFailuresInPlainWords(t *testing.T) {
 			}
 		}
 	}
-	// (Another test may have taken the closed port meanwhile: what the
-	// detail says is not checked, only that it comes.)
-	if code, out := run(closed, "status", "--verbose"); code != 1 || !strings.Contains(out, "\n  detail: checking the token: plex.tv ") {
+	if code, out := run(closed, "status", "--verbose"); code != 1 || !strings.Contains(out, "\n  detail: checking the token: plex.tv ") || !strings.Contains(out, "connection refused") {
 		t.Errorf("--verbose: exit %d\n%s", code, out)
 	}
+}
+
+// refusingAddr is a loopback address that refuses connections for the
+// whole test: a socket bound to it that never listens (so no other test
+// can take the port meanwhile).
+func refusingAddr(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
