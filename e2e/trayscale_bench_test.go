@@ -27,8 +27,9 @@ import (
 // whole layout again; NewToolTip, NewIcon: the property). It waits until
 // the tooltip counts the N servers checked and the process has used no
 // CPU for 2 s, then reports the process's CPU time from start to then
-// (cpu-s: user + system, /proc/PID/stat), its peak RSS (peak-MB: VmHWM)
-// and how many layouts the panel read. Targets (docs/benchmarks.md):
+// (cpu-s: user + system, /proc/PID/stat), its peak RSS (peak-MB: VmHWM),
+// how many layouts the panel read and how many times the tray fetched the
+// server list (checks). Targets (docs/benchmarks.md):
 // 2 000 × 4 ≤ 1 s CPU and ≤ 80 MB, 4 000 ≤ 2.2 × 2 000.
 //
 //	go test -run '^$' -bench TrayProcess -benchtime 1x -count 3 ./e2e/
@@ -45,19 +46,24 @@ func BenchmarkTrayProcess(b *testing.B) {
 	}
 	for _, n := range benchSizes() {
 		b.Run(fmt.Sprintf("servers=%d", n), func(b *testing.B) {
-			var cpu, peak, layouts float64
+			var cpu, peak, layouts, checks float64
 			for b.Loop() {
-				c, p, l := trayProcessOnce(b, bin, ca, n)
-				cpu, peak, layouts = cpu+c, max(peak, p), layouts+l
+				r := trayProcessOnce(b, bin, ca, n)
+				cpu, peak, layouts, checks = cpu+r.cpu, max(peak, r.peak), layouts+r.layouts, checks+r.checks
 			}
 			b.ReportMetric(cpu/float64(b.N), "cpu-s")
 			b.ReportMetric(peak, "peak-MB")
 			b.ReportMetric(layouts/float64(b.N), "layouts")
+			b.ReportMetric(checks/float64(b.N), "checks")
 		})
 	}
 }
 
-func trayProcessOnce(b *testing.B, bin, ca string, n int) (cpuSec, peakMB, layouts float64) {
+// trayRun is one tray process's figures: CPU seconds, peak RSS in MB, the
+// layouts the panel read and the server lists fetched (checks).
+type trayRun struct{ cpu, peak, layouts, checks float64 }
+
+func trayProcessOnce(b *testing.B, bin, ca string, n int) trayRun {
 	sim := plextvsim.StartForTest(b, plextvsim.Options{})
 	var refused [4]string
 	for i := range refused {
@@ -93,7 +99,13 @@ func trayProcessOnce(b *testing.B, bin, ca string, n int) (cpuSec, peakMB, layou
 	ticks := idleTicks(b, app.PID(), 2*time.Second, 5*time.Minute)
 	peak := vmHWM(b, app.PID())
 	app.Stop()
-	return float64(ticks) / 100, float64(peak) / 1024, float64(reads.Load())
+	checks := 0
+	for _, r := range sim.Requests() {
+		if strings.HasPrefix(r.Path, "/api/v2/resources") {
+			checks++
+		}
+	}
+	return trayRun{cpu: float64(ticks) / 100, peak: float64(peak) / 1024, layouts: float64(reads.Load()), checks: float64(checks)}
 }
 
 // panelStandIn reads the item's menu and properties as a panel does, until
