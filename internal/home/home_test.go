@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/plextray/plextray/internal/clock"
@@ -241,7 +243,7 @@ func withHome(t *testing.T) (*plextvsim.Sim, *plextv.Client, plextv.Token, *plex
 func TestSwitchWithPINs(t *testing.T) {
 	sim, c, admin, h := withHome(t)
 	ctx := context.Background()
-	sw := home.Switcher{Client: c, Clock: clock.NewFake(time.Now())}
+	sw := home.Switcher{Client: c} // no 429 here: nothing waits
 	kid, _ := home.Pick(h.Users, "kid")
 	teen, _ := home.Pick(h.Users, "teen")
 	if kid.Protected || !teen.Protected {
@@ -266,72 +268,83 @@ func TestSwitchWithPINs(t *testing.T) {
 	}
 }
 
+// TestSwitchBacksOffOn429 runs in a synctest bubble: the waits are the
+// real clock's, and take no time.
 func TestSwitchBacksOffOn429(t *testing.T) {
-	sim, c, admin, h := withHome(t)
+	sim, _, admin, h := withHome(t)
 	kid, _ := home.Pick(h.Users, "Kid")
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	synctest.Test(t, func(t *testing.T) {
+		// No idle keep-alive connection may outlive a request: time in the
+		// bubble only moves while every goroutine in it waits.
+		c, err := plextv.New(sim.URL(), plextv.Info{Product: "plextray", ClientIdentifier: "home-test"},
+			plextv.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sw := home.Switcher{Client: c, Clock: clock.Real{}}
 
-	// Three 429s without Retry-After: waits of 2, 4 and 8 s, then success.
-	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 3}); err != nil {
-		t.Fatal(err)
-	}
-	fc := clock.NewAuto(start)
-	tok, err := home.Switcher{Client: c, Clock: fc}.Switch(context.Background(), admin, kid, "")
-	if err != nil || tok.IsZero() {
-		t.Fatal(err)
-	}
-	if waited := fc.Now().Sub(start); waited != 14*time.Second {
-		t.Fatalf("waited %v, want 14s", waited)
-	}
+		// Three 429s without Retry-After: waits of 2, 4 and 8 s, then success.
+		if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 3}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		tok, err := sw.Switch(context.Background(), admin, kid, "")
+		if err != nil || tok.IsZero() {
+			t.Fatal(err)
+		}
+		if waited := time.Since(start); waited != 14*time.Second {
+			t.Fatalf("waited %v, want 14s", waited)
+		}
 
-	// With Retry-After, that wait; after Attempts tries, the 429 is returned.
-	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 5, Count: 2}); err != nil {
-		t.Fatal(err)
-	}
-	fc = clock.NewAuto(start)
-	var told []string
-	traced := home.WithTrace(context.Background(), &home.Trace{RateLimited: func(wait, asked time.Duration) {
-		told = append(told, wait.String()+"/"+asked.String())
-	}})
-	_, err = home.Switcher{Client: c, Clock: fc, Attempts: 2}.Switch(traced, admin, kid, "")
-	if !errors.Is(err, plextv.ErrRateLimited) || fc.Now().Sub(start) != 5*time.Second {
-		t.Fatalf("err %v after %v", err, fc.Now().Sub(start))
-	}
-	// The wait was told before it began, once per wait.
-	if strings.Join(told, ",") != "5s/5s" {
-		t.Fatalf("the trace was told %q", told)
-	}
+		// With Retry-After, that wait; after Attempts tries, the 429 is returned.
+		if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 5, Count: 2}); err != nil {
+			t.Fatal(err)
+		}
+		var told []string
+		traced := home.WithTrace(context.Background(), &home.Trace{RateLimited: func(wait, asked time.Duration) {
+			told = append(told, wait.String()+"/"+asked.String())
+		}})
+		start = time.Now()
+		two := sw
+		two.Attempts = 2
+		_, err = two.Switch(traced, admin, kid, "")
+		if !errors.Is(err, plextv.ErrRateLimited) || time.Since(start) != 5*time.Second {
+			t.Fatalf("err %v after %v", err, time.Since(start))
+		}
+		// The wait was told before it began, once per wait.
+		if strings.Join(told, ",") != "5s/5s" {
+			t.Fatalf("the trace was told %q", told)
+		}
 
-	// plex.tv asks for an hour: the trace hears both.
-	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 3600, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	told = nil
-	if _, err := (home.Switcher{Client: c, Clock: clock.NewAuto(start)}).Switch(traced, admin, kid, ""); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(told, ",") != "30s/1h0m0s" {
-		t.Fatalf("the trace was told %q", told)
-	}
+		// plex.tv asks for an hour: the trace hears both.
+		if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, RetryAfter: 3600, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		told = nil
+		if _, err := sw.Switch(traced, admin, kid, ""); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(told, ",") != "30s/1h0m0s" {
+			t.Fatalf("the trace was told %q", told)
+		}
 
-	// Cancelled while waiting.
-	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	manual := clock.NewFake(start)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := home.Switcher{Client: c, Clock: manual}.Switch(ctx, admin, kid, "")
-		errc <- err
-	}()
-	if !manual.WaitForTimers(1, 10*time.Second) {
-		t.Fatal("no backoff timer")
-	}
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled: %v", err)
-	}
+		// Cancelled while waiting.
+		if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointSwitch, Status: 429, NoRetryAfter: true, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		waiting := make(chan struct{})
+		go func() {
+			_, err := sw.Switch(home.WithTrace(ctx, &home.Trace{RateLimited: func(time.Duration, time.Duration) { close(waiting) }}), admin, kid, "")
+			errc <- err
+		}()
+		<-waiting
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled: %v", err)
+		}
+	})
 }
 
 type listFunc func(context.Context, plextv.Token) (*plextv.Home, error)
