@@ -185,7 +185,7 @@ func expectTop(m tray.Model) menu {
 		if !it.Visible {
 			continue
 		}
-		out = append(out, row{title: it.Title, disabled: !it.Enabled, checked: it.Checked, sub: k == tray.KeyServers || k == tray.KeyProfiles})
+		out = append(out, row{title: it.Title, disabled: !it.Enabled, checked: it.Checked, sub: k == tray.KeyServers || k == tray.KeyProfiles || k == tray.KeyTools})
 	}
 	return out
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
+	"github.com/plextray/plextray/internal/tooltokens"
 )
 
 // Desktop side effects, each best-effort: a failure is shown, never fatal.
@@ -87,6 +88,11 @@ type Config struct {
 	// (keepalive.go); 0 is KeepAliveEvery (a day), negative turns it off.
 	KeepAliveEvery time.Duration
 
+	// MakeTool makes a tool's token at plex.tv, linked with tok, and
+	// its record (tooltokens.Maker.Make); nil: "New token for a tool…"
+	// says it is not available.
+	MakeTool func(ctx context.Context, tok plextv.Token, name string) (plextv.Token, tooltokens.Tool, error)
+
 	// Watch, when set, starts the source of re-check triggers (network
 	// change, wake, idle); it is called on each sign-in, with a context
 	// that ends on leaving SignedIn (serverwatch.go).
@@ -135,6 +141,8 @@ type Core struct {
 	notifiedAt map[string]time.Time
 	watch      Watch
 	watchStop  context.CancelFunc // stops watch; nil while not signed in
+
+	toolsAcct string // the key of the account's tools (tooltokens.go); "" until plex.tv confirmed the token
 
 	keepAliveCancel context.CancelFunc // the daily ping's timer while signed in (keepalive.go), or nil
 }
@@ -420,7 +428,7 @@ func (c *Core) sayKind(k NoticeKind) { c.say(Notice{Kind: k}) }
 
 // apply is the one place State changes.
 func (c *Core) apply(m msg) {
-	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) || c.applyKeepAlive(m) || c.applyTools(m) {
+	if c.applyTruth(m) || c.applyHome(m) || c.applyServers(m) || c.applyKeepAlive(m) || c.applyTools(m) || c.applyToolTokens(m) {
 		return
 	}
 	switch m := m.(type) {
@@ -557,6 +565,8 @@ func (c *Core) verified(m verified) {
 			c.confirm(m.tok, m.user)
 		}
 		c.accountVerified(m.user)
+		c.toolsAcct = toolsAccount(m.user)
+		c.loadTools()
 		if first || c.state.Servers.Checked.IsZero() {
 			c.startCheck()
 		}
@@ -717,7 +727,8 @@ func (c *Core) forgetToken() {
 	}
 	c.retryWait = 0
 	c.checkGen++
-	c.token, c.acct = "", ""
+	c.token, c.acct, c.toolsAcct = "", "", ""
+	c.state.Tools = Tools{}
 	c.state.Phase = SignedOut
 	c.state.Username, c.state.Unverified, c.state.Stored = "", false, false
 	c.state.Servers = Servers{Notify: c.state.Servers.Notify}

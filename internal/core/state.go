@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"time"
 
 	"github.com/plextray/plextray/internal/netwatch"
@@ -64,6 +65,7 @@ type State struct {
 	// 3 days ago"). Nothing republishes only because time passed.
 	Now      time.Time
 	Profiles Profiles // Plex Home (home.go)
+	Tools    Tools    // tokens for other programs (tooltokens.go)
 }
 
 // Servers is the state of the reachability check.
@@ -192,6 +194,12 @@ const (
 	NoticeProfileFallback   // plex.tv rejected the profile's token; the account's own token is active
 	NoticeProfileListFailed // Err: the Home's profiles could not be listed
 	NoticeProfilePINTries   // the PIN page closed after too many refused PINs; the active profile is unchanged
+
+	// Tokens for other programs; Title names the tool (untrusted).
+	NoticeToolRevoked      // the tool's token was revoked; Err: tooltokens.ErrAlreadyRevoked when plex.tv had no longer listed it
+	NoticeToolRevokeFailed // Err: revoking failed; the tool is still listed
+	NoticeToolPageFailed   // Err: the new-token page could not be served, or the browser did not open it
+	NoticeToolMade         // the new-token page showed the tool's token
 )
 
 // Copied names what a copy notice is about.
@@ -236,7 +244,8 @@ func (n Notice) Problem() bool {
 		NoticeUnreachable, NoticeRevoked, NoticeBrowserFailed, NoticeCopyFailed,
 		NoticeKeychainFailed, NoticeAutostartFailed, NoticeSignOutOffline,
 		NoticeProfileWrongPIN, NoticeProfileNotKept, NoticeProfileFailed,
-		NoticeProfileExpired, NoticeProfileFallback, NoticeProfileListFailed, NoticeProfilePINTries:
+		NoticeProfileExpired, NoticeProfileFallback, NoticeProfileListFailed, NoticeProfilePINTries,
+		NoticeToolRevokeFailed, NoticeToolPageFailed:
 		return true
 	}
 	return false
@@ -254,6 +263,7 @@ func (n Notice) Progress() bool {
 
 func (s State) clone() State {
 	s.Profiles.List = append([]plextv.HomeUser(nil), s.Profiles.List...)
+	s.Tools.List = slices.Clone(s.Tools.List)
 	// Servers.List is an immutable snapshot: shared, never copied.
 	s.Servers.Changed = append([]int(nil), s.Servers.Changed...)
 	return s

@@ -101,6 +101,7 @@ func (c *Core) applyTruth(m msg) bool {
 			return true
 		}
 		c.follow(m.t)
+		c.loadTools() // the command line may have made or revoked one
 		if c.reloadDue {
 			c.reload()
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/logging"
 	"github.com/plextray/plextray/internal/netwatch"
+	"github.com/plextray/plextray/internal/tooltokens"
 	"github.com/plextray/plextray/internal/tray"
 )
 
@@ -153,6 +154,8 @@ func RunTray(env *app.Env, o TrayOptions) int {
 		OnChange: latest.Put,
 		OnQuit:   tray.Quit,
 		Secret:   o.Secret,
+		// "New token for a tool…" makes it as `plextray tokens new` does.
+		MakeTool: tooltokens.Maker{Client: env.PlexTV}.Make,
 		// The keychain and the config folder are the shared truth: the
 		// core reads them again when either changes.
 		Changes: func(ctx context.Context) <-chan struct{} { return changes(ctx, env, log) },
@@ -213,7 +216,8 @@ func (n notifier) Notify(no core.Notice, st core.State) error {
 // changes merges what tells the core that the keychain or the config
 // folder changed: the Secret Service's signals (Linux; none elsewhere,
 // where go-keyring has none) and a watch on profiles.json, which every
-// sign-in, sign-out and switch rewrites (all platforms).
+// sign-in, sign-out and switch rewrites, and on tools.json, which every
+// tool token made or revoked rewrites (all platforms).
 func changes(ctx context.Context, env *app.Env, log *slog.Logger) <-chan struct{} {
 	var feeds []<-chan struct{}
 	if kc, ok := env.Keychain.(keychain.OS); ok {
@@ -225,7 +229,7 @@ func changes(ctx context.Context, env *app.Env, log *slog.Logger) <-chan struct{
 		}
 	}
 	if env.ConfigDir != "" {
-		ch, err := config.Watch(ctx, env.ConfigDir, home.StateFile)
+		ch, err := config.Watch(ctx, env.ConfigDir, home.StateFile, tooltokens.File)
 		if err != nil {
 			log.Info("config folder changes not followed", "err", err)
 		} else {

@@ -1,6 +1,7 @@
 package localpage
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
 	"net/http"
@@ -25,7 +26,21 @@ type Doc struct {
 	// Refresh, if set, reloads the page after that many seconds (a page
 	// waiting for something shows progress this way, without script).
 	Refresh int
+	// Copy adds the one script a page may run (CopyScript): each button
+	// with data-copy="ID" copies the text of the element with that id.
+	Copy bool
 }
+
+// copyScript is the only script any page runs; the Content-Security-Policy
+// allows exactly it, by its hash. Its buttons stay hidden where it cannot
+// run, so the page never offers a button that does nothing.
+const copyScript = `for(const b of document.querySelectorAll("button[data-copy]")){b.hidden=false;b.addEventListener("click",()=>{navigator.clipboard.writeText(document.getElementById(b.dataset.copy).textContent).then(()=>{b.textContent="Copied"},()=>{b.textContent="Copy failed: select the text"})})}`
+
+// scriptSrc is the policy's script-src: copyScript's hash.
+var scriptSrc = func() string {
+	h := sha256.Sum256([]byte(copyScript))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
+}()
 
 var iconURL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(assets.NotifyIcon))
 
@@ -35,8 +50,9 @@ func Write(w http.ResponseWriter, status int, d Doc) {
 	w.WriteHeader(status)
 	_ = docTmpl.Execute(w, struct {
 		Doc
-		Icon template.URL
-	}{d, iconURL})
+		Icon   template.URL
+		Script template.JS
+	}{d, iconURL, copyScript})
 }
 
 // Expired answers that the page has expired (an ended or unknown page).
@@ -82,6 +98,9 @@ button { font: inherit; font-weight: 600; padding: 0 1.4em; border: 0; border-ra
 .progress { display: flex; align-items: center; gap: .7em; }
 .spinner { width: 1.2em; height: 1.2em; border: 3px solid var(--line); border-top-color: var(--accent); border-radius: 50%; animation: spin 1s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
+pre { white-space: pre-wrap; word-break: break-all; background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .5em .7em; margin: .3em 0; }
+.copy { padding: .3em 1em; }
+input.name { font-size: 1.1em; letter-spacing: normal; width: 100%; }
 footer { margin-top: 1.5em; padding-top: .8em; border-top: 1px solid var(--line); color: var(--muted); font-size: .85em; }
 </style>
 </head>
@@ -94,6 +113,9 @@ footer { margin-top: 1.5em; padding-top: .8em; border-top: 1px solid var(--line)
 <footer id="footer">{{.Footer}}</footer>
 {{- end}}
 </main>
+{{- if .Copy}}
+<script>{{.Script}}</script>
+{{- end}}
 </body>
 </html>
 `))

@@ -181,10 +181,16 @@ func Match(tools []Tool, devices []plextv.Device) []State {
 	return out
 }
 
+// Devices is the part of plextv.Client that Revoke uses.
+type Devices interface {
+	Devices(ctx context.Context, tok plextv.Token) ([]plextv.Device, error)
+	DeleteDevice(ctx context.Context, tok plextv.Token, id int64) error
+}
+
 // Revoke deletes the tool's device at plex.tv (found by its client
 // identifier in tok's device list), which invalidates exactly its token.
 // A device plex.tv no longer lists gives ErrAlreadyRevoked.
-func Revoke(ctx context.Context, c *plextv.Client, tok plextv.Token, t Tool) error {
+func Revoke(ctx context.Context, c Devices, tok plextv.Token, t Tool) error {
 	ds, err := c.Devices(ctx, tok)
 	if err != nil {
 		return err

@@ -31,6 +31,8 @@ func (nopActions) ReloadProfiles()              {}
 func (nopActions) CopyServerToken(string)       {}
 func (nopActions) OpenURL(string)               {}
 func (nopActions) CopyClaimToken()              {}
+func (nopActions) NewToolToken()                {}
+func (nopActions) RevokeTool(string)            {}
 func (nopActions) ToggleServerNotifications()   {}
 
 // TestNoGoroutinePerItem: the whole menu with 40 servers × 4 connections

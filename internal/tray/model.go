@@ -49,6 +49,7 @@ const (
 	KeyTryAgain                 // "Try again" (keyring locked)
 	KeyProfiles                 // "Profile" submenu (Plex Home)
 	KeySwitchBack               // "Switch back to <admin>"
+	KeyTools                    // "Tokens for tools" submenu
 	numKeys
 )
 
@@ -61,7 +62,7 @@ const Separator Key = -1
 var Skeleton = []Key{
 	KeyStatus, KeyDetail, KeyHint, Separator,
 	KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel,
-	KeyCopyToken, KeyCopyClaim, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
+	KeyCopyToken, KeyCopyClaim, KeyTools, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
 	KeyAutostart, KeyAbout, KeyQuit,
 }
 
@@ -81,6 +82,7 @@ type Model struct {
 	Items    [numKeys]Item
 	Servers  ServersModel
 	Profiles ProfilesModel
+	Tools    ToolsModel
 }
 
 // ServersModel is the "Servers" submenu.
@@ -187,6 +189,7 @@ func render(s core.State, o Options, r *Renderer) Model {
 		on(KeySignOut, "Sign out")
 		m.Servers = renderServers(s.Servers, s.Now, o, r)
 		renderProfiles(&m, s)
+		renderTools(&m, s)
 	}
 	if s.Phase != core.SignedIn {
 		m.Servers.All = true // no rows: hide any shown

@@ -41,9 +41,9 @@ func TestRenderPhases(t *testing.T) {
 		{"locked", core.State{Phase: core.Locked, Keychain: keychain.ErrLocked},
 			[]string{"Your token is in a locked keyring", "Keychain: The keyring is locked: unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock), then click Try again.", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
 		{"signed in", core.State{Phase: core.SignedIn, Username: "demo"},
-			[]string{"Signed in as demo", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedIn},
+			[]string{"Signed in as demo", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconSignedIn},
 		{"error", core.State{Phase: core.SignedIn, Unverified: true, Notice: core.Notice{Kind: core.NoticeUnreachable, Err: &plextv.StatusError{StatusCode: 503}, Wait: 15 * time.Second}},
-			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit"}, IconPlexTVDown},
+			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconPlexTVDown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Render(tc.state, o)

@@ -28,6 +28,8 @@ type Actions interface {
 	ToggleServerNotifications()
 	OpenURL(url string) // a server's Plex Web
 	CopyClaimToken()
+	NewToolToken() // tokens for other programs (tools_systray.go)
+	RevokeTool(clientIdentifier string)
 }
 
 // IconSet holds the icon bytes per state: PNG (Linux, macOS fallback),
@@ -73,6 +75,7 @@ type Tray struct {
 	more      *systray.MenuItem
 	shownMore Item
 	prof      profilesMenu
+	tools     toolsMenu
 }
 
 type serverEntry struct {
@@ -145,6 +148,7 @@ func (t *Tray) OnReady() {
 	t.notify = t.items[KeyServers].AddSubMenuItemCheckbox("", "", false)
 	t.shownNotify = Item{Visible: true, Enabled: true}
 	t.buildProfiles()
+	t.buildTools()
 	// Only now, with every submenu built, hide what the first model
 	// does not show (see update).
 	update(t.note, &t.shownNote, Item{})
@@ -152,6 +156,7 @@ func (t *Tray) OnReady() {
 	update(t.dns, &t.shownDNS, Item{})
 	update(t.notify, &t.shownNotify, Item{})
 	t.hideProfiles()
+	t.hideTools()
 	for k := range numKeys {
 		update(t.items[k], &t.shown[k], Item{})
 	}
@@ -245,6 +250,7 @@ func (t *Tray) apply(m Model) {
 		update(t.more, &t.shownMore, m.Servers.More)
 	}
 	t.applyProfiles(m.Profiles)
+	t.applyTools(m.Tools)
 }
 
 func (t *Tray) setIcon(i Icon) {

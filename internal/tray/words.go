@@ -15,6 +15,7 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 	"github.com/plextray/plextray/internal/textsafe"
+	"github.com/plextray/plextray/internal/tooltokens"
 	"github.com/plextray/plextray/internal/wording"
 )
 
@@ -58,6 +59,9 @@ func statusLine(s core.State) string {
 func noticeLine(s core.State) string {
 	n := s.Notice
 	if line, ok := profileNotice(s); ok {
+		return line
+	}
+	if line, ok := toolNotice(n); ok {
 		return line
 	}
 	switch n.Kind {
@@ -366,6 +370,9 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 	if no, ok := profileNotify(n, s); ok {
 		return no, true
 	}
+	if no, ok := toolNotify(n); ok {
+		return no, true
+	}
 	switch n.Kind {
 	case core.NoticeWaitingCode, core.NoticeCodeRenewed:
 		var no Notification
@@ -644,4 +651,90 @@ func fromPlexTV(err error) bool {
 	var ne *plextv.NetworkError
 	var de *plextv.DecodeError
 	return errors.As(err, &se) || errors.As(err, &ne) || errors.As(err, &de) || errors.Is(err, plextv.ErrTokenInvalid)
+}
+
+// ——— tokens for tools ———
+
+const (
+	toolsTip   = "Tokens plextray made for other programs (Kometa, Tautulli, a docker-compose.yml): one per tool, each revocable alone"
+	newToolTip = "Opens a page in your browser to name the tool; it shows the new token once"
+)
+
+// toolTitle: "Kometa", "Kometa (for Kid)".
+func toolTitle(t tooltokens.Tool) string {
+	if t.ProfileUUID != "" {
+		return name(t.Name) + " (for " + profileName(t.ProfileTitle) + ")"
+	}
+	return name(t.Name)
+}
+
+// toolTip: when the tool's token was made, and why it can't be copied.
+func toolTip(t tooltokens.Tool) string {
+	return "Made " + t.CreatedAt.Local().Format("2 Jan 2006 15:04") + "; its token was shown once and is kept nowhere, so it can't be copied again"
+}
+
+func revokeTip(tool string) string {
+	return "Revoke " + name(tool) + "'s token at plex.tv: it stops working; other tokens and plextray's own keep working"
+}
+
+// toolsNote is the submenu's note line: the list could not be read, or
+// there is none yet.
+func toolsNote(t core.Tools) string {
+	switch {
+	case t.Err != nil:
+		return "Couldn't read the tools list: " + textsafe.Line(t.Err.Error(), 80)
+	case len(t.List) == 0:
+		return "No tool tokens yet"
+	}
+	return ""
+}
+
+// toolRevokeWords says why revoking failed, in plain words.
+func toolRevokeWords(err error) string {
+	var pe *core.ToolProfileError
+	switch {
+	case errors.As(err, &pe):
+		return "it was made for the profile " + profileName(pe.Profile) + ", whose token is not stored here; switch to " + profileName(pe.Profile) + " once and try again"
+	case errors.Is(err, plextv.ErrTokenInvalid):
+		return "plex.tv no longer accepts your own token; sign in again"
+	case fromPlexTV(err):
+		return "plex.tv could not be asked (" + short(err) + "); the token still works, try again later"
+	}
+	return textsafe.Line(err.Error(), textsafe.Long)
+}
+
+// toolNotice words the tool notices for the detail line.
+func toolNotice(n core.Notice) (string, bool) {
+	tool := name(n.Title)
+	switch n.Kind {
+	case core.NoticeToolRevoked:
+		if errors.Is(n.Err, tooltokens.ErrAlreadyRevoked) {
+			return tool + "'s token was already revoked at plex.tv; it is no longer listed", true
+		}
+		return "Revoked " + tool + "'s token", true
+	case core.NoticeToolRevokeFailed:
+		return "Couldn't revoke " + tool + "'s token: " + toolRevokeWords(n.Err), true
+	case core.NoticeToolPageFailed:
+		return "Couldn't open the new-token page: " + textsafe.Line(n.Err.Error(), textsafe.Long), true
+	case core.NoticeToolMade:
+		return "Made a token for " + tool + " (shown once on the page)", true
+	}
+	return "", false
+}
+
+// toolNotify words the tool notices worth a notification.
+func toolNotify(n core.Notice) (Notification, bool) {
+	tool := name(n.Title)
+	switch n.Kind {
+	case core.NoticeToolRevoked:
+		if errors.Is(n.Err, tooltokens.ErrAlreadyRevoked) {
+			return Notification{tool + "'s token was already revoked", "plex.tv no longer listed it (it was revoked elsewhere); plextray no longer lists it either."}, true
+		}
+		return Notification{"Revoked " + tool + "'s token", "plex.tv no longer accepts it. Other tokens and plextray's own keep working."}, true
+	case core.NoticeToolRevokeFailed:
+		return Notification{"Couldn't revoke " + tool + "'s token", capitalize(toolRevokeWords(n.Err)) + "."}, true
+	case core.NoticeToolPageFailed:
+		return Notification{"Couldn't open the new-token page", textsafe.Line(n.Err.Error(), textsafe.Long)}, true
+	}
+	return Notification{}, false
 }
