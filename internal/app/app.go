@@ -18,6 +18,7 @@ import (
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
+	"github.com/plextray/plextray/internal/tlsroots"
 )
 
 // Env is everything a front end needs.
@@ -48,8 +49,11 @@ func Setup(version string, s Settings) (*Env, error) {
 		return nil, err
 	}
 	info := Identity(version, id)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	tlsroots.Install(transport) // the CA bundle alone unless it cannot verify
 	client, err := plextv.New(s.PlexTVURL, info, plextv.WithHTTPClient(&http.Client{
-		Timeout: plextv.DefaultTimeout,
+		Transport: transport,
+		Timeout:   plextv.DefaultTimeout,
 		// Never follow a redirect to another scheme or host with our
 		// headers: Go drops X-Plex-Token on cross-host redirects only for
 		// well-known auth headers, so refuse redirects altogether.

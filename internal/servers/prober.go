@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/tlsroots"
 )
 
 // Defaults for Options.
@@ -147,6 +148,9 @@ func New(opts Options) *Prober {
 	t.TLSHandshakeTimeout = p.timeout
 	t.ResponseHeaderTimeout = p.timeout
 	t.MaxResponseHeaderBytes = 64 << 10
+	// Without RootCAs: the system roots, reading the CA bundle alone
+	// unless it cannot verify (same verdicts; a quicker `plextray uri`).
+	tlsroots.Install(t)
 	p.transport = t
 	p.client = &http.Client{
 		Transport: t,
