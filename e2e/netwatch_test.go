@@ -233,7 +233,7 @@ func inOwnNetns(tb testing.TB, run ...string) bool {
 	cmd := exec.Command(unshare, args...)
 	cmd.Env = append(os.Environ(), inNetnsEnv+"=1", desktop.BinaryEnv+"="+bin)
 	out, err := cmd.CombinedOutput()
-	if testing.Verbose() || err != nil {
+	if _, bench := tb.(*testing.B); bench || testing.Verbose() || err != nil {
 		fmt.Fprintf(os.Stdout, "--- in its own network namespace:\n%s", out)
 	}
 	if err != nil {
