@@ -35,7 +35,7 @@ func TestTrayFollowsTheCommandLine(t *testing.T) {
 	}
 
 	// plextray login, beside the running tray.
-	cmd := exec.Command(w.bin, "login", "--no-browser")
+	cmd := exec.Command(w.bin, "login", "--no-browser", "--force")
 	cmd.Env = w.d.Env(w.env...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -95,6 +95,7 @@ func startAndLinkAfter(t *testing.T, w *world, cmd *exec.Cmd, stderr fmt.Stringe
 	pins := w.sim.PINs()
 	if len(pins) != n+1 {
 		cmd.Process.Kill()
+		<-done // stderr is written until the command has exited
 		t.Fatalf("PINs: %+v\n%s", pins, stderr)
 	}
 	tok, err := w.sim.LinkPIN(pins[n].Code, "")
