@@ -431,8 +431,12 @@ func savePNG(t *testing.T, img image.Image, path string) {
 }
 
 // clipboard reads the X11 clipboard, which Wine bridges to the Windows one.
+// A clipboard owner that never answers (Wine busy) fails this read after
+// 10 s instead of hanging the suite; callers poll it until their deadline.
 func (b *box) clipboard() (string, error) {
-	c := exec.Command("xclip", "-o", "-selection", "clipboard")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, "xclip", "-o", "-selection", "clipboard")
 	c.Env = append(os.Environ(), "DISPLAY="+b.display)
 	out, err := c.Output()
 	return string(out), err
