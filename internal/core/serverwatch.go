@@ -16,7 +16,7 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 )
 
-// Servers as people need them (issue 9): staying current, notifications
+// Servers as people need them: staying current, notifications
 // about servers, copying a server's own token.
 //
 //   - Re-check triggers: Config.Watch (a *netwatch.Watcher) says when the

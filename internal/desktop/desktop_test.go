@@ -15,7 +15,8 @@ import (
 )
 
 // The error texts below were produced by the real libraries on Debian 12
-// (see /work/shared/linux-harness.md, "Gotchas").
+// (a headless session with no notification server, no clipboard tool
+// and no browser).
 const (
 	beeepNoServer = `beeep: dbus: error sending notification: The name org.freedesktop.Notifications was not provided by any .service files; ` +
 		`notify-send: exec: "notify-send": executable file not found in $PATH; kdialog: exec: "kdialog": executable file not found in $PATH`

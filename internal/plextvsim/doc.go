@@ -1,8 +1,8 @@
 // Package plextvsim simulates plex.tv and Plex Media Servers over real
 // loopback HTTP, for tests and for trying plextray without a Plex account.
 // It is written independently of internal/plextv, from plex.tv's
-// documented behaviour (see shared/plex-api.md), so the two check each
-// other.
+// documented behaviour (its endpoints, headers, status codes and
+// fields), so the two check each other.
 //
 // # In a test
 //

@@ -3,7 +3,7 @@ package plextvsim
 import "time"
 
 // AddMixedServer lists "Study" (owned), the setup of the `plextray uri`
-// figures in issue 9: a remote connection that hangs, a local https one
+// figures (docs/benchmarks.md): a remote connection that hangs, a local https one
 // that answers after 2 s, a fast local https one, and a relay whose port
 // refuses. It returns the fast connection's URI, the one to choose.
 func (s *Sim) AddMixedServer() (string, error) {

@@ -21,9 +21,9 @@ import (
 // listed by the simulated plex.tv; the core (signed in from a stored
 // token) fetches them, probes them with the real prober, applies every
 // probe event (a servers.Table) and publishes; each published State goes
-// through the tray's Renderer, as app.RunTray wires it. One iteration is
+// through the tray's Renderer, as internal/launch wires it. One iteration is
 // one "Check again". Measures process CPU time per check (cpu-ms, target
-// ≤ 2 s: issue 9 measured 124.7 s for the old path) and the server rows
+// ≤ 2 s: the path before the Renderer took 124.7 s) and the server rows
 // rendered per check (rows: 8 000 events should cost about one row each,
 // plus whole-list renderings at the start and end of a check).
 //

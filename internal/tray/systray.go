@@ -24,7 +24,7 @@ type Actions interface {
 	Quit()
 	SwitchProfile(uuid string) // Plex Home (profiles_systray.go)
 	ReloadProfiles()
-	CopyServerToken(clientIdentifier string) // servers (issue 9)
+	CopyServerToken(clientIdentifier string) // a server's own token
 	ToggleServerNotifications()
 	OpenURL(url string) // a server's Plex Web
 	CopyClaimToken()
