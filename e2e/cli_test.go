@@ -225,7 +225,8 @@ func startAndLink(t *testing.T, w *world, cmd *exec.Cmd, stderr fmt.Stringer) (<
 // TestFailuresInPlainWords runs the built binary's commands against a
 // port nothing listens on and against a simulator that answers 503: every
 // message says what failed and what to do, none says Go's "dial tcp",
-// and --verbose adds the detail.
+// and --verbose adds the detail, which the log file has in any case
+// (without the token).
 func TestFailuresInPlainWords(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: skipped with -short")
@@ -237,12 +238,13 @@ func TestFailuresInPlainWords(t *testing.T) {
 		sim.AddFault(plextvsim.Fault{Endpoint: ep, Status: 503})
 	}
 	closed := "http://" + refusingAddr(t)
+	state := t.TempDir()
 	run := func(base string, args ...string) (int, string) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = []string{"HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "PATH=/usr/bin:/bin",
+		cmd.Env = []string{"HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "XDG_STATE_HOME=" + state, "PATH=/usr/bin:/bin",
 			"PLEXTRAY_PLEXTV_URL=" + base, "PLEXTRAY_APP_URL=" + base, "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + caPath}
 		out, _ := cmd.CombinedOutput()
 		if ctx.Err() != nil {
@@ -263,6 +265,18 @@ func TestFailuresInPlainWords(t *testing.T) {
 	}
 	if code, out := run(closed, "status", "--verbose"); code != 1 || !strings.Contains(out, "\n  detail: checking the token: plex.tv ") || !strings.Contains(out, "connection refused") {
 		t.Errorf("--verbose: exit %d\n%s", code, out)
+	}
+	log, err := os.ReadFile(filepath.Join(state, "plextray", "plextray.log"))
+	if err != nil {
+		t.Fatalf("the failures left no log: %v", err)
+	}
+	// One record per failure above: 5 commands × 2 causes, and --verbose.
+	if n := strings.Count(string(log), "msg=\"command failed\""); n != 11 ||
+		!strings.Contains(string(log), `command="tray uri"`) || !strings.Contains(string(log), "connection refused") || !strings.Contains(string(log), "HTTP 503") {
+		t.Errorf("log has %d failure records, want 11 with their detail:\n%s", n, log)
+	}
+	if strings.Contains(string(log), tok) {
+		t.Error("the log has the token")
 	}
 }
 

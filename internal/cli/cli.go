@@ -67,6 +67,11 @@ type IO struct {
 	// Verbose (--verbose) adds the technical detail to a failure's
 	// message.
 	Verbose bool
+	// Log, when set, records a failure's technical detail in the log
+	// file: cmd is the command as run ("plextray uri"), words what the
+	// user was told. It is called only on a failure, so a command that
+	// succeeds opens no log.
+	Log func(cmd, words, detail string)
 
 	// Now is the clock for "last seen 3 days ago" (nil: time.Now).
 	Now func() time.Time
@@ -223,8 +228,20 @@ func setup(io IO) (*app.Env, bool) {
 // behind them.
 func (io IO) failed(words string, err error) {
 	fmt.Fprintf(io.Stderr, "%s: %s\n", io.path(), words)
-	if io.Verbose && err != nil {
+	io.detail(words, err)
+}
+
+// detail shows err's technical detail after --verbose and records it in
+// the log.
+func (io IO) detail(words string, err error) {
+	if err == nil {
+		return
+	}
+	if io.Verbose {
 		fmt.Fprintf(io.Stderr, "  detail: %s\n", detailWords(err))
+	}
+	if io.Log != nil {
+		io.Log(io.path(), words, detailWords(err))
 	}
 }
 

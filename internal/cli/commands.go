@@ -273,10 +273,9 @@ func logout(io IO) int {
 		return ExitNotSignedIn
 	case revokeErr != nil:
 		what, _ := problem(revokeErr)
-		fmt.Fprintf(io.Stderr, "Removed the token here, but it could not be invalidated at plex.tv: %s.\n", what)
-		if io.Verbose {
-			fmt.Fprintf(io.Stderr, "  detail: %s\n", detailWords(revokeErr))
-		}
+		words := "Removed the token here, but it could not be invalidated at plex.tv: " + what + "."
+		fmt.Fprintln(io.Stderr, words)
+		io.detail(words, revokeErr)
 		return ExitOK
 	}
 	fmt.Fprintln(io.Stderr, "Signed out.")

@@ -284,6 +284,26 @@ func TestWordsForPeople(t *testing.T) {
 	if code := Run([]string{"status", "--verbose"}, verbose); code != ExitFailure || !strings.Contains(f.stderr.String(), "\n  detail: checking the token: plex.tv ") {
 		t.Errorf("--verbose: exit %d %q", code, f.stderr)
 	}
+
+	// Without --verbose the detail goes to the log, and only on failure.
+	type record struct{ cmd, words, detail string }
+	var logged []record
+	quiet := f.io()
+	quiet.Setup = closedPortSetup(t, f.kc)
+	quiet.Log = func(cmd, words, detail string) { logged = append(logged, record{cmd, words, detail}) }
+	f.stderr.b.Reset()
+	quiet.Stderr = f.stderr
+	if code := Run([]string{"status"}, quiet); code != ExitFailure || strings.Contains(f.stderr.String(), "detail:") {
+		t.Errorf("status without --verbose: exit %d %q", code, f.stderr)
+	}
+	if len(logged) != 1 || logged[0].cmd != "plextray status" || !strings.HasPrefix(logged[0].words, "can't reach plex.tv") ||
+		!strings.Contains(logged[0].detail, "checking the token: plex.tv ") || !strings.Contains(logged[0].detail, "refused") {
+		t.Errorf("logged %q, want the status failure with its detail", logged)
+	}
+	logged = nil
+	if code := Run([]string{"--version"}, quiet); code != ExitOK || len(logged) != 0 {
+		t.Errorf("--version: exit %d, logged %q", code, logged)
+	}
 }
 
 func TestShortDuration(t *testing.T) {

@@ -386,7 +386,8 @@ once under Authorized Devices.
 about servers.
 
 **$XDG\_STATE\_HOME/plextray/plextray.log** (*~/.local/state/plextray/*):
-the tray's log, 1 MiB, one rotation, the token always redacted.
+the log: the tray's, and the technical detail of every command that
+failed; 1 MiB, one rotation, the token always redacted.
 
 **$XDG\_CONFIG\_HOME/autostart/plextray.desktop**: present while **Start at
 login** is on.

@@ -18,6 +18,7 @@ import (
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/cli"
 	"github.com/plextray/plextray/internal/desktop"
+	"github.com/plextray/plextray/internal/logging"
 )
 
 // Process is what main knows: its version (set at build time), its
@@ -78,7 +79,25 @@ func Main(p Process) int {
 		Stdin:      os.Stdin,
 		ReadSecret: readSecret,
 		Ask:        ask,
+		Log:        failureLog(settings),
 	})
+}
+
+// failureLog records a command's failure in plextray's log file (the
+// tray's, in the OS's log folder), opened only when a command fails. A
+// log that can't be opened is skipped: the user has the message already.
+func failureLog(settings app.Settings) func(cmd, words, detail string) {
+	return func(cmd, words, detail string) {
+		if settings.LogDirErr != nil {
+			return
+		}
+		log, closer, err := logging.Open(settings.LogDir)
+		if err != nil {
+			return
+		}
+		defer closer.Close()
+		log.Warn("command failed", "command", cmd, "told", words, "detail", detail)
+	}
 }
 
 // progName is the name the binary was invoked by, without ".exe".
