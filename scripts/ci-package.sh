@@ -85,18 +85,25 @@ grep -qx 'MIT License' LICENSE && grep -qx 'Copyright (c) plextray contributors'
 dpkg-deb -f "$deb" Recommends | grep -q 'gnome-keyring' || fail "Recommends lacks gnome-keyring"
 dpkg-deb -f "$deb" Recommends | grep -q 'xclip | wl-clipboard' || fail "Recommends lacks xclip | wl-clipboard"
 
-step "the Windows zip: a GUI-subsystem exe and the README"
+step "the Windows zip: a GUI-subsystem exe, the console build, the README"
 mkdir "$tmp/zip"
 (cd "$tmp/zip" && unzip -q "$root/dist/plextray_${version}_windows_amd64.zip")
 exe=$tmp/zip/plextray_${version}_windows_amd64/plextray.exe
 [ -f "$exe" ] && [ -f "$tmp/zip/plextray_${version}_windows_amd64/README.md" ] || fail "zip lacks plextray.exe or README.md"
-for f in LICENSE copyright.txt; do
+for f in LICENSE copyright.txt plextray-completion.ps1; do
 	[ -f "$tmp/zip/plextray_${version}_windows_amd64/$f" ] || fail "zip lacks $f"
 done
+grep -q "Register-ArgumentCompleter -CommandName 'plextray'" "$tmp/zip/plextray_${version}_windows_amd64/plextray-completion.ps1" ||
+	fail "the zip's plextray-completion.ps1 does not register plextray's completion"
 tar -tzf "dist/plextray_${version}_linux_amd64.tar.gz" | grep -x "plextray_${version}_linux_amd64/LICENSE" >/dev/null || fail "tarball lacks LICENSE"
 pe=$(od -An -tu4 -j60 -N4 "$exe" | tr -d ' ')
 subsystem=$(od -An -tu2 -j$((pe + 92)) -N2 "$exe" | tr -d ' ')
 [ "$subsystem" = 2 ] || fail "plextray.exe has PE subsystem $subsystem, want 2 (Windows GUI: no console window)"
+com=$tmp/zip/plextray_${version}_windows_amd64/plextray.com
+[ -f "$com" ] || fail "zip lacks plextray.com (the console build)"
+pe=$(od -An -tu4 -j60 -N4 "$com" | tr -d ' ')
+subsystem=$(od -An -tu2 -j$((pe + 92)) -N2 "$com" | tr -d ' ')
+[ "$subsystem" = 3 ] || fail "plextray.com has PE subsystem $subsystem, want 3 (console: a shell shows its output and waits)"
 
 step "the .rpm holds the same files as the .deb"
 for arch in amd64 arm64; do

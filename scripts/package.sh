@@ -6,7 +6,7 @@
 #   plextray_<v>_amd64.deb  plextray_<v>_arm64.deb   (nfpm)
 #   plextray_<v>_amd64.rpm  plextray_<v>_arm64.rpm   (nfpm)
 #   plextray_<v>_linux_amd64.tar.gz                  (user install: install.sh)
-#   plextray_<v>_windows_amd64.zip                   (GUI-subsystem exe, README, licenses)
+#   plextray_<v>_windows_amd64.zip                   (GUI-subsystem exe, console .com, README, licenses)
 #   SHA256SUMS
 #
 # VERSION defaults to `git describe` (a leading v dropped, - turned into .),
@@ -60,9 +60,9 @@ echo "==> plextray $version (SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH, $date_iso)"
 
 go build -trimpath -o "$work/pkgtool" ./packaging/pkgtool
 
-build() { # GOOS GOARCH OUT
+build() { # GOOS GOARCH OUT [console]
 	local ldflags="-s -w -buildid= -X main.version=$version"
-	[ "$1" = windows ] && ldflags="$ldflags -H windowsgui"
+	[ "$1" = windows ] && [ "${4:-}" != console ] && ldflags="$ldflags -H windowsgui"
 	CGO_ENABLED=0 GOOS=$1 GOARCH=$2 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$3" ./cmd/tray
 }
 
@@ -139,9 +139,15 @@ name=plextray_${version}_windows_amd64
 tree=$work/$name
 mkdir -p "$tree"
 build windows amd64 "$tree/plextray.exe"
+# The same program for the console: a GUI-subsystem exe gets no console, so
+# a shell neither shows its output nor waits for it. cmd.exe and PowerShell
+# try .COM before .EXE (PATHEXT), so `plextray status` in a terminal runs
+# this one; the tray and Start at login use plextray.exe.
+build windows amd64 "$tree/plextray.com" console
 install -m 644 README.md "$tree/README.md"
 install -m 644 LICENSE "$tree/LICENSE"
 "$work/pkgtool" copyright -license LICENSE -pkg ./cmd/tray -goos windows -goarch amd64 -o "$tree/copyright.txt"
+"$work/pkgtool" completion -shell powershell -o "$tree/plextray-completion.ps1"
 "$work/pkgtool" zip -C "$tree" -prefix "$name" -epoch "$SOURCE_DATE_EPOCH" -o "$dist/$name.zip"
 echo "built $dist/$name.zip"
 
