@@ -93,15 +93,15 @@ func normalizeURI(rc plextv.Connection) (uri, scheme string) {
 }
 
 // identityURL is uri with /identity appended to its path.
-func identityURL(uri string) (string, error) {
+func identityURL(uri string) (*url.URL, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	u.Path = strings.TrimRight(u.Path, "/") + "/identity"
 	u.RawPath = ""
 	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
+	return u, nil
 }
 
 func hostOf(uri string) string {

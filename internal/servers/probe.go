@@ -45,13 +45,23 @@ func (p *Prober) probeOnce(parent context.Context, check *sockets, rt *route, ur
 	if err != nil {
 		return outcome{state: Skipped, reason: SkipBadURI}
 	}
-	rctx := context.WithValue(ctx, probeKey{}, &probeScope{ctx: ctx, check: check, address: address, route: rt})
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, target, nil)
+	ps := &probeScope{ctx: ctx, check: check, address: address, route: rt}
+	// Most probes of a large check fail at the TCP dial (refused, no
+	// route, timeout). Dialling first, on this goroutine, settles those
+	// without a request, net/http's connection machinery or a dial
+	// goroutine; the request then runs over the socket already made.
+	if addr, ok := p.dialFirstAddr(target); ok {
+		conn, err := p.dialProbe(ps, addr)
+		if err != nil {
+			return p.classify(parent, ctx, err)
+		}
+		ps.conn.Store(conn)
+	}
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, probeKey{}, ps), http.MethodGet, target.String(), nil)
 	if err != nil {
 		return outcome{state: Skipped, reason: SkipBadURI}
 	}
-	req.Header.Set("Accept", "application/json")
-	p.info.Headers(req.Header)
+	req.Header = p.header.Clone()
 
 	resp, err := p.client.Do(req)
 	if err != nil {

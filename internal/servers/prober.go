@@ -7,7 +7,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/tlsroots"
@@ -88,6 +90,12 @@ type Prober struct {
 	dial         func(ctx context.Context, network, address string) (net.Conn, error)
 	resolver     Resolver
 	dnsCheck     Resolver // Options.Resolver as given, for the DNS check
+	// header is every probe's request header (Accept and Info's X-Plex-*).
+	header http.Header
+	// dialFirst: a probe dials before it builds its request (see
+	// dialFirstAddr). Off with a proxy, or headers net/http refuses
+	// before it dials.
+	dialFirst bool
 }
 
 // New returns a Prober for opts.
@@ -152,6 +160,9 @@ func New(opts Options) *Prober {
 	// unless it cannot verify (same verdicts; a quicker `plextray uri`).
 	tlsroots.Install(t)
 	p.transport = t
+	p.header = http.Header{"Accept": {"application/json"}}
+	p.info.Headers(p.header)
+	p.dialFirst = t.Proxy == nil && validHeader(p.header)
 	p.client = &http.Client{
 		Transport: t,
 		// /identity does not redirect; a redirect is an answer, not a
@@ -159,6 +170,55 @@ func New(opts Options) *Prober {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return p
+}
+
+// validHeader reports whether net/http sends h as it is: field values
+// without control characters other than tab (the names here are fixed and
+// valid). It refuses a request with any other header before dialling.
+func validHeader(h http.Header) bool {
+	for _, vv := range h {
+		for _, v := range vv {
+			for i := 0; i < len(v); i++ {
+				if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// dialFirstAddr is the host:port net/http would dial for u (its canonical
+// address), when this probe may dial it before making its request: with
+// no proxy and headers net/http accepts (see dialFirst), an http or https
+// URL with a host, and an ASCII host (net/http would convert any other to
+// punycode first). Otherwise the request is sent as it is and net/http
+// dials, through dialTracked, as it always has.
+func (p *Prober) dialFirstAddr(u *url.URL) (string, bool) {
+	if !p.dialFirst {
+		return "", false
+	}
+	host := u.Hostname()
+	if host == "" {
+		return "", false
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] >= utf8.RuneSelf {
+			return "", false
+		}
+	}
+	port := "80"
+	switch u.Scheme {
+	case "http":
+	case "https":
+		port = "443"
+	default:
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	return net.JoinHostPort(host, port), true
 }
 
 // Close releases idle resources. Probes use no keep-alive, so there are

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // Sockets are tied to probes, so a finished or cancelled check leaves
@@ -26,6 +27,9 @@ type probeScope struct {
 	// records how the socket was made (see dialPlexDirect).
 	address string
 	route   *route
+	// conn is the socket the probe dialled before its request
+	// (dialProbe); the request's dial takes it instead of dialling.
+	conn atomic.Pointer[trackedConn]
 }
 
 // sockets counts a check's dials and open sockets.
@@ -73,10 +77,32 @@ func (s *sockets) wait() {
 	<-ch
 }
 
+// dialProbe dials address for the probe ps, on the probe's own context:
+// the socket is counted in its check and closed when the probe ends.
+func (p *Prober) dialProbe(ps *probeScope, address string) (*trackedConn, error) {
+	if !ps.check.acquire() {
+		return nil, errCheckOver
+	}
+	conn, err := p.dialRaw(ps.ctx, "tcp", address, ps)
+	if err != nil {
+		ps.check.release()
+		return nil, err
+	}
+	tc := &trackedConn{Conn: conn, release: ps.check.release}
+	context.AfterFunc(ps.ctx, func() { tc.Close() })
+	return tc, nil
+}
+
+// dialTracked is the Transport's dialer. A probe that dialled first hands
+// its socket over; otherwise it dials as dialProbe does, on net/http's
+// dial context, which a probe's end also cancels.
 func (p *Prober) dialTracked(ctx context.Context, network, address string) (net.Conn, error) {
 	ps, _ := ctx.Value(probeKey{}).(*probeScope)
 	if ps == nil {
 		return p.dialRaw(ctx, network, address, nil)
+	}
+	if tc := ps.conn.Swap(nil); tc != nil {
+		return tc, nil
 	}
 	if ps.ctx.Err() != nil {
 		return nil, ps.ctx.Err()
