@@ -5,10 +5,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // dialLog is a loopback-only dialer that records every address dialled.
@@ -149,5 +152,48 @@ func TestDialFirstAddr(t *testing.T) {
 		if ok != (tt.want != "") || got != tt.want {
 			t.Errorf("dialFirstAddr(%s) = %q, %v; want %q", tt.uri, got, ok, tt.want)
 		}
+	}
+}
+
+// classifyDial tells a refused dial at once, and otherwise says what
+// classify says, for every kind of dial error and context state.
+func TestClassifyDialAgreesWithClassify(t *testing.T) {
+	p := New(Options{Timeout: time.Second})
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	errs := []error{
+		refused,
+		&url.Error{Op: "Get", URL: "https://127.0.0.1:1/identity", Err: refused},
+		&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)},
+		&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ETIMEDOUT)},
+		&net.DNSError{Err: "no such host", Name: "nas.example.invalid", IsNotFound: true},
+		&net.DNSError{Err: "i/o timeout", Name: "nas.example.invalid", IsTimeout: true},
+		context.DeadlineExceeded,
+		context.Canceled,
+		errCheckOver,
+	}
+	live := context.Background()
+	cancelled, cancel := context.WithCancel(live)
+	cancel()
+	deadline, stop := context.WithTimeoutCause(live, time.Nanosecond, errCheckDeadline)
+	defer stop()
+	<-deadline.Done()
+	ctxs := []struct {
+		name        string
+		parent, ctx context.Context
+	}{
+		{"live", live, live},
+		{"probe timed out", live, cancelled},
+		{"check cancelled", cancelled, cancelled},
+		{"check deadline", deadline, deadline},
+	}
+	for _, c := range ctxs {
+		for _, err := range errs {
+			if got, want := p.classifyDial(c.parent, c.ctx, err), p.classify(c.parent, c.ctx, err); got != want {
+				t.Errorf("%s, %v: classifyDial %+v, classify %+v", c.name, err, got, want)
+			}
+		}
+	}
+	if got := p.classifyDial(live, live, refused); got.state != Refused {
+		t.Errorf("refused dial: %+v", got)
 	}
 }

@@ -53,7 +53,7 @@ func (p *Prober) probeOnce(parent context.Context, check *sockets, rt *route, ur
 	if addr, ok := p.dialFirstAddr(target); ok {
 		conn, err := p.dialProbe(ps, addr)
 		if err != nil {
-			return p.classify(parent, ctx, err)
+			return p.classifyDial(parent, ctx, err)
 		}
 		ps.conn.Store(conn)
 	}
@@ -125,6 +125,18 @@ func (p *Prober) classify(parent, ctx context.Context, err error) outcome {
 		return outcome{state: Refused}
 	}
 	return outcome{state: Unreachable, reason: ReasonNetwork, err: clean(unwrapURL(err).Error(), 160)}
+}
+
+// classifyDial is classify for the error of a probe's own dial, which is
+// neither TLS nor HTTP: a refused connection (most of a large check's
+// failures) is told without classify's tests of TLS error types and text.
+// The outcome is classify's.
+func (p *Prober) classifyDial(parent, ctx context.Context, err error) outcome {
+	var dnsErr *net.DNSError
+	if parent.Err() == nil && ctx.Err() == nil && isRefused(err) && !errors.As(err, &dnsErr) {
+		return outcome{state: Refused}
+	}
+	return p.classify(parent, ctx, err)
 }
 
 func isTLS(err error) bool {
