@@ -72,7 +72,11 @@
 // (1024, also bounding sockets) until it ends. So hung connections delay
 // the start of other probes by at most a grace per round, and 200 servers
 // × 5 connections, half of them hung, are fully reported within the probe
-// timeout + 0.5 s. Options.CheckTimeout bounds a whole check: probes still
+// timeout + 0.5 s. A probe dials its TCP connection itself, first, and
+// sends its request over that socket, so an address that refuses or
+// cannot be reached costs a dial and no HTTP request (with a proxy, or
+// headers net/http would refuse, net/http dials as usual).
+// Options.CheckTimeout bounds a whole check: probes still
 // running end TimedOut with "overall deadline". When Check, Stream or Best
 // returns, no goroutine or socket of it is left.
 //
