@@ -2,19 +2,18 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
-// WriteManPage writes plextray(1) from the command tree (cobra/doc): the
-// tray app, every command with its flags and examples, the files it
-// keeps, its environment and its exit status. version and date go into
-// the page's header and footer.
-func WriteManPage(w io.Writer, version string, date time.Time) error {
+// ManPage is plextray(1) as one cobra command, built from the command
+// tree: the tray app, every command with its flags and examples, the
+// files it keeps, its environment and its exit status (Long is markdown,
+// as cobra/doc takes it). Package manpage renders it; cobra/doc and its
+// markdown and YAML libraries stay out of the program, which never writes
+// its own page (packaging/pkgtool does, at build time).
+func ManPage(version string) *cobra.Command {
 	code := 0
 	cio := IO{Prog: "plextray", Version: version}
 	root := newRoot(&cio, &code)
@@ -28,13 +27,7 @@ func WriteManPage(w io.Writer, version string, date time.Time) error {
 	}
 	page.Flags().AddFlagSet(root.PersistentFlags())
 	page.Flags().AddFlagSet(root.LocalNonPersistentFlags())
-	return doc.GenMan(page, &doc.GenManHeader{
-		Title:   "PLEXTRAY",
-		Section: "1",
-		Date:    &date,
-		Source:  "plextray " + version,
-		Manual:  "User Commands",
-	}, w)
+	return page
 }
 
 // manLong is the page's DESCRIPTION and the sections after it (markdown,

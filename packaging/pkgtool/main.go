@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/cli"
+	"github.com/plextray/plextray/internal/cli/manpage"
 )
 
 func main() {
@@ -39,7 +40,7 @@ func run(cmd string, args []string) error {
 		version := fs.String("version", "", "version shown in the page footer")
 		fs.Parse(args)
 		return writeFile(*out, func(f *os.File) error {
-			return cli.WriteManPage(f, *version, time.Unix(*epoch, 0).UTC())
+			return manpage.Write(f, *version, time.Unix(*epoch, 0).UTC())
 		})
 	case "icons":
 		src := fs.String("src", "", "the square source PNG")

@@ -1,4 +1,4 @@
-package cli
+package manpage
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 func TestManPage(t *testing.T) {
 	var b bytes.Buffer
 	date := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	if err := WriteManPage(&b, "1.2.3", date); err != nil {
+	if err := Write(&b, "1.2.3", date); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()
