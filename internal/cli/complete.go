@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -27,8 +26,25 @@ const completeTimeout = 2 * time.Second
 // shells are the shells `completion` writes a script for.
 var shells = []string{"bash", "zsh", "fish", "powershell"}
 
-// progRE is a program name safe to put into a shell script.
-var progRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$`)
+// safeProg reports whether prog is a program name safe to put into a
+// shell script: 1 to 64 ASCII letters, digits and "_.+-", not starting
+// with one of ".+-". (A loop: a regular expression would be compiled at
+// every start of every command.)
+func safeProg(prog string) bool {
+	if len(prog) == 0 || len(prog) > 64 {
+		return false
+	}
+	for i := 0; i < len(prog); i++ {
+		c := prog[i]
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+		case (c == '.' || c == '+' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func completionCmd(root *cobra.Command, io *IO, code *int) *cobra.Command {
 	prog := io.Prog
@@ -59,7 +75,7 @@ bash, zsh and fish scripts where those shells find them.`, "PROG", prog),
 			return usagef(cmd, "no completion for %q (%s)", args[0], strings.Join(shells, ", "))
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !progRE.MatchString(prog) {
+			if !safeProg(prog) {
 				fmt.Fprintf(io.Stderr, "%s completion: can't write a script for a program named %q; rename it (letters, digits, '_', '.', '+', '-')\n", prog, prog)
 				*code = ExitFailure
 				return nil
@@ -75,7 +91,7 @@ bash, zsh and fish scripts where those shells find them.`, "PROG", prog),
 // WriteCompletion writes shell's completion script for a program named
 // prog: what `prog completion SHELL` prints, and what the packages install.
 func WriteCompletion(w io.Writer, shell, prog string) error {
-	if !progRE.MatchString(prog) {
+	if !safeProg(prog) {
 		return fmt.Errorf("no completion script for a program named %q", prog)
 	}
 	if !slices.Contains(shells, shell) {

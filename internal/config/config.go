@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -60,12 +59,35 @@ func userConfigDir(goos string, getenv func(string) string) (string, error) {
 	return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME is set")
 }
 
-// uuidRE accepts any spelling of a UUID: either case, with or without
-// braces or a "urn:uuid:" prefix, any version.
-var uuidRE = regexp.MustCompile(`^(?i)(urn:uuid:)?(\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`)
-
-// validID reports whether s (already trimmed) is a UUID in any spelling.
-func validID(s string) bool { return uuidRE.MatchString(s) }
+// validID reports whether s (already trimmed) is a UUID in any spelling:
+// either case, with or without braces or a "urn:uuid:" prefix, any
+// version. Checked by hand rather than by a regular expression, which
+// every command compiled at start-up before reading its client-id.
+func validID(s string) bool {
+	if len(s) >= len("urn:uuid:") && strings.EqualFold(s[:len("urn:uuid:")], "urn:uuid:") {
+		s = s[len("urn:uuid:"):]
+	}
+	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
+		s = s[1:37]
+	}
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Replaced is the warning ClientID returns when the client-id file was
 // damaged: it was moved to SetAside and a new identifier was made (Plex

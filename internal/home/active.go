@@ -10,11 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/plextray/plextray/internal/plextv"
 )
 
 // StateFile is the file in the config folder that remembers the signed-in
@@ -135,21 +135,19 @@ type onDisk struct {
 	Stored []string `json:"stored,omitempty"`
 }
 
-var uuidRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
-
 func (f File) validate() error {
-	if f.Account != "" && !uuidRE.MatchString(f.Account) {
+	if f.Account != "" && !plextv.ValidUUID(f.Account) {
 		return fmt.Errorf("%q is not an account uuid", f.Account)
 	}
 	for acct, st := range f.Accounts {
-		if acct != "" && !uuidRE.MatchString(acct) {
+		if acct != "" && !plextv.ValidUUID(acct) {
 			return fmt.Errorf("%q is not an account uuid", acct)
 		}
-		if st.Active != nil && !uuidRE.MatchString(st.Active.UUID) {
+		if st.Active != nil && !plextv.ValidUUID(st.Active.UUID) {
 			return fmt.Errorf("%q is not a profile uuid", st.Active.UUID)
 		}
 		for _, u := range st.Stored {
-			if !uuidRE.MatchString(u) {
+			if !plextv.ValidUUID(u) {
 				return fmt.Errorf("%q is not a profile uuid", u)
 			}
 		}

@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -178,7 +177,18 @@ type page struct {
 	err      error  // how it ended
 }
 
-var pinRE = regexp.MustCompile(`^[0-9]{4}$`)
+// validPIN reports whether pin is a profile PIN: 4 ASCII digits.
+func validPIN(pin string) bool {
+	if len(pin) != 4 {
+		return false
+	}
+	for i := 0; i < len(pin); i++ {
+		if pin[i] < '0' || pin[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
@@ -255,7 +265,7 @@ func (p *page) post(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, p.lp.Path(), http.StatusSeeOther)
 		return
 	}
-	if !pinRE.MatchString(pin) {
+	if !validPIN(pin) {
 		p.problem = "A PIN is 4 digits."
 		p.show(w, http.StatusUnprocessableEntity)
 		return

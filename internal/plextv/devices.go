@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -25,10 +24,10 @@ import (
 // ever signed in from, so it can be long, but never this long.
 const maxDevicesBody = 8 << 20
 
-// codeRE is what a PIN code looks like: 4 characters for plex.tv/link,
-// 25 for a strong PIN; letters and digits only, nothing that could
-// change the form.
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+// validCode reports whether code looks like a PIN code: 4 characters for
+// plex.tv/link, 25 for a strong PIN; 1 to 64 letters and digits only,
+// nothing that could change the form.
+func validCode(code string) bool { return alnum(code, 64) }
 
 // WithInfo returns a client like c that introduces itself as info: another
 // device, with a client identifier of its own (a tool's PIN is created and
@@ -50,7 +49,7 @@ func (c *Client) LinkPIN(ctx context.Context, token Token, code string) error {
 	if token.IsZero() {
 		return ErrTokenInvalid
 	}
-	if !codeRE.MatchString(code) {
+	if !validCode(code) {
 		return errors.New("plex.tv link PIN: not a PIN code")
 	}
 	form := url.Values{"code": {code}}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -84,9 +83,26 @@ func (c *Client) HomeUsers(ctx context.Context, token Token) (*Home, error) {
 	return h, nil
 }
 
-// uuidRE is what a profile uuid looks like (16 hex on plex.tv; any short
-// run of letters and digits is accepted, nothing that could change the path).
-var uuidRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+// ValidUUID reports whether s looks like an account's or a profile's uuid
+// (16 hex on plex.tv; any short run of letters and digits is accepted,
+// nothing that could change the path): 1 to 64 ASCII letters and digits.
+func ValidUUID(s string) bool { return alnum(s, 64) }
+
+// alnum reports whether s is 1 to n ASCII letters and digits. A plain
+// loop rather than a regular expression: compiling one at start-up cost
+// every command (this package's init was the program's largest).
+func alnum(s string, n int) bool {
+	if len(s) == 0 || len(s) > n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
 
 // SwitchHomeUser switches to the profile uuid of token's Home and returns
 // that profile's token. pin is the profile's 4-digit PIN, or "" when none
@@ -98,7 +114,7 @@ func (c *Client) SwitchHomeUser(ctx context.Context, token Token, uuid, pin stri
 	if token.IsZero() {
 		return "", ErrTokenInvalid
 	}
-	if !uuidRE.MatchString(uuid) {
+	if !ValidUUID(uuid) {
 		return "", errors.New("plex.tv switch profile: not a profile uuid")
 	}
 	path := "/api/v2/home/users/" + uuid + "/switch"
@@ -165,7 +181,7 @@ func DecodeHome(data []byte) (*Home, error) {
 			RestrictionProfile: lenString(f["restrictionProfile"]),
 			Admin:              lenBool(f["admin"]), Guest: lenBool(f["guest"]), Protected: lenBool(f["protected"]),
 		}
-		if !uuidRE.MatchString(u.UUID) {
+		if !ValidUUID(u.UUID) {
 			continue
 		}
 		h.Users = append(h.Users, u)

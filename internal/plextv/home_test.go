@@ -126,7 +126,7 @@ func FuzzDecodeHome(f *testing.F) {
 			return
 		}
 		for _, u := range h.Users {
-			if !uuidRE.MatchString(u.UUID) {
+			if !ValidUUID(u.UUID) {
 				t.Fatalf("kept a profile with uuid %q", u.UUID)
 			}
 		}

@@ -2,14 +2,26 @@ package servers
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
-// machineIDRE is what a server's clientIdentifier (its machineIdentifier)
-// looks like: plex.tv's are 40 hex characters; letters, digits and '-'
-// are accepted, nothing that could change the web app's address.
-var machineIDRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,128}$`)
+// validMachineID reports whether id looks like a server's clientIdentifier
+// (its machineIdentifier): plex.tv's are 40 hex characters; 1 to 128
+// ASCII letters, digits and '-' are accepted, nothing that could change
+// the web app's address. A loop, not a regular expression compiled at
+// start-up by every command.
+func validMachineID(id string) bool {
+	if len(id) == 0 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // WebURL is where Plex Web opens s: the server's own /web when the URI
 // handed out for it (Server.URI) is a local connection, else the Plex web
@@ -23,7 +35,7 @@ func WebURL(s Server, appURL string) string {
 			return u.String()
 		}
 	}
-	if !machineIDRE.MatchString(s.ClientIdentifier) {
+	if !validMachineID(s.ClientIdentifier) {
 		return ""
 	}
 	return strings.TrimRight(appURL, "/") + "/desktop/#!/media/" + s.ClientIdentifier + "/com.plexapp.plugins.library"
