@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"sync"
 
 	"github.com/plextray/plextray/assets"
 )
@@ -48,7 +49,7 @@ var iconURL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeT
 func Write(w http.ResponseWriter, status int, d Doc) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = docTmpl.Execute(w, struct {
+	_ = docTmpl().Execute(w, struct {
 		Doc
 		Icon   template.URL
 		Script template.JS
@@ -65,7 +66,10 @@ func Expired(w http.ResponseWriter, status int) {
 	})
 }
 
-var docTmpl = template.Must(template.New("doc").Parse(`<!DOCTYPE html>
+// docTmpl is parsed on first use, not at package init: every command
+// of the program links this package, few serve a page.
+var docTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("doc").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -119,3 +123,4 @@ footer { margin-top: 1.5em; padding-top: .8em; border-top: 1px solid var(--line)
 </body>
 </html>
 `))
+})

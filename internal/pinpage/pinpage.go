@@ -211,7 +211,7 @@ func (p *page) show(w http.ResponseWriter, status int) {
 		p.write(w, status, localpage.Doc{
 			Title:   p.title + "'s PIN",
 			Heading: "Checking the PIN with plex.tv…",
-			Body:    p.html(checkingTmpl, map[string]string{"Waiting": p.waiting}),
+			Body:    p.html(checkingTmpl(), map[string]string{"Waiting": p.waiting}),
 			Refresh: 1,
 		})
 	case over:
@@ -220,7 +220,7 @@ func (p *page) show(w http.ResponseWriter, status int) {
 		p.write(w, status, localpage.Doc{
 			Title:   p.title + "'s PIN",
 			Heading: "Enter " + p.title + "'s PIN",
-			Body: p.html(formTmpl, map[string]any{
+			Body: p.html(formTmpl(), map[string]any{
 				"Title": p.title, "Action": p.lp.Path(), "Problem": p.problem,
 				"Left": p.o.MaxTries - p.tries, "Tried": p.tries > 0,
 			}),
@@ -345,16 +345,16 @@ func (p *page) final(w http.ResponseWriter) {
 	case p.err == nil:
 		status = http.StatusOK
 		d.Heading, d.Tone = "Switched to "+p.title, "ok"
-		d.Body = p.html(doneTmpl, p.title)
+		d.Body = p.html(doneTmpl(), p.title)
 	case errors.Is(p.err, ErrTooManyTries):
 		d.Heading, d.Tone = "Too many wrong PINs", "problem"
-		d.Body = p.html(triesTmpl, map[string]any{"Title": p.title, "Tries": p.o.MaxTries})
+		d.Body = p.html(triesTmpl(), map[string]any{"Title": p.title, "Tries": p.o.MaxTries})
 	case errors.Is(p.err, ErrExpired):
 		d.Heading = "This page has expired"
-		d.Body = p.html(expiredTmpl, p.title)
+		d.Body = p.html(expiredTmpl(), p.title)
 	default:
 		d.Heading = "This page was closed"
-		d.Body = p.html(closedTmpl, p.title)
+		d.Body = p.html(closedTmpl(), p.title)
 	}
 	localpage.Write(w, status, d)
 }
@@ -382,8 +382,11 @@ func roughly(d time.Duration) string {
 	return plural(int((d+time.Hour-1)/time.Hour), "hour")
 }
 
+// The page's templates are parsed on first use, not at package init:
+// every command of the program links this package, few serve the page.
 var (
-	formTmpl = template.Must(template.New("form").Parse(`<p>plextray is switching to the Plex Home profile <strong>{{.Title}}</strong>, which has a PIN.</p>
+	formTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("form").Parse(`<p>plextray is switching to the Plex Home profile <strong>{{.Title}}</strong>, which has a PIN.</p>
 {{- if .Problem}}
 <p class="problem" id="problem" role="alert">{{.Problem}}{{if .Tried}} {{.Left}} {{if eq .Left 1}}try{{else}}tries{{end}} left.{{end}}</p>
 {{- end}}
@@ -394,12 +397,23 @@ var (
 <button type="submit">Switch</button>
 </div>
 </form>`))
-	checkingTmpl = template.Must(template.New("checking").Parse(`<div class="progress" role="status"><div class="spinner"></div><p>This takes a moment; the page shows the outcome by itself.</p></div>
+	})
+	checkingTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("checking").Parse(`<div class="progress" role="status"><div class="spinner"></div><p>This takes a moment; the page shows the outcome by itself.</p></div>
 {{- if .Waiting}}
 <p class="problem" id="waiting">{{.Waiting}}</p>
 {{- end}}`))
-	doneTmpl    = template.Must(template.New("done").Parse(`<p id="result">plextray now uses {{.}}'s token. You can close this tab.</p>`))
-	triesTmpl   = template.Must(template.New("tries").Parse(`<p id="result">This page has sent plex.tv {{.Tries}} PINs for {{.Title}} that were not accepted, so it is closed and sends no more. Try again later: choose {{.Title}} in plextray's menu for a new page. You can close this tab.</p>`))
-	expiredTmpl = template.Must(template.New("expired").Parse(`<p id="result">No PIN was accepted in time. Choose {{.}} in plextray's menu again for a new page. You can close this tab.</p>`))
-	closedTmpl  = template.Must(template.New("closed").Parse(`<p id="result">plextray no longer needs {{.}}'s PIN (another profile was chosen, or plextray signed out or quit). You can close this tab.</p>`))
+	})
+	doneTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("done").Parse(`<p id="result">plextray now uses {{.}}'s token. You can close this tab.</p>`))
+	})
+	triesTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("tries").Parse(`<p id="result">This page has sent plex.tv {{.Tries}} PINs for {{.Title}} that were not accepted, so it is closed and sends no more. Try again later: choose {{.Title}} in plextray's menu for a new page. You can close this tab.</p>`))
+	})
+	expiredTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("expired").Parse(`<p id="result">No PIN was accepted in time. Choose {{.}} in plextray's menu again for a new page. You can close this tab.</p>`))
+	})
+	closedTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("closed").Parse(`<p id="result">plextray no longer needs {{.}}'s PIN (another profile was chosen, or plextray signed out or quit). You can close this tab.</p>`))
+	})
 )

@@ -158,7 +158,7 @@ func (p *page) show(w http.ResponseWriter, r *http.Request, status int) {
 	case making:
 		localpage.Write(w, status, localpage.Doc{
 			Title: "new token", Heading: "Making a token for " + p.name + "…", Refresh: 1, Footer: footer,
-			Body: html(makingTmpl, nil),
+			Body: html(makingTmpl(), nil),
 		})
 	case ready:
 		if r.Method == http.MethodHead {
@@ -169,7 +169,7 @@ func (p *page) show(w http.ResponseWriter, r *http.Request, status int) {
 		p.tok = ""
 		localpage.Write(w, status, localpage.Doc{
 			Title: "new token", Heading: "A token for " + p.name, Tone: "ok", Copy: true, Footer: footer,
-			Body: html(tokenTmpl, map[string]string{"Name": p.name, "Token": tok}),
+			Body: html(tokenTmpl(), map[string]string{"Name": p.name, "Token": tok}),
 		})
 		p.end(nil)
 	case over:
@@ -177,7 +177,7 @@ func (p *page) show(w http.ResponseWriter, r *http.Request, status int) {
 	default:
 		localpage.Write(w, status, localpage.Doc{
 			Title: "new token", Heading: "A new token for a tool", Footer: footer,
-			Body: html(formTmpl, map[string]string{"Action": p.lp.Path(), "Problem": p.problem, "Name": p.typed}),
+			Body: html(formTmpl(), map[string]string{"Action": p.lp.Path(), "Problem": p.problem, "Name": p.typed}),
 		})
 	}
 }
@@ -241,13 +241,13 @@ func (p *page) final(w http.ResponseWriter) {
 	switch {
 	case p.err == nil:
 		d.Heading = "The token for " + p.name + " was shown once"
-		d.Body = html(shownTmpl, p.name)
+		d.Body = html(shownTmpl(), p.name)
 	case errors.Is(p.err, ErrExpired):
 		d.Heading = "This page has expired"
-		d.Body = html(expiredTmpl, nil)
+		d.Body = html(expiredTmpl(), nil)
 	default:
 		d.Heading = "This page was closed"
-		d.Body = html(closedTmpl, nil)
+		d.Body = html(closedTmpl(), nil)
 	}
 	localpage.Write(w, status, d)
 }
@@ -258,8 +258,11 @@ func html(t *template.Template, data any) template.HTML {
 	return template.HTML(b.String()) // escaped by html/template
 }
 
+// The page's templates are parsed on first use, not at package init:
+// every command of the program links this package, few serve the page.
 var (
-	formTmpl = template.Must(template.New("form").Parse(`<p>plextray makes the tool a token of its own: plex.tv lists it under Authorized Devices as "<em>name</em> (via plextray)", plextray's next sign-in leaves it working, and revoking it (in plextray's menu, under Tokens for tools) stops only this tool.</p>
+	formTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("form").Parse(`<p>plextray makes the tool a token of its own: plex.tv lists it under Authorized Devices as "<em>name</em> (via plextray)", plextray's next sign-in leaves it working, and revoking it (in plextray's menu, under Tokens for tools) stops only this tool.</p>
 {{- if .Problem}}
 <p class="problem" id="problem" role="alert">{{.Problem}}</p>
 {{- end}}
@@ -270,8 +273,12 @@ var (
 <button type="submit">Make token</button>
 </div>
 </form>`))
-	makingTmpl = template.Must(template.New("making").Parse(`<div class="progress" role="status"><div class="spinner"></div><p>Asking plex.tv; the page shows the token by itself.</p></div>`))
-	tokenTmpl  = template.Must(template.New("token").Parse(`<p>This is the only time the token is shown: paste it into {{.Name}} now. plextray keeps no copy; if it is lost, revoke it and make another.</p>
+	})
+	makingTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("making").Parse(`<div class="progress" role="status"><div class="spinner"></div><p>Asking plex.tv; the page shows the token by itself.</p></div>`))
+	})
+	tokenTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("token").Parse(`<p>This is the only time the token is shown: paste it into {{.Name}} now. plextray keeps no copy; if it is lost, revoke it and make another.</p>
 <label>Token</label>
 <pre id="token">{{.Token}}</pre>
 <button class="copy" type="button" data-copy="token" hidden>Copy</button>
@@ -281,7 +288,14 @@ var (
 <label>For a docker-compose.yml (under the service's <code>environment:</code>)</label>
 <pre id="compose">      - PLEX_TOKEN={{.Token}}</pre>
 <button class="copy" type="button" data-copy="compose" hidden>Copy</button>`))
-	shownTmpl   = template.Must(template.New("shown").Parse(`<p id="result">plextray shows a token only once and keeps no copy. If it was not saved, revoke {{.}}'s token in plextray's menu (Tokens for tools) and make another. You can close this tab.</p>`))
-	expiredTmpl = template.Must(template.New("expired").Parse(`<p id="result">No token was asked for in time. Choose "New token for a tool…" in plextray's menu again for a new page. You can close this tab.</p>`))
-	closedTmpl  = template.Must(template.New("closed").Parse(`<p id="result">plextray closed this page (it signed out or quit). You can close this tab.</p>`))
+	})
+	shownTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("shown").Parse(`<p id="result">plextray shows a token only once and keeps no copy. If it was not saved, revoke {{.}}'s token in plextray's menu (Tokens for tools) and make another. You can close this tab.</p>`))
+	})
+	expiredTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("expired").Parse(`<p id="result">No token was asked for in time. Choose "New token for a tool…" in plextray's menu again for a new page. You can close this tab.</p>`))
+	})
+	closedTmpl = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("closed").Parse(`<p id="result">plextray closed this page (it signed out or quit). You can close this tab.</p>`))
+	})
 )

@@ -1,0 +1,18 @@
+package pinpage
+
+import (
+	"html/template"
+	"testing"
+)
+
+// The templates, parsed on first use, all parse: a mistake in one would
+// otherwise show only when its page state is reached.
+func TestTemplatesParse(t *testing.T) {
+	for name, tmpl := range map[string]func() *template.Template{
+		"form": formTmpl, "checking": checkingTmpl, "done": doneTmpl, "tries": triesTmpl, "expired": expiredTmpl, "closed": closedTmpl,
+	} {
+		if tmpl() == nil || tmpl() != tmpl() {
+			t.Errorf("%s: not parsed once", name)
+		}
+	}
+}
