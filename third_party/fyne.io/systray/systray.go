@@ -34,7 +34,15 @@ func runSystrayExit() {
 }
 
 func init() {
-	runtime.LockOSThread()
+	// Patched: only the native loops of macOS and Windows must run on the
+	// thread that started them; the D-Bus one (systray_unix.go) runs on
+	// any. Locking the main goroutine to the main thread at init cost
+	// every program that links this package an extra OS thread (the
+	// runtime's template thread) and a thread hand-off each time main
+	// blocks and wakes, whether or not it ever shows a tray.
+	if !dbusTray {
+		runtime.LockOSThread()
+	}
 }
 
 // MenuItem is used to keep track each menu item of systray.

@@ -6,7 +6,9 @@ package systray
 // TestNoBusEndDoesNotPanic panics there (nativeEnd closed a nil
 // connection), TestBurstIsOneRefresh counts three signals per operation
 // there, the race detector reports GetLayout's read of menuVersion there,
-// and TestClicksAreNeverDropped loses the clicks nobody was receiving.
+// TestClicksAreNeverDropped loses the clicks nobody was receiving, and
+// TestInitLeavesTheMainThreadFree finds the template thread its init's
+// runtime.LockOSThread starts.
 
 import (
 	"bufio"
@@ -30,6 +32,33 @@ func TestNoBusEndDoesNotPanic(t *testing.T) {
 	start()
 	<-ready
 	end()
+}
+
+// TestInitLeavesTheMainThreadFree: on the D-Bus platforms the package's
+// init does not lock the main goroutine to its thread. Upstream's
+// runtime.LockOSThread there starts the runtime's template thread, whose
+// creation the threadcreate profile of a program built without cgo (in a
+// cgo build the runtime starts that thread anyway) records with this
+// package's init on its stack.
+func TestInitLeavesTheMainThreadFree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	if !dbusTray {
+		t.Fatal("dbusTray is false on Linux")
+	}
+	cmd := exec.Command("go", "run", "./testdata/initthread")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run ./testdata/initthread: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "threadcreate profile") {
+		t.Fatalf("no profile:\n%s", out)
+	}
+	if strings.Contains(string(out), "fyne.io/systray.init") {
+		t.Fatalf("a thread was created from this package's init:\n%s", out)
+	}
 }
 
 // privateBus starts a dbus-daemon of its own and returns its address.
