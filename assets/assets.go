@@ -16,6 +16,7 @@ package assets
 import (
 	"embed"
 	"fmt"
+	"sync"
 )
 
 // State is what the tray icon shows.
@@ -61,12 +62,10 @@ func (s State) String() string {
 //go:embed *.png *.ico
 var FS embed.FS
 
-var (
-	// AppIcon is the 512×512 application icon (also assets/icon.png for FyneApp.toml).
-	AppIcon = mustRead("icon.png")
-	// NotifyIcon is the 128×128 application icon used for notifications.
-	NotifyIcon = mustRead("icon-128.png")
-)
+// NotifyIcon returns the 128×128 application icon used for notifications,
+// read once, when first asked for: every command of the program links
+// this package, few notify.
+var NotifyIcon = sync.OnceValue(func() []byte { return mustRead("icon-128.png") })
 
 // PNG returns the 64×64 colour icon for s: what a Linux/BSD panel scales
 // to its own size. It panics for a State outside States.

@@ -99,8 +99,8 @@ func TestICO(t *testing.T) {
 }
 
 func TestAppIcons(t *testing.T) {
-	wantSize(t, "icon.png", decodePNG(t, "icon.png", AppIcon), 512)
-	wantSize(t, "icon-128.png", decodePNG(t, "icon-128.png", NotifyIcon), 128)
+	wantSize(t, "icon.png", decodePNG(t, "icon.png", mustRead("icon.png")), 512)
+	wantSize(t, "icon-128.png", decodePNG(t, "icon-128.png", NotifyIcon()), 128)
 }
 
 func TestStateString(t *testing.T) {

@@ -169,7 +169,7 @@ func TestNotifierAdapter(t *testing.T) {
 			t.Fatalf("icon is %v, want the file %s", icon, iconFile)
 		}
 	}
-	if b, err := os.ReadFile(iconFile); err != nil || string(b) != string(assets.NotifyIcon) {
+	if b, err := os.ReadFile(iconFile); err != nil || string(b) != string(assets.NotifyIcon()) {
 		t.Errorf("icon file %s: %v", iconFile, err)
 	}
 
@@ -177,7 +177,7 @@ func TestNotifierAdapter(t *testing.T) {
 	blocked := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(blocked, nil, 0o600)
 	n = &notifier{iconFile: filepath.Join(blocked, "icon.png"), send: func(_, _ string, icon any) error {
-		if b, ok := icon.([]byte); !ok || string(b) != string(assets.NotifyIcon) {
+		if b, ok := icon.([]byte); !ok || string(b) != string(assets.NotifyIcon()) {
 			t.Errorf("icon is %T, want the PNG bytes", icon)
 		}
 		return nil

@@ -37,8 +37,8 @@ func (n *notifier) Notify(title, body string) error {
 // notify-send, macOS).
 func (n *notifier) iconArg() any {
 	n.iconOnce.Do(func() {
-		n.icon = assets.NotifyIcon
-		if n.iconFile != "" && fsutil.WriteFileIfChanged(n.iconFile, assets.NotifyIcon, 0o600) == nil {
+		n.icon = assets.NotifyIcon()
+		if n.iconFile != "" && fsutil.WriteFileIfChanged(n.iconFile, assets.NotifyIcon(), 0o600) == nil {
 			n.icon = n.iconFile
 		}
 	})

@@ -43,7 +43,11 @@ var scriptSrc = func() string {
 	return "'sha256-" + base64.StdEncoding.EncodeToString(h[:]) + "'"
 }()
 
-var iconURL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(assets.NotifyIcon))
+// iconURL is the pages' icon as a data: URL, encoded when a page is first
+// written rather than at package init.
+var iconURL = sync.OnceValue(func() template.URL {
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(assets.NotifyIcon()))
+})
 
 // Write answers with d.
 func Write(w http.ResponseWriter, status int, d Doc) {
@@ -53,7 +57,7 @@ func Write(w http.ResponseWriter, status int, d Doc) {
 		Doc
 		Icon   template.URL
 		Script template.JS
-	}{d, iconURL, copyScript})
+	}{d, iconURL(), copyScript})
 }
 
 // Expired answers that the page has expired (an ended or unknown page).
