@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/plextray/plextray/internal/app"
@@ -42,6 +43,13 @@ func Main(p Process) int {
 			return cli.ExitUsage
 		}
 		return runTray(version, settings, p.CacheDir)
+	}
+	if !manyProbes(p.Args[1:]) {
+		// One processor: a second one costs a short command more than it
+		// gives (threads started and parked, schedulers spinning for
+		// work; measured, about a tenth of `plextray uri`'s CPU, see
+		// docs/benchmarks.md). Goroutines still run concurrently.
+		runtime.GOMAXPROCS(1)
 	}
 	terminal := false
 	if fi, serr := os.Stderr.Stat(); serr == nil {
@@ -107,4 +115,17 @@ func progName(arg0 string) string {
 		return "plextray"
 	}
 	return n
+}
+
+// manyProbes reports whether args name the one command that checks many
+// servers at once, `servers`, whose TLS handshakes use every processor.
+// The command is the first argument that is not a flag (the only flag
+// before it can be the root's --verbose, which takes no value).
+func manyProbes(args []string) bool {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a == "servers"
+		}
+	}
+	return false
 }
