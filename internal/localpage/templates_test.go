@@ -4,7 +4,7 @@ import "testing"
 
 // The page template, parsed on first use, parses, and only once.
 func TestDocTemplateParses(t *testing.T) {
-	if docTmpl() == nil || docTmpl() != docTmpl() {
+	if first := docTmpl(); first == nil || docTmpl() != first {
 		t.Error("docTmpl: not parsed once")
 	}
 }

@@ -11,7 +11,7 @@ func TestTemplatesParse(t *testing.T) {
 	for name, tmpl := range map[string]func() *template.Template{
 		"form": formTmpl, "checking": checkingTmpl, "done": doneTmpl, "tries": triesTmpl, "expired": expiredTmpl, "closed": closedTmpl,
 	} {
-		if tmpl() == nil || tmpl() != tmpl() {
+		if first := tmpl(); first == nil || tmpl() != first {
 			t.Errorf("%s: not parsed once", name)
 		}
 	}

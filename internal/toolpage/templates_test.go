@@ -11,7 +11,7 @@ func TestTemplatesParse(t *testing.T) {
 	for name, tmpl := range map[string]func() *template.Template{
 		"form": formTmpl, "making": makingTmpl, "token": tokenTmpl, "shown": shownTmpl, "expired": expiredTmpl, "closed": closedTmpl,
 	} {
-		if tmpl() == nil || tmpl() != tmpl() {
+		if first := tmpl(); first == nil || tmpl() != first {
 			t.Errorf("%s: not parsed once", name)
 		}
 	}
