@@ -63,6 +63,9 @@ type MenuItem struct {
 	checked bool
 	// has the menu item a checkbox (Linux)
 	isCheckable bool
+	// isRadio: the check is one choice among its siblings' (a radio
+	// item on Linux and Windows; a check mark on macOS)
+	isRadio bool
 	// parent item, for sub menus
 	parent *MenuItem
 	// onClicked, if set, runs for each click instead of a send on
@@ -223,6 +226,21 @@ func (item *MenuItem) AddSubMenuItem(title string, tooltip string) *MenuItem {
 func (item *MenuItem) AddSubMenuItemCheckbox(title string, tooltip string, checked bool) *MenuItem {
 	child := newMenuItem(title, tooltip, item)
 	child.isCheckable = true
+	child.checked = checked
+	child.update()
+	return child
+}
+
+// AddSubMenuItemRadio adds a nested sub-menu item that is one choice among
+// its radio siblings: a radio item on Linux (dbusmenu "toggle-type"
+// "radio") and Windows (MFT_RADIOCHECK, a bullet when checked), a check
+// mark on macOS. Like a checkbox it is checked and unchecked with Check and
+// Uncheck; the program keeps exactly one sibling checked.
+// It can be safely invoked from different goroutines.
+func (item *MenuItem) AddSubMenuItemRadio(title string, tooltip string, checked bool) *MenuItem {
+	child := newMenuItem(title, tooltip, item)
+	child.isCheckable = true
+	child.isRadio = true
 	child.checked = checked
 	child.update()
 	return child

@@ -283,6 +283,9 @@ func applyItemToLayout(in *MenuItem, out *menuLayout) {
 
 	if in.isCheckable {
 		out.V1["toggle-type"] = dbus.MakeVariant("checkmark")
+		if in.isRadio {
+			out.V1["toggle-type"] = dbus.MakeVariant("radio")
+		}
 		if in.checked {
 			out.V1["toggle-state"] = dbus.MakeVariant(1)
 		} else {

@@ -355,3 +355,38 @@ func TestClicksAreNeverDropped(t *testing.T) {
 		t.Fatalf("clicks ran as %v…, want %v…", got[:10], want[:10])
 	}
 }
+
+// TestRadioItems: a radio item is "toggle-type" "radio" in the dbusmenu
+// layout, checked and unchecked like a checkbox, while a checkbox stays
+// "checkmark".
+func TestRadioItems(t *testing.T) {
+	t.Cleanup(ResetMenu)
+	parent := AddMenuItem("Profile", "")
+	a := parent.AddSubMenuItemRadio("a", "", true)
+	b := parent.AddSubMenuItemRadio("b", "", false)
+	box := parent.AddSubMenuItemCheckbox("box", "", false)
+	props := func(it *MenuItem) (string, int) {
+		t.Helper()
+		instance.menuLock.RLock()
+		defer instance.menuLock.RUnlock()
+		m, ok := findLayout(int32(it.id))
+		if !ok {
+			t.Fatalf("%v not in the layout", it)
+		}
+		return m.V1["toggle-type"].Value().(string), m.V1["toggle-state"].Value().(int)
+	}
+	want := func(when string, it *MenuItem, typ string, state int) {
+		t.Helper()
+		if gt, gs := props(it); gt != typ || gs != state {
+			t.Fatalf("%s: %v is %q/%d, want %q/%d", when, it, gt, gs, typ, state)
+		}
+	}
+	want("built", a, "radio", 1)
+	want("built", b, "radio", 0)
+	want("built", box, "checkmark", 0)
+	a.Uncheck()
+	b.Check()
+	b.SetTitle("b2")
+	want("switched", a, "radio", 0)
+	want("switched", b, "radio", 1)
+}

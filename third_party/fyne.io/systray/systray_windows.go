@@ -544,7 +544,7 @@ func (t *winTray) convertToSubMenu(menuItemId uint32) (windows.Handle, error) {
 func SetRemovalAllowed(allowed bool) {
 }
 
-func (t *winTray) addOrUpdateMenuItem(menuItemId uint32, parentId uint32, title string, disabled, checked bool) error {
+func (t *winTray) addOrUpdateMenuItem(menuItemId uint32, parentId uint32, title string, disabled, checked, radio bool) error {
 	if !wt.isReady() {
 		return ErrTrayNotReadyYet
 	}
@@ -558,7 +558,10 @@ func (t *winTray) addOrUpdateMenuItem(menuItemId uint32, parentId uint32, title 
 		MIIM_ID      = 0x00000002
 		MIIM_STATE   = 0x00000001
 	)
-	const MFT_STRING = 0x00000000
+	const (
+		MFT_STRING     = 0x00000000
+		MFT_RADIOCHECK = 0x00000200
+	)
 	const (
 		MFS_CHECKED  = 0x00000008
 		MFS_DISABLED = 0x00000003
@@ -576,6 +579,9 @@ func (t *winTray) addOrUpdateMenuItem(menuItemId uint32, parentId uint32, title 
 		Cch:      uint32(len(title)),
 	}
 	mi.Size = uint32(unsafe.Sizeof(mi))
+	if radio {
+		mi.Type |= MFT_RADIOCHECK
+	}
 	if disabled {
 		mi.State |= MFS_DISABLED
 	}
@@ -1059,7 +1065,7 @@ func (item *MenuItem) SetIconFromFilePath(iconFilePath string) error {
 	wt.menuItemIcons[uint32(item.id)] = h
 	wt.muMenuItemIcons.Unlock()
 
-	err = wt.addOrUpdateMenuItem(uint32(item.id), item.parentId(), item.title, item.disabled, item.checked)
+	err = wt.addOrUpdateMenuItem(uint32(item.id), item.parentId(), item.title, item.disabled, item.checked, item.isRadio)
 	if err != nil {
 		return fmt.Errorf("unable to addOrUpdateMenuItem: %s", err)
 	}
@@ -1076,7 +1082,7 @@ func SetTooltip(tooltip string) {
 }
 
 func addOrUpdateMenuItem(item *MenuItem) {
-	err := wt.addOrUpdateMenuItem(uint32(item.id), item.parentId(), item.title, item.disabled, item.checked)
+	err := wt.addOrUpdateMenuItem(uint32(item.id), item.parentId(), item.title, item.disabled, item.checked, item.isRadio)
 	if err != nil {
 		log.Printf("systray error: unable to addOrUpdateMenuItem: %s\n", err)
 		return
