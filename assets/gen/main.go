@@ -4,7 +4,7 @@
 //	go run ./assets/gen -o DIR     # somewhere else
 //
 // Every icon is drawn from the same few shapes (a Plex-like chevron, a round
-// badge and its glyph) at each pixel size, supersampled 8×8 for smooth edges,
+// badge and its glyph; signed out, the app icon's tile) at each pixel size, supersampled 8×8 for smooth edges,
 // so small sizes are rendered directly rather than scaled down. The output is
 // deterministic; TestCommittedIconsAreCurrent checks the checked-in files.
 package main
@@ -99,7 +99,6 @@ func render() (map[string][]byte, error) {
 var (
 	plexOrange  = color.NRGBA{0xE5, 0xA0, 0x0D, 0xFF}
 	dimGrey     = color.NRGBA{0x9A, 0x9A, 0x9A, 0xFF}
-	outline     = color.NRGBA{0x1F, 0x1F, 0x1F, 0xFF} // thin edge: keeps light shapes visible on light panels
 	busyBlue    = color.NRGBA{0x2F, 0x80, 0xED, 0xFF}
 	okGreen     = color.NRGBA{0x2D, 0xA4, 0x4E, 0xFF}
 	errRed      = color.NRGBA{0xE0, 0x31, 0x31, 0xFF}
@@ -176,15 +175,6 @@ func insidePoly(poly []pt, x, y float64) bool {
 	return in
 }
 
-// distPoly is the distance from (x, y) to the polygon's edges.
-func distPoly(poly []pt, x, y float64) float64 {
-	d := math.Inf(1)
-	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
-		d = math.Min(d, distSeg(poly[j], poly[i], x, y))
-	}
-	return d
-}
-
 func distSeg(a, b pt, x, y float64) float64 {
 	dx, dy := b.x-a.x, b.y-a.y
 	t := ((x-a.x)*dx + (y-a.y)*dy) / (dx*dx + dy*dy)
@@ -199,7 +189,6 @@ const (
 	badgeCX  = 1 - badgeR
 	badgeCY  = 1 - badgeR
 	badgeGap = 0.065
-	edge     = 0.035 // outline width
 )
 
 // glyph reports whether badge-local (u, v) ∈ [-1, 1]² is inside the state's
@@ -259,10 +248,10 @@ func badgeColor(state string) (color.NRGBA, bool) {
 
 // trayPainter draws the coloured tray icon for a state.
 func trayPainter(state string) painter {
-	body := plexOrange
 	if state == "signed-out" {
-		body = dimGrey
+		return signedOutPainter
 	}
+	body := plexOrange
 	badge, hasBadge := badgeColor(state)
 	fg := glyphColor(state)
 	return func(x, y float64) color.NRGBA {
@@ -279,22 +268,51 @@ func trayPainter(state string) painter {
 			}
 		}
 		if insidePoly(trayChevron, x, y) {
-			if state == "signed-out" && distPoly(trayChevron, x, y) < edge {
-				return outline
-			}
 			return body
 		}
 		return transparent
 	}
 }
 
+// The signed-out icon is plextray's own tile, as in the app launcher (a
+// dark rounded square with a light rim, the orange chevron inside): a bare
+// grey chevron looked like a panel's own "show hidden icons" arrow.
+const (
+	tileMargin = 0.03
+	tileRadius = 0.22
+	tileRim    = 0.06
+)
+
+var tileChevron = chevron(0.27, 0.19, 0.81, 0.20, 0.76)
+
+func signedOutPainter(x, y float64) color.NRGBA {
+	if !inRoundRect(x, y, tileMargin, 1-tileMargin, tileRadius) {
+		return transparent
+	}
+	if !inRoundRect(x, y, tileMargin+tileRim, 1-tileMargin-tileRim, tileRadius-tileRim) {
+		return dimGrey // the rim: the tile stays visible on a dark panel
+	}
+	if insidePoly(tileChevron, x, y) {
+		return plexOrange
+	}
+	return appBack
+}
+
 // templatePainter draws the macOS template variant: black and alpha only.
-// macOS recolours it for light and dark menu bars. Signed out is a half-
-// transparent chevron; badges are solid with the glyph knocked out.
+// macOS recolours it for light and dark menu bars. Signed out is the
+// tile's rim with the chevron inside; badges are solid with the glyph
+// knocked out.
 func templatePainter(state string) painter {
 	_, hasBadge := badgeColor(state)
-	faint := color.NRGBA{A: 0x73}
 	return func(x, y float64) color.NRGBA {
+		if state == "signed-out" {
+			inTile := inRoundRect(x, y, tileMargin, 1-tileMargin, tileRadius)
+			inside := inRoundRect(x, y, tileMargin+tileRim*1.5, 1-tileMargin-tileRim*1.5, tileRadius-tileRim*1.5)
+			if inTile && (!inside || insidePoly(tileChevron, x, y)) {
+				return black
+			}
+			return transparent
+		}
 		if hasBadge {
 			d := math.Hypot(x-badgeCX, y-badgeCY)
 			if d < badgeR {
@@ -308,9 +326,6 @@ func templatePainter(state string) painter {
 			}
 		}
 		if insidePoly(trayChevron, x, y) {
-			if state == "signed-out" {
-				return faint
-			}
 			return black
 		}
 		return transparent
