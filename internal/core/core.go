@@ -236,6 +236,7 @@ type (
 	}
 	copied struct {
 		what Copied
+		text string // what was copied, when it is no secret
 		ttl  time.Duration
 		err  error
 	}
@@ -455,14 +456,14 @@ func (c *Core) apply(m msg) {
 		}
 	case cmdCopyCode:
 		if code := c.state.Code; code != "" {
-			c.spawn(func() { c.post(copied{what: CopiedCode, err: c.copy(code)}) })
+			c.spawn(func() { c.post(copied{what: CopiedCode, text: code, err: c.copy(code)}) })
 		}
 	case cmdCopyLink:
 		if url := c.state.URL; url != "" {
-			c.spawn(func() { c.post(copied{what: CopiedLink, err: c.copy(url)}) })
+			c.spawn(func() { c.post(copied{what: CopiedLink, text: url, err: c.copy(url)}) })
 		}
 	case cmdCopyText:
-		c.spawn(func() { c.post(copied{what: m.what, err: c.copy(m.text)}) })
+		c.spawn(func() { c.post(copied{what: m.what, text: m.text, err: c.copy(m.text)}) })
 	case cmdCopyToken:
 		c.copyToken()
 	case cmdSignOut:
@@ -552,7 +553,7 @@ func (c *Core) verified(m verified) {
 	switch {
 	case m.err == nil:
 		first := c.state.Username == ""
-		c.state.Username = m.user.DisplayName()
+		c.state.Username, c.state.Name = m.user.DisplayName(), accountName(m.user)
 		c.state.Unverified = false
 		c.retryWait = 0
 		if c.state.Notice.Kind == NoticeSaving {
@@ -660,7 +661,7 @@ func (c *Core) signInDone(tok plextv.Token, err error) {
 		c.token, c.acct = tok, ""
 		c.state.Phase = SignedIn
 		c.state.Unverified, c.state.Stored = true, false
-		c.state.Username = ""
+		c.state.Username, c.state.Name = "", ""
 		c.sayKind(NoticeSaving)
 		// Stored after any sign-out still removing tokens (writes run in
 		// order), so that removal cannot take the new token with it.
@@ -730,7 +731,7 @@ func (c *Core) forgetToken() {
 	c.token, c.acct, c.toolsAcct = "", "", ""
 	c.state.Tools = Tools{}
 	c.state.Phase = SignedOut
-	c.state.Username, c.state.Unverified, c.state.Stored = "", false, false
+	c.state.Username, c.state.Name, c.state.Unverified, c.state.Stored = "", "", false, false
 	c.state.Servers = Servers{Notify: c.state.Servers.Notify}
 	c.table, c.allChanged, c.lastList = nil, true, nil
 	c.resetProfiles()
@@ -804,6 +805,9 @@ func (c *Core) copyToken() {
 	c.copySecret(c.activeToken(), CopiedToken)
 }
 
+// copiedDone says how a copy went, in the menu and in a notification:
+// the menu is closed by the click, so the notification is what shows at
+// once that it worked.
 func (c *Core) copiedDone(m copied) {
 	switch {
 	case m.err != nil:
@@ -811,8 +815,18 @@ func (c *Core) copiedDone(m copied) {
 	case m.what == CopiedToken || m.what == CopiedServerToken || m.what == CopiedClaimToken:
 		c.say(Notice{Kind: NoticeTokenCopied, What: m.what, Wait: m.ttl})
 	default:
-		c.say(Notice{Kind: NoticeCopied, What: m.what})
+		c.say(Notice{Kind: NoticeCopied, What: m.what, Text: m.text})
 	}
+	c.notify()
+}
+
+// accountName is the name front ends show for the account: plex.tv's
+// title for it (what its Plex Home calls the admin), else DisplayName.
+func accountName(u *plextv.User) string {
+	if u.Title != "" {
+		return u.Title
+	}
+	return u.DisplayName()
 }
 
 func (c *Core) copy(text string) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/plextray/plextray/internal/localpage"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -278,7 +279,7 @@ func TestSignInEndToEndWithSimulator(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := h.wait("signed in as demo", signedIn)
-		if st.Username != h.sim.DemoAccount().Username || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
+		if st.Username != h.sim.DemoAccount().Username || st.Name != h.sim.DemoAccount().Title || st.Notice.Problem() || st.Unverified || !st.Stored || st.Notice.Kind != NoticeSignedIn {
 			t.Fatalf("state %+v", st)
 		}
 		tok, err := stored(kc)
@@ -616,6 +617,33 @@ func TestLockedKeychainOffersRetry(t *testing.T) {
 		st = h.wait("signed in with the stored token", signedIn)
 		if st.Keychain != nil || !st.Stored {
 			t.Fatalf("state %+v", st)
+		}
+	})
+}
+
+// Every copy is notified (a click closes the menu, so the menu can't
+// confirm it), a URI's with the URI, a token's without the token.
+func TestCopiesAreNotified(t *testing.T) {
+	bubble(t, func(t *testing.T, sim *plextvsim.Sim) {
+		h, kc := signedInCore(t, sim)
+		tok, _ := stored(kc)
+		h.c.CopyText("https://a:1", CopiedServerURI)
+		h.wait("the URI's copy notified", func(State) bool {
+			_, n, _ := h.desk.get()
+			return slices.ContainsFunc(n, func(n Notice) bool {
+				return n.Kind == NoticeCopied && n.What == CopiedServerURI && n.Text == "https://a:1"
+			})
+		})
+		h.c.CopyToken()
+		h.wait("the token's copy notified", func(State) bool {
+			_, n, _ := h.desk.get()
+			return slices.ContainsFunc(n, func(n Notice) bool { return n.Kind == NoticeTokenCopied && n.What == CopiedToken })
+		})
+		_, notes, _ := h.desk.get()
+		for _, n := range notes {
+			if strings.Contains(n.Text, tok.Reveal()) {
+				t.Fatalf("the token in a notice: %+v", n)
+			}
 		}
 	})
 }

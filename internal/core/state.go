@@ -34,6 +34,10 @@ type State struct {
 
 	// Signed in.
 	Username string // empty until plex.tv confirmed the token; untrusted
+	// Name is the account's name to show: plex.tv's title for it (the
+	// name its Plex Home lists for the admin), else Username. Set with
+	// Username; untrusted.
+	Name string
 	// Unverified: we hold a token but plex.tv could not be asked; it is
 	// kept and checked again later.
 	Unverified bool
@@ -225,6 +229,9 @@ type Notice struct {
 	What Copied
 	Wait time.Duration
 	Seq  int
+	// Text is what NoticeCopied copied when it is no secret (a URI, a
+	// link, a sign-in code); empty otherwise.
+	Text string
 	// Title is the Plex Home profile the notice is about (untrusted), or
 	// the server's name for the server notices (serverwatch.go).
 	Title string

@@ -256,7 +256,7 @@ func (c *Core) adopt(t Truth) {
 	c.token, c.acct = t.Token, t.Account
 	c.state.Keychain = nil
 	c.state.Phase, c.state.Stored, c.state.Unverified = SignedIn, true, true
-	c.state.Username = ""
+	c.state.Username, c.state.Name = "", ""
 	c.sayKind(NoticeVerifying)
 	tok := t.Token
 	c.spawn(func() { c.verify(tok) })
