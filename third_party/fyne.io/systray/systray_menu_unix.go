@@ -69,16 +69,49 @@ func copyLayout(in *menuLayout, depth int32) *menuLayout {
 // resets are harmless — they just emit extra LayoutUpdated signals.
 var firstGetLayoutDone bool
 
+// sentSubmenus holds, per client that has asked for the layout before (its
+// unique bus name), the submenus it knows as submenus. The same drop as
+// above happens to a submenu that is new in a later layout together with its
+// items (a server's submenu added when the server list arrives): it opened
+// blank, an empty sliver. So a submenu new to a client that has the menu is
+// sent without its items the first time ("children-display" tells the
+// client it is one), and a LayoutUpdated 150 ms later makes the client ask
+// again and get them, now that their container exists. A client's first
+// GetLayout (a one-shot dbus-send, a test) gets everything, except the
+// process's very first, as above. At most maxClients clients are kept.
+// Guarded by menuLock; cleared by resetMenu.
+var sentSubmenus = map[dbus.Sender]map[int32]bool{}
+
+const maxClients = 16
+
+// deferNewSubmenus turns the above on (a test that counts signals turns it
+// off).
+var deferNewSubmenus = true
+
 // GetLayout is com.canonical.dbusmenu.GetLayout method.
-func (t *tray) GetLayout(parentID int32, recursionDepth int32, propertyNames []string) (revision uint32, layout menuLayout, err *dbus.Error) {
+func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int32, propertyNames []string) (revision uint32, layout menuLayout, err *dbus.Error) {
 	initialMenuBuilt.Wait()
 	instance.menuLock.Lock()
 	defer instance.menuLock.Unlock()
 	if m, ok := findLayout(parentID); ok {
-		depth := recursionDepth
+		sent, known := sentSubmenus[sender]
+		if !known {
+			if len(sentSubmenus) >= maxClients {
+				for k := range sentSubmenus {
+					delete(sentSubmenus, k)
+					break
+				}
+			}
+			sent = map[int32]bool{}
+			sentSubmenus[sender] = sent
+		}
+		depth, deferred := recursionDepth, false
 		if !firstGetLayoutDone {
 			firstGetLayoutDone = true
 			depth = 1
+		}
+		out := copyLayoutFor(m, depth, sent, known && deferNewSubmenus, &deferred)
+		if deferred {
 			time.AfterFunc(150*time.Millisecond, func() {
 				instance.menuLock.Lock()
 				defer instance.menuLock.Unlock()
@@ -86,9 +119,35 @@ func (t *tray) GetLayout(parentID int32, recursionDepth int32, propertyNames []s
 			})
 		}
 		// return copy of menu layout to prevent panic from cuncurrent access to layout
-		return instance.menuVersion, *copyLayout(m, depth), nil
+		return instance.menuVersion, *out, nil
 	}
 	return
+}
+
+// copyLayoutFor copies in to depth for a client that knows the submenus in
+// sent, and adds to sent the submenus it sends. A submenu below in that the
+// depth cuts off, or (deferNew) that is not in sent, is sent without its
+// items, and *deferred is set: the client is to ask again.
+func copyLayoutFor(in *menuLayout, depth int32, sent map[int32]bool, deferNew bool, deferred *bool) *menuLayout {
+	out := copyLayout(in, 0)
+	if depth == 0 {
+		return out
+	}
+	out.V2 = make([]dbus.Variant, len(in.V2))
+	for i, v := range in.V2 {
+		c := v.Value().(*menuLayout)
+		if len(c.V2) > 0 && (depth == 1 || deferNew && !sent[c.V0]) {
+			sent[c.V0] = true
+			*deferred = true
+			out.V2[i] = dbus.MakeVariant(copyLayout(c, 0))
+			continue
+		}
+		if len(c.V2) > 0 {
+			sent[c.V0] = true
+		}
+		out.V2[i] = dbus.MakeVariant(copyLayoutFor(c, depth-1, sent, deferNew, deferred))
+	}
+	return out
 }
 
 // GetGroupProperties is com.canonical.dbusmenu.GetGroupProperties method.
@@ -476,5 +535,6 @@ func resetMenu() {
 	instance.menu = &menuLayout{}
 	instance.byID = map[int32]*menuLayout{}
 	firstGetLayoutDone = false
+	sentSubmenus = map[dbus.Sender]map[int32]bool{}
 	layoutChanged()
 }

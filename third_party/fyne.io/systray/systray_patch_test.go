@@ -134,11 +134,18 @@ func TestBurstIsOneRefresh(t *testing.T) {
 		}
 		return rev, lay
 	}
-	// A panel's first GetLayout gets one level only, and a LayoutUpdated
-	// 150 ms later (see GetLayout): that one is not part of this test.
+	// A panel's first GetLayout gets one level only, and a submenu new to
+	// a panel comes without its items, each with a LayoutUpdated 150 ms
+	// later (see GetLayout): not part of this test.
 	instance.menuLock.Lock()
 	firstGetLayoutDone = true
+	deferNewSubmenus = false
 	instance.menuLock.Unlock()
+	t.Cleanup(func() {
+		instance.menuLock.Lock()
+		deferNewSubmenus = true
+		instance.menuLock.Unlock()
+	})
 
 	stop := make(chan struct{})
 	var readers sync.WaitGroup
@@ -389,4 +396,68 @@ func TestRadioItems(t *testing.T) {
 	b.SetTitle("b2")
 	want("switched", a, "radio", 0)
 	want("switched", b, "radio", 1)
+}
+
+// TestNewSubmenusComeWithoutTheirItemsFirst: a submenu new to a client
+// that has the menu is sent without its items, and they follow on its next
+// GetLayout (a LayoutUpdated asks for it), so libdbusmenu-gtk3 has the
+// submenu's container before its items and does not open it blank. The
+// process's first GetLayout has one level; another client's first has all.
+func TestNewSubmenusComeWithoutTheirItemsFirst(t *testing.T) {
+	ResetMenu()
+	t.Cleanup(ResetMenu)
+	servers := AddMenuItem("Server details", "")
+	room := servers.AddSubMenuItem("Living Room", "")
+	room.AddSubMenuItem("Copy server token", "")
+	// kids is the number of items of the submenu titled title in lay (-1:
+	// not there).
+	kids := func(lay menuLayout, title string) int {
+		var walk func(*menuLayout) int
+		walk = func(m *menuLayout) int {
+			if m.V1["label"].Value() == title {
+				return len(m.V2)
+			}
+			for _, v := range m.V2 {
+				if n := walk(v.Value().(*menuLayout)); n >= 0 {
+					return n
+				}
+			}
+			return -1
+		}
+		return walk(&lay)
+	}
+	get := func(who dbus.Sender) menuLayout {
+		t.Helper()
+		_, lay, err := instance.GetLayout(who, 0, -1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return lay
+	}
+	panel := dbus.Sender(":1.1")
+	if lay := get(panel); kids(lay, "Server details") != 0 {
+		t.Fatalf("first: Server details has %d items, want none yet", kids(lay, "Server details"))
+	}
+	if lay := get(panel); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 0 {
+		t.Fatalf("second: %d and %d items, want 1 and none yet", kids(lay, "Server details"), kids(lay, "Living Room"))
+	}
+	if lay := get(panel); kids(lay, "Living Room") != 1 {
+		t.Fatalf("third: Living Room has %d items, want 1", kids(lay, "Living Room"))
+	}
+	if lay := get(":1.2"); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 1 {
+		t.Fatalf("another client's first: %d and %d items, want all", kids(lay, "Server details"), kids(lay, "Living Room"))
+	}
+	// A submenu added later is new again; one the client has is not.
+	attic := servers.AddSubMenuItem("Attic", "")
+	attic.AddSubMenuItem("Open Plex Web", "")
+	if lay := get(panel); kids(lay, "Attic") != 0 || kids(lay, "Living Room") != 1 {
+		t.Fatalf("Attic %d items, Living Room %d; want 0 and 1", kids(lay, "Attic"), kids(lay, "Living Room"))
+	}
+	if lay := get(panel); kids(lay, "Attic") != 1 {
+		t.Fatalf("Attic %d items the second time", kids(lay, "Attic"))
+	}
+	// A submenu asked for by id comes with its items.
+	if _, lay, _ := instance.GetLayout(panel, int32(attic.id), -1, nil); len(lay.V2) != 1 {
+		t.Fatalf("GetLayout(Attic) has %d items", len(lay.V2))
+	}
 }

@@ -189,8 +189,9 @@ const (
 
 // Dbusmenuer is com.canonical.dbusmenu interface.
 type Dbusmenuer interface {
-	// GetLayout is com.canonical.dbusmenu.GetLayout method.
-	GetLayout(parentId int32, recursionDepth int32, propertyNames []string) (revision uint32, layout struct {
+	// GetLayout is com.canonical.dbusmenu.GetLayout method; sender is the
+	// caller's unique bus name (godbus fills a dbus.Sender argument).
+	GetLayout(sender dbus.Sender, parentId int32, recursionDepth int32, propertyNames []string) (revision uint32, layout struct {
 		V0 int32
 		V1 map[string]dbus.Variant
 		V2 []dbus.Variant
@@ -242,7 +243,7 @@ func (*UnimplementedDbusmenu) iface() string {
 	return InterfaceDbusmenu
 }
 
-func (*UnimplementedDbusmenu) GetLayout(parentId int32, recursionDepth int32, propertyNames []string) (revision uint32, layout struct {
+func (*UnimplementedDbusmenu) GetLayout(sender dbus.Sender, parentId int32, recursionDepth int32, propertyNames []string) (revision uint32, layout struct {
 	V0 int32
 	V1 map[string]dbus.Variant
 	V2 []dbus.Variant
