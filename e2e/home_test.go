@@ -47,8 +47,11 @@ func TestPlexHomeProfiles(t *testing.T) {
 		return p != nil && p.Visible && p.Find("Teen (PIN)") != nil && p.Find("Kid") != nil && p.Find("Demo User (admin)") != nil
 	}, wait)
 	lay, _ := tr.Layout()
-	if admin := lay.Find("Demo User (admin)"); admin == nil || admin.ToggleState != 1 {
-		t.Fatalf("the admin is not checked:\n%s", lay.Tree())
+	// The profiles are one choice: radio items, the admin's chosen.
+	for _, p := range []string{"Demo User (admin)", "Kid", "Teen (PIN)"} {
+		if it := lay.Find(p); it == nil || it.ToggleType != "radio" || it.ToggleState != map[bool]int{true: 1, false: 0}[p == "Demo User (admin)"] {
+			t.Fatalf("%s is not a radio item in the right state:\n%s", p, lay.Tree())
+		}
 	}
 	tr.WaitFor(t, "servers checked", has("Living Room — local"), wait)
 	resourcesBefore := w.resourceRequests()
@@ -65,16 +68,16 @@ func TestPlexHomeProfiles(t *testing.T) {
 	tab.Type(ctx, "input[name=pin]", "0000")
 	tab.Click(ctx, "button[type=submit]")
 	tab.WaitText(ctx, "Wrong PIN. 4 tries left.")
-	tr.WaitFor(t, "wrong PIN in the menu", has("Wrong PIN for Teen — try again in your browser"), wait)
-	if lay, _ := tr.Layout(); lay.Find("Signed in as demo · profile") != nil {
+	tr.WaitFor(t, "wrong PIN in the menu", has("Wrong PIN for Teen"), wait)
+	if lay, _ := tr.Layout(); lay.Find("Signed in as Demo User · profile") != nil {
 		t.Fatal("a wrong PIN changed the active profile")
 	}
 	tab.Type(ctx, "input[name=pin]", "1234")
 	tab.Click(ctx, "button[type=submit]")
 	tab.WaitText(ctx, "Switched to Teen")
-	lay = tr.WaitFor(t, "profile Teen active", has("Signed in as demo · profile Teen"), wait)
-	if it := lay.Find("Teen (PIN)"); it == nil || it.ToggleState != 1 {
-		t.Fatalf("Teen not checked:\n%s", lay.Tree())
+	lay = tr.WaitFor(t, "profile Teen active", has("Signed in as Demo User · profile Teen"), wait)
+	if it, admin := lay.Find("Teen (PIN)"), lay.Find("Demo User (admin)"); it == nil || it.ToggleState != 1 || admin.ToggleState != 0 {
+		t.Fatalf("Teen not the one chosen:\n%s", lay.Tree())
 	}
 
 	// Copy token: Teen's, as plex.tv and the keychain know it.
@@ -100,10 +103,10 @@ func TestPlexHomeProfiles(t *testing.T) {
 	tr.WaitFor(t, "servers for Teen", has("Living Room — local"), wait)
 
 	// Switch back: one click.
-	tr.ClickLabel(t, "Switch back to demo")
+	tr.ClickLabel(t, "Switch back to Demo User")
 	tr.WaitFor(t, "the account's token active", func(m desktop.MenuItem) bool {
-		s := m.Find("Signed in as demo")
-		return s != nil && s.Label == "Signed in as demo"
+		s := m.Find("Signed in as Demo User")
+		return s != nil && s.Label == "Signed in as Demo User"
 	}, wait)
 	tr.ClickLabel(t, "Copy token")
 	w.waitClipboard("the account's token", func(s string) bool { return s == acct })
@@ -119,14 +122,14 @@ func TestPlexHomeProfiles(t *testing.T) {
 	for i := range 6 {
 		w.postPIN(page, fmt.Sprintf("%04d", 9000+i))
 	}
-	tr.WaitFor(t, "too many wrong PINs in the menu", has("Too many wrong PINs for Teen — choose the profile again later"), wait)
+	tr.WaitFor(t, "too many wrong PINs in the menu", has("Too many wrong PINs for Teen"), wait)
 	w.d.WaitNotification(t, func(n desktop.Notification) bool { return n.Summary == "Too many wrong PINs for Teen" }, wait)
 	if n := w.switchRequests() - switchesBefore; n != 5 {
 		t.Fatalf("%d PINs reached plex.tv from one page, want 5", n)
 	}
 	tab = browser.Open(ctx, page)
 	tab.WaitText(ctx, "Too many wrong PINs")
-	if lay, _ := tr.Layout(); lay.Find("Signed in as demo · profile") != nil {
+	if lay, _ := tr.Layout(); lay.Find("Signed in as Demo User · profile") != nil {
 		t.Fatal("wrong PINs changed the active profile")
 	}
 
@@ -134,12 +137,15 @@ func TestPlexHomeProfiles(t *testing.T) {
 	// the next server check (so the check uses it) and dropped for the
 	// account's own.
 	tr.ClickLabel(t, "Kid")
-	tr.WaitFor(t, "profile Kid active", has("Signed in as demo · profile Kid"), wait)
+	tr.WaitFor(t, "profile Kid active", has("Signed in as Demo User · profile Kid"), wait)
 	tr.ClickLabel(t, "Copy token")
 	kidTok := w.waitClipboard("Kid's token", func(s string) bool { return s != acct && s != tok && w.sim.TokenValid(s) })
 	w.sim.RevokeToken(kidTok)
 	tr.ClickLabel(t, "Check again")
-	tr.WaitFor(t, "fallback said", has("plex.tv no longer accepts Kid's token — back to your own"), wait)
+	tr.WaitFor(t, "fallback said", has("plex.tv no longer accepts Kid's token"), wait)
+	tr.WaitLook(t, "the fallback in full in the tooltip", func(l desktop.Look) bool {
+		return strings.Contains(l.Tooltip, "plex.tv no longer accepts Kid's token — back to your own")
+	}, wait)
 	w.d.WaitNotification(t, func(n desktop.Notification) bool { return strings.Contains(n.Summary, "Kid") }, wait)
 	if w.storedToken() != acct {
 		t.Fatal("the account's token was dropped with the profile's")
@@ -183,9 +189,9 @@ func TestPlexHomeProfiles(t *testing.T) {
 
 	// The tray starts with the CLI's active profile.
 	app, tr = w.start()
-	tr.WaitFor(t, "profile Kid after restart", has("Signed in as demo · profile Kid"), wait)
+	tr.WaitFor(t, "profile Kid after restart", has("Signed in as Demo User · profile Kid"), wait)
 	tr.ClickLabel(t, "Sign out")
-	tr.WaitFor(t, "signed out", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "signed out", has("Sign in with a code…"), wait)
 	// The menu says signed out at once; the keychain entries go in the
 	// background (after plex.tv is told), so wait for that with a deadline.
 	left := func() string {

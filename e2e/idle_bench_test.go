@@ -117,7 +117,7 @@ func BenchmarkIdleWakeups(b *testing.B) {
 		sim := plextvsim.StartForTest(b, plextvsim.Options{})
 		d := desktop.Start(b, desktop.Options{})
 		app := d.StartApp(b, tray, nil, "PLEXTRAY_PLEXTV_URL="+sim.URL(), "PLEXTRAY_APP_URL="+sim.URL(), noSystemBus)
-		app.Tray(b, wait).WaitFor(b, "signed out", has("Sign in to Plex…"), wait)
+		app.Tray(b, wait).WaitFor(b, "signed out", has("Sign in with a code…"), wait)
 		measureIdle(b, app.PID())
 	})
 	b.Run("signed-in", func(b *testing.B) {

@@ -17,7 +17,8 @@ import (
 // plex.direct server whose name this machine's DNS does not resolve is
 // reachable over verified https and the submenu names the DNS problem;
 // "Copy server token" and `plextray token --server` give the shared
-// server's own token.
+// server's own token. A click on a server's row copies what `plextray
+// uri` prints, onto the real clipboard.
 func TestServersStayCurrent(t *testing.T) {
 	w := newWorld(t, desktop.Options{}, "PLEXTRAY_RECHECK_INTERVAL=2s")
 	if err := w.sim.AddDemoPlexDirectServer(); err != nil {
@@ -34,12 +35,26 @@ func TestServersStayCurrent(t *testing.T) {
 			m.Find("Dad's Plex (shared) — relay") != nil && m.Find("Cabin — offline") != nil &&
 			has("This network's DNS blocks plex.direct names")(m) && has("Checked ")(m)
 	}, wait)
-	attic := lay.Find("Attic — local")
-	if c := attic.Find("https://127-0-0-1."); c == nil || !strings.Contains(c.Label, "— local · ") {
+	// Attic's details: its connection, the plex.direct name shortened in
+	// the label (what it copies is not), within 60 characters.
+	attic := lay.Find("Server details").Find("Attic")
+	if attic == nil || !attic.Submenu {
+		t.Fatalf("no Attic under Server details:\n%s", lay.Tree())
+	}
+	c := attic.Find("https://127-0-0-1.…plex.direct:")
+	if c == nil || !strings.Contains(c.Label, "— local · ") || len([]rune(c.Label)) > 60 {
 		t.Fatalf("Attic's connection:\n%s", lay.Tree())
 	}
-	if cp := attic.Find("Copy URI ("); cp == nil || !strings.Contains(cp.Label, "plex.direct") {
-		t.Fatalf("Attic's Copy URI does not say it avoids the plex.direct name:\n%s", lay.Tree())
+	if err := tr.Click(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.waitClipboard("Attic's whole plex.direct URI", func(s string) bool {
+		return strings.HasPrefix(s, "https://127-0-0-1.") && strings.HasSuffix(strings.Split(s, ":")[1], ".plex.direct") && !strings.Contains(s, "…")
+	})
+	for _, l := range lay.Labels() {
+		if n := len([]rune(strings.TrimSpace(l))); n > 60 {
+			t.Errorf("a row of %d characters: %q", n, l)
+		}
 	}
 	if n := serverNotifications(w); len(n) != 0 {
 		t.Fatalf("notified before anything changed: %v", n)
@@ -71,7 +86,7 @@ func TestServersStayCurrent(t *testing.T) {
 		}
 	}
 	lay, _ = tr.Layout()
-	item := lay.Find("Dad's Plex (shared) — ")
+	item := lay.Find("Server details").Find("Dad's Plex (shared)")
 	if item == nil || item.Find("Copy server token") == nil {
 		t.Fatalf("no Copy server token under Dad's Plex:\n%s", lay.Tree())
 	}
@@ -137,12 +152,21 @@ func TestServersMenuCapped(t *testing.T) {
 	servers := lay.Find("Servers")
 	var rows []string
 	for _, c := range servers.Children {
-		if c.Visible && c.Submenu {
+		if c.Visible && strings.Contains(c.Label, " — ") {
 			rows = append(rows, c.Label)
 		}
 	}
 	if len(rows) != 50 {
 		t.Fatalf("%d server rows, want 50:\n%s", len(rows), lay.Tree())
+	}
+	var details []string
+	for _, c := range lay.Find("Server details").Children {
+		if c.Visible && c.Submenu {
+			details = append(details, c.Label)
+		}
+	}
+	if len(details) != 50 {
+		t.Fatalf("%d servers under Server details, want 50:\n%s", len(details), lay.Tree())
 	}
 	if last := servers.Children[len(servers.Children)-1]; last.Label != more || !last.Visible {
 		t.Fatalf("the last row is %q, want %q", last.Label, more)
@@ -153,30 +177,30 @@ func TestServersMenuCapped(t *testing.T) {
 	quit(t, app, tr)
 }
 
-// copyURIMatchesCLI: for every demo server, the tray's Copy URI copies
-// exactly what `plextray uri NAME` prints, and a server with nothing to
-// copy is one `uri` fails for (one URI policy for both).
+// copyURIMatchesCLI: for every demo server, a click on its row in the
+// Servers submenu (a leaf: one click) copies exactly what `plextray uri
+// NAME` prints, and a server with nothing to copy, whose row is disabled,
+// is one `uri` fails for (one URI policy for both).
 func copyURIMatchesCLI(t *testing.T, w *world, tr *desktop.Tray, lay desktop.MenuItem) {
 	t.Helper()
 	for _, s := range []struct{ row, name string }{
 		{"Living Room — ", "Living Room"}, {"Dad's Plex (shared) — ", "Dad's Plex"}, {"Cabin — ", "Cabin"}, {"Attic — ", "Attic"},
 	} {
-		row := lay.Find(s.row)
-		if row == nil || row.Find("Copy URI") == nil {
-			t.Fatalf("no Copy URI under %s:\n%s", s.name, lay.Tree())
+		row := lay.Find("Servers").Find(s.row)
+		if row == nil || row.Submenu {
+			t.Fatalf("%s: no row to click in Servers:\n%s", s.name, lay.Tree())
 		}
-		cp := row.Find("Copy URI")
 		code, out, errb := w.cli("", "uri", s.name)
-		if !cp.Enabled {
+		if !row.Enabled {
 			if code == 0 {
-				t.Fatalf("%s: Copy URI disabled (%q), but uri printed %q", s.name, cp.Label, out)
+				t.Fatalf("%s: row disabled (%q), but uri printed %q", s.name, row.Label, out)
 			}
 			continue
 		}
 		if code != 0 {
-			t.Fatalf("%s: Copy URI enabled, but uri exit %d: %s", s.name, code, errb)
+			t.Fatalf("%s: row enabled, but uri exit %d: %s", s.name, code, errb)
 		}
-		if err := tr.Click(cp.ID); err != nil {
+		if err := tr.Click(row.ID); err != nil {
 			t.Fatal(err)
 		}
 		want := strings.TrimSpace(out)

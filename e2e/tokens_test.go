@@ -194,7 +194,10 @@ func TestTrayClaimTokenAndPlexWeb(t *testing.T) {
 	if !w.sim.ClaimTokenValid(claim) {
 		t.Fatalf("the copied claim token %q is not one plex.tv handed out", claim)
 	}
-	tr.WaitFor(t, "the claim notice", has("Claim token copied: start the new server with it within 4m0s (PLEX_CLAIM); the clipboard clears then"), wait)
+	tr.WaitFor(t, "the claim notice", has("Claim token copied; use it within 4m0s"), wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool {
+		return n.Summary == "Claim token copied" && strings.Contains(n.Body, "PLEX_CLAIM") && !strings.Contains(n.Body, claim)
+	}, wait)
 
 	lay := tr.WaitFor(t, "servers checked", func(m desktop.MenuItem) bool {
 		return m.Find("Living Room — local") != nil && m.Find("Dad's Plex (shared) — relay") != nil
@@ -203,10 +206,10 @@ func TestTrayClaimTokenAndPlexWeb(t *testing.T) {
 	for _, tc := range []struct {
 		server, want string
 	}{
-		{"Living Room — local", w.sim.FindPMS("Living Room").URL() + "/web"},
-		{"Dad's Plex (shared) — relay", w.sim.URL() + "/desktop/#!/media/"},
+		{"Living Room", w.sim.FindPMS("Living Room").URL() + "/web"},
+		{"Dad's Plex (shared)", w.sim.URL() + "/desktop/#!/media/"},
 	} {
-		open := lay.Find(tc.server).Find("Open Plex Web")
+		open := lay.Find("Server details").Find(tc.server).Find("Open Plex Web")
 		if open == nil || !open.Enabled {
 			t.Fatalf("no Open Plex Web under %s:\n%s", tc.server, lay.Tree())
 		}

@@ -124,12 +124,12 @@ func quit(t *testing.T, app *desktop.App, tr *desktop.Tray) {
 	}
 }
 
-// signIn clicks "Sign in to Plex…", checks the side effects and links the
+// signIn clicks "Sign in with a code…", checks the side effects and links the
 // code in the simulator as a person at plex.tv/link would.
 func (w *world) signIn(tr *desktop.Tray) string {
 	t := w.t
 	t.Helper()
-	tr.ClickLabel(t, "Sign in to Plex…")
+	tr.ClickLabel(t, "Sign in with a code…")
 	opened := w.d.WaitOpenedURL(t, wait)
 	prefix := w.sim.URL() + "/link/?pin="
 	if !strings.HasPrefix(opened, prefix) {
@@ -141,7 +141,7 @@ func (w *world) signIn(tr *desktop.Tray) string {
 	if _, err := w.sim.LinkPIN(code, ""); err != nil {
 		t.Fatal(err)
 	}
-	tr.WaitFor(t, "signed in", has("Signed in as demo"), wait)
+	tr.WaitFor(t, "signed in", has("Signed in as Demo User"), wait)
 	return code
 }
 
@@ -186,7 +186,7 @@ func (w *world) waitClipboard(desc string, ok func(string) bool) string {
 func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	app, tr := w.start()
-	tr.WaitFor(t, "signed-out menu", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "signed-out menu", has("Sign in with a code…"), wait)
 	// What the panel draws: read at once, since the menu is already there
 	// (fyne.io/systray alone could drop what was set while it started).
 	out, err := tr.Look()
@@ -199,7 +199,7 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	if n.AppName != "plextray" || !strings.Contains(n.Body, "/link/") {
 		t.Fatalf("code notification %+v", n)
 	}
-	w.d.WaitNotification(t, func(n desktop.Notification) bool { return n.Summary == "Signed in as demo" }, wait)
+	w.d.WaitNotification(t, func(n desktop.Notification) bool { return n.Summary == "Signed in as Demo User" }, wait)
 
 	// The keychain holds a token plex.tv accepts.
 	search, err := w.d.SecretSearch("plextray")
@@ -222,26 +222,28 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 	}, wait)
 	// The icon and tooltip say signed in, and how the servers are.
 	tr.WaitLook(t, "the signed-in icon and tooltip", func(l desktop.Look) bool {
-		return l.Title == "plextray" && l.Tooltip == "plextray — signed in as demo — all good: 2 of 3 servers reachable, 1 offline at plex.tv" &&
+		return l.Title == "plextray" && l.Tooltip == "plextray — signed in as Demo User — all good: 2 of 3 servers reachable, 1 offline at plex.tv" &&
 			len(l.Icon) > 0 && !bytes.Equal(l.Icon, out.Icon)
 	}, wait)
+	// One click on the server's row copies its best URI, and a
+	// notification says so (the click closed the menu).
 	lay, _ := tr.Layout()
 	lr := lay.Find("Living Room — local")
-	cp := lr.Find("Copy URI")
-	if cp == nil || !cp.Enabled {
-		t.Fatalf("Copy URI under Living Room:\n%s", lay.Tree())
+	if lr.Submenu || !lr.Enabled {
+		t.Fatalf("Living Room's row is not a clickable leaf:\n%s", lay.Tree())
 	}
-	if err := tr.Click(cp.ID); err != nil {
+	if err := tr.Click(lr.ID); err != nil {
 		t.Fatal(err)
 	}
 	uri := w.waitClipboard("the best URI", func(s string) bool { return s == local })
+	w.d.WaitNotification(t, func(n desktop.Notification) bool { return n.Summary == "Server URI copied" && n.Body == local }, wait)
 	identityAnswers(t, uri)
 
 	// Restart: still signed in, without a new sign-in.
 	quit(t, app, tr)
 	pins := len(w.sim.PINs())
 	app, tr = w.start()
-	tr.WaitFor(t, "signed in after restart", has("Signed in as demo"), wait)
+	tr.WaitFor(t, "signed in after restart", has("Signed in as Demo User"), wait)
 	if len(w.sim.PINs()) != pins {
 		t.Fatal("restart asked for a new PIN")
 	}
@@ -260,7 +262,7 @@ func TestSignInCopyTokenServersRestartSignOut(t *testing.T) {
 
 	// Sign out: plex.tv invalidates the token, the keychain entry goes.
 	tr.ClickLabel(t, "Sign out")
-	tr.WaitFor(t, "signed out", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "signed out", has("Sign in with a code…"), wait)
 	deadline := time.Now().Add(wait)
 	for w.storedToken() != "" && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
@@ -358,7 +360,7 @@ func noSecretLeft(t *testing.T, w *world, secret string, dirs ...string) (map[st
 func TestOneClickSignInAndClipboardClears(t *testing.T) {
 	w := newWorld(t, desktop.Options{}, "PLEXTRAY_CLEAR_CLIPBOARD=1s")
 	app, tr := w.start()
-	tr.ClickLabel(t, "Sign in with browser…")
+	tr.ClickLabel(t, "Sign in with your browser's Plex session…")
 	opened := w.d.WaitOpenedURL(t, wait)
 	u, err := url.Parse(opened)
 	if err != nil || !strings.HasPrefix(opened, w.sim.URL()+"/auth#?") {
@@ -371,7 +373,7 @@ func TestOneClickSignInAndClipboardClears(t *testing.T) {
 	if _, err := w.sim.LinkPIN(q.Get("code"), ""); err != nil {
 		t.Fatal(err)
 	}
-	tr.WaitFor(t, "signed in", has("Signed in as demo"), wait)
+	tr.WaitFor(t, "signed in", has("Signed in as Demo User"), wait)
 	tok := w.storedToken()
 	tr.ClickLabel(t, "Copy token")
 	w.waitClipboard("the token", func(s string) bool { return s == tok })
@@ -391,7 +393,7 @@ func TestOneClickSignInAndClipboardClears(t *testing.T) {
 func TestCodeRenewalAndCancel(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	app, tr := w.start()
-	tr.ClickLabel(t, "Sign in to Plex…")
+	tr.ClickLabel(t, "Sign in with a code…")
 	first := strings.TrimPrefix(w.d.WaitOpenedURL(t, wait), w.sim.URL()+"/link/?pin=")
 	tr.WaitFor(t, "first code", has("Code: "+first), wait)
 	if err := w.sim.ExpirePIN(first); err != nil {
@@ -411,7 +413,7 @@ func TestCodeRenewalAndCancel(t *testing.T) {
 	pins := len(w.sim.PINs())
 	tr.ClickLabel(t, "Cancel sign-in")
 	tr.WaitFor(t, "cancelled", has("Sign-in cancelled."), wait)
-	tr.WaitFor(t, "sign in offered again", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "sign in offered again", has("Sign in with a code…"), wait)
 	if len(w.sim.PINs()) != pins {
 		t.Fatal("cancel created a PIN")
 	}
@@ -421,27 +423,33 @@ func TestCodeRenewalAndCancel(t *testing.T) {
 func TestPlexTVFaultsDuringSignIn(t *testing.T) {
 	w := newWorld(t, desktop.Options{})
 	app, tr := w.start()
-	tr.WaitFor(t, "signed out", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "signed out", has("Sign in with a code…"), wait)
 
 	// plex.tv refuses to make a code (permanent): a clear message at once,
 	// app alive. (A 5xx is waited out like every transient error.)
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCreatePIN, Count: 1, Status: 400})
-	tr.ClickLabel(t, "Sign in to Plex…")
-	tr.WaitFor(t, "failure shown", has("Couldn't start sign-in: HTTP 400"), wait)
+	tr.ClickLabel(t, "Sign in with a code…")
+	tr.WaitFor(t, "failure shown", has("Sign-in failed: plex.tv refused"), wait)
+	tr.WaitLook(t, "the failure in full in the tooltip", func(l desktop.Look) bool {
+		return strings.Contains(l.Tooltip, "Sign-in failed: plex.tv refused (HTTP 400)")
+	}, wait)
 
 	// While polling: 429, 5xx and garbage are waited out.
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 429, RetryAfter: 1})
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Status: 503})
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointCheckPIN, Count: 1, Body: plextvsim.BodyTruncated})
-	tr.ClickLabel(t, "Sign in to Plex…")
+	tr.ClickLabel(t, "Sign in with a code…")
 	code := strings.TrimPrefix(w.d.WaitOpenedURL(t, wait), w.sim.URL()+"/link/?pin=")
-	tr.WaitFor(t, "retry message", func(m desktop.MenuItem) bool { return m.Find("plex.tv unreachable (") != nil }, wait)
+	tr.WaitFor(t, "retry message", func(m desktop.MenuItem) bool {
+		return m.Find("plex.tv asks to slow down (HTTP 429)") != nil || m.Find("plex.tv is having trouble (HTTP 503)") != nil ||
+			m.Find("plex.tv's answer was unreadable") != nil
+	}, wait)
 	deadline := time.Now().Add(wait)
 	for len(w.sim.Faults()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	w.sim.LinkPIN(code, "")
-	tr.WaitFor(t, "signed in despite faults", has("Signed in as demo"), wait)
+	tr.WaitFor(t, "signed in despite faults", has("Signed in as Demo User"), wait)
 	quit(t, app, tr)
 
 	// Start with plex.tv answering 500: the token is kept, not thrown away.
@@ -449,7 +457,10 @@ func TestPlexTVFaultsDuringSignIn(t *testing.T) {
 	w.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Status: 500})
 	app, tr = w.start()
 	tr.WaitFor(t, "unverified, kept", has("Signed in (not yet confirmed by plex.tv)"), wait)
-	tr.WaitFor(t, "reason shown", has("plex.tv unreachable (HTTP 500) — token kept"), wait)
+	tr.WaitFor(t, "reason shown", has("plex.tv is having trouble (HTTP 500)"), wait)
+	tr.WaitLook(t, "the whole sentence in the tooltip", func(l desktop.Look) bool {
+		return strings.Contains(l.Tooltip, "plex.tv is having trouble (HTTP 500) — token kept, trying again in ")
+	}, wait)
 	if w.storedToken() != tok {
 		t.Fatal("token dropped on a 500")
 	}
@@ -461,8 +472,8 @@ func TestPlexTVFaultsDuringSignIn(t *testing.T) {
 	w.sim.ClearFaults()
 	w.sim.RevokeToken(tok)
 	app, tr = w.start()
-	tr.WaitFor(t, "revoked", has("Plex revoked your token — sign in again."), wait)
-	tr.WaitFor(t, "sign in offered", has("Sign in to Plex…"), wait)
+	tr.WaitFor(t, "revoked", has("Plex revoked your token — sign in again"), wait)
+	tr.WaitFor(t, "sign in offered", has("Sign in with a code…"), wait)
 	if w.storedToken() != "" {
 		t.Fatal("revoked token still stored")
 	}
@@ -472,7 +483,7 @@ func TestPlexTVFaultsDuringSignIn(t *testing.T) {
 func TestNoKeychain(t *testing.T) {
 	w := newWorld(t, desktop.Options{NoKeyring: true, NoServiceActivation: true})
 	app, tr := w.start()
-	tr.WaitFor(t, "keychain hint", has("Keychain: No Secret Service is running"), wait)
+	tr.WaitFor(t, "keychain hint", has("Keychain: none; install gnome-keyring"), wait)
 	w.signIn(tr)
 	tr.WaitFor(t, "not saved", has("Token not saved: keychain unavailable"), wait)
 	tr.ClickLabel(t, "Copy token")
@@ -484,14 +495,18 @@ func TestNoNotificationsBrowserOrClipboardTool(t *testing.T) {
 	w := newWorld(t, desktop.Options{NoNotifications: true, NoBrowser: true, NoClipboardTool: true})
 	app, tr := w.start()
 	tr.WaitFor(t, "clipboard hint", has("Clipboard: install xclip or wl-clipboard"), wait)
-	tr.ClickLabel(t, "Sign in to Plex…")
-	lay := tr.WaitFor(t, "browser hint", has("Couldn't open a browser: open "+w.sim.URL()+"/link/?pin="), wait)
+	tr.ClickLabel(t, "Sign in with a code…")
+	lay := tr.WaitFor(t, "browser hint", has("No browser opened: use Copy link"), wait)
 	code := strings.TrimSuffix(strings.TrimPrefix(lay.Find("Code: ").Label, "Code: "), " (click to copy)")
-	if !strings.Contains(lay.Find("Couldn't open a browser").Label, "enter "+code) {
+	if lay.Find("Copy link") == nil || len(code) != 4 {
 		t.Fatalf("menu:\n%s", strings.Join(lay.Labels(), "\n"))
 	}
+	// The link and the code are in the tooltip.
+	tr.WaitLook(t, "the link in the tooltip", func(l desktop.Look) bool {
+		return strings.Contains(l.Tooltip, "open "+w.sim.URL()+"/link/?pin="+code+" and enter "+code)
+	}, wait)
 	w.sim.LinkPIN(code, "")
-	tr.WaitFor(t, "signed in", has("Signed in as demo"), wait)
+	tr.WaitFor(t, "signed in", has("Signed in as Demo User"), wait)
 	tr.ClickLabel(t, "Copy token")
 	tr.WaitFor(t, "copy failure shown", has("Couldn't copy the token"), wait)
 	quit(t, app, tr)

@@ -56,7 +56,7 @@ func TestTrayFollowsTheCommandLine(t *testing.T) {
 	if code, _, errOut := w.cli("", "switch", "Kid"); code != 0 {
 		t.Fatalf("switch Kid: exit %d\n%s", code, errOut)
 	}
-	tr.WaitFor(t, "profile Kid in the tray", has("Signed in as demo · profile Kid"), follow)
+	tr.WaitFor(t, "profile Kid in the tray", has("Signed in as Demo User · profile Kid"), follow)
 	kid := w.copiesWithin("Kid's token", follow, tr, func(s string) bool { return s != "" && s != second.AuthToken && w.sim.TokenValid(s) })
 	if who := w.whose(kid); who != "Kid" {
 		t.Fatalf("Copy token copied %s's token", who)
@@ -69,7 +69,7 @@ func TestTrayFollowsTheCommandLine(t *testing.T) {
 	if code, _, errOut := w.cli("", "logout"); code != 0 {
 		t.Fatalf("logout: exit %d\n%s", code, errOut)
 	}
-	tr.WaitFor(t, "signed out in the tray", has("Sign in to Plex…"), follow)
+	tr.WaitFor(t, "signed out in the tray", has("Sign in with a code…"), follow)
 	if left := w.entries(); len(left) != 0 {
 		t.Fatalf("left in the keychain after logout: %v", left)
 	}

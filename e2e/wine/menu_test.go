@@ -20,6 +20,7 @@ type row struct {
 	sep      bool
 	disabled bool
 	checked  bool
+	radio    bool // MFT_RADIOCHECK: one choice among its siblings
 	sub      bool
 	title    string
 }
@@ -78,6 +79,7 @@ func parseMenu(s string) (menu, error) {
 			return nil, fmt.Errorf("menu dump: %s", f[3])
 		}
 		r.sep = strings.Contains(f[2], "S")
+		r.radio = strings.Contains(f[2], "R")
 		r.disabled = strings.Contains(f[2], "D")
 		r.checked = strings.Contains(f[2], "C")
 		r.sub = strings.Contains(f[2], "P")
@@ -185,7 +187,7 @@ func expectTop(m tray.Model) menu {
 		if !it.Visible {
 			continue
 		}
-		out = append(out, row{title: it.Title, disabled: !it.Enabled, checked: it.Checked, sub: k == tray.KeyServers || k == tray.KeyProfiles || k == tray.KeyTools})
+		out = append(out, row{title: it.Title, disabled: !it.Enabled, checked: it.Checked, sub: k == tray.KeyServers || k == tray.KeyServerDetails || k == tray.KeyProfiles || k == tray.KeyTools})
 	}
 	return out
 }

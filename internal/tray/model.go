@@ -5,6 +5,7 @@
 package tray
 
 import (
+	"strings"
 	"time"
 
 	"github.com/plextray/plextray/internal/core"
@@ -33,15 +34,16 @@ const (
 	KeyStatus        Key = iota // "Signed in as …" / "Not signed in"
 	KeyDetail                   // the latest message
 	KeyHint                     // missing keychain or clipboard tool
-	KeySignIn                   // "Sign in to Plex…"
-	KeySignInBrowser            // "Sign in with browser…"
+	KeySignIn                   // "Sign in with a code…"
+	KeySignInBrowser            // "Sign in with your browser's Plex session…"
 	KeyCode                     // "Code: ABCD (click to copy)"
 	KeyOpenAgain                // "Open plex.tv/link again"
 	KeyCopyLink                 // "Copy link"
 	KeyCancel                   // "Cancel sign-in"
 	KeyCopyToken                // "Copy token"
 	KeyCopyClaim                // "Copy claim token" (for a new server)
-	KeyServers                  // "Servers" submenu
+	KeyServers                  // "Servers" submenu: a row per server, a click copies its URI
+	KeyServerDetails            // "Server details" submenu: a submenu per server
 	KeySignOut                  // "Sign out"
 	KeyAutostart                // "Start at login" checkbox
 	KeyAbout                    // "About plextray …"
@@ -62,7 +64,7 @@ const Separator Key = -1
 var Skeleton = []Key{
 	KeyStatus, KeyDetail, KeyHint, Separator,
 	KeyTryAgain, KeySignIn, KeySignInBrowser, KeyCode, KeyOpenAgain, KeyCopyLink, KeyCancel,
-	KeyCopyToken, KeyCopyClaim, KeyTools, KeyServers, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
+	KeyCopyToken, KeyCopyClaim, KeyTools, KeyServers, KeyServerDetails, KeyProfiles, KeySwitchBack, KeySignOut, Separator,
 	KeyAutostart, KeyAbout, KeyQuit,
 }
 
@@ -103,15 +105,18 @@ type ServersModel struct {
 	All     bool
 }
 
-// ServerModel is one server and its own submenu.
+// ServerModel is one server: its row in the Servers submenu, which
+// copies its best URI when clicked, and its submenu under Server details.
 type ServerModel struct {
-	ID    string
-	Title string
-	// Best is what "Copy URI" copies ("" if nothing answers): the best
-	// URI, or one other programs here can use when DNS does not resolve
-	// the best one's plex.direct name (CopyURI's title says which).
-	Best      string
-	CopyURI   Item
+	ID string
+	// Row is the Servers submenu's row ("Living Room — local · 4 ms"),
+	// enabled when there is a URI to copy.
+	Row Item
+	// Best is what a click on Row copies ("" if nothing answers): the
+	// URI `plextray uri` prints (servers.Server.URI).
+	Best string
+	// Name is the server's entry under Server details ("Living Room").
+	Name      string
 	CopyToken Item // "Copy server token"
 	// Web is where "Open Plex Web" goes (servers.WebURL), "" for nowhere.
 	Web         string
@@ -160,10 +165,10 @@ func render(s core.State, o Options, r *Renderer) Model {
 			on(KeyTryAgain, "Try again")
 			m.Items[KeyTryAgain].Tooltip = "Read the token again once the keyring is unlocked"
 		}
-		on(KeySignIn, "Sign in to Plex…")
-		m.Items[KeySignIn].Tooltip = "Get a code to enter at plex.tv/link"
-		on(KeySignInBrowser, "Sign in with browser…")
-		m.Items[KeySignInBrowser].Tooltip = "One click, if you are already signed into plex.tv in your browser"
+		on(KeySignIn, signInCodeTitle)
+		m.Items[KeySignIn].Tooltip = signInCodeTip
+		on(KeySignInBrowser, signInBrowserTitle)
+		m.Items[KeySignInBrowser].Tooltip = signInBrowserTip
 	case core.SigningIn:
 		m.Icon = IconSigningIn
 		if s.Method == signin.Browser {
@@ -186,8 +191,13 @@ func render(s core.State, o Options, r *Renderer) Model {
 		on(KeyCopyClaim, "Copy claim token")
 		m.Items[KeyCopyClaim].Tooltip = claimTip
 		on(KeyServers, "Servers")
+		m.Items[KeyServers].Tooltip = serversTip
 		on(KeySignOut, "Sign out")
 		m.Servers = renderServers(s.Servers, s.Now, o, r)
+		if len(m.Servers.List) > 0 {
+			on(KeyServerDetails, "Server details")
+			m.Items[KeyServerDetails].Tooltip = serverDetailsTip
+		}
 		renderProfiles(&m, s)
 		renderTools(&m, s)
 	}
@@ -217,8 +227,8 @@ func render(s core.State, o Options, r *Renderer) Model {
 	if h := healthLine(s); h != "" && (detail == "" || !s.Notice.Problem() && s.Health() != core.HealthGood) {
 		detail = h
 	}
-	line(KeyDetail, textsafe.Line(detail, 140))
-	line(KeyHint, textsafe.Line(hintLine(s), 120))
+	line(KeyDetail, textsafe.Line(detail, textsafe.Long))
+	line(KeyHint, textsafe.Line(hintLine(s), textsafe.Long))
 	if s.Clipboard != nil {
 		for _, k := range []Key{KeyCopyToken, KeyCopyClaim, KeyCode, KeyCopyLink} {
 			m.Items[k].Tooltip = clipboardWords(s.Clipboard)
@@ -233,6 +243,18 @@ func render(s core.State, o Options, r *Renderer) Model {
 	on(KeyQuit, "Quit")
 
 	m.Tooltip = tooltip(s)
+	// No line wider than maxTop (maxLabel in submenus): what a shortened
+	// line left out is said in the tooltip, which a panel shows in full.
+	for _, k := range []Key{KeyStatus, KeyDetail, KeyHint} {
+		if full := m.Items[k].Title; fit(&m.Items[k], maxTop) && !strings.Contains(m.Tooltip, full) {
+			m.Tooltip += " — " + full
+		}
+	}
+	fitServers(&m.Servers)
+	for i := range m.Profiles.List {
+		fit(&m.Profiles.List[i].Item, maxLabel)
+	}
+	fit(&m.Profiles.Note, maxLabel)
 	return m
 }
 
@@ -272,14 +294,18 @@ func renderServers(sv core.Servers, now time.Time, o Options, r *Renderer) Serve
 	return m
 }
 
-// renderServer renders one server's row and submenu; asOf, when set, is
+// renderServer renders one server's row and details; asOf, when set, is
 // the time of the last successful check the row is from (plex.tv fails
-// now).
+// now). Every label fits maxLabel.
 func renderServer(srv servers.Server, now, asOf time.Time, o Options) ServerModel {
-	sm := ServerModel{ID: srv.ClientIdentifier, Title: serverTitle(srv, now) + asOfWords(asOf)}
+	sm := ServerModel{ID: srv.ClientIdentifier, Name: serverName(srv)}
+	sm.Best = srv.URI
+	if srv.URIKind == servers.URINone {
+		sm.Best = ""
+	}
+	sm.Row = Item{Title: serverRow(srv, now, asOf), Tooltip: rowTip(srv), Visible: true, Enabled: sm.Best != ""}
 	sm.Web = servers.WebURL(srv, o.appURL())
 	sm.OpenWeb = Item{Title: "Open Plex Web", Tooltip: webTip(sm.Web), Visible: true, Enabled: sm.Web != ""}
-	sm.Best, sm.CopyURI = copyURI(srv)
 	sm.CopyToken = Item{Title: "Copy server token", Tooltip: serverTokenTip, Visible: true, Enabled: !srv.AccessToken.IsZero()}
 	sm.Connections = make([]ConnModel, len(srv.Connections))
 	for i, c := range srv.Connections {

@@ -33,17 +33,17 @@ func TestRenderPhases(t *testing.T) {
 		icon  Icon
 	}{
 		{"signed out", core.State{Phase: core.SignedOut},
-			[]string{"Not signed in", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedOut},
+			[]string{"Not signed in", "Sign in with a code…", "Sign in with your browser's Plex session…", "Start at login", "About plextray 1.2.3", "Quit"}, IconSignedOut},
 		{"signing in", core.State{Phase: core.SigningIn, Code: "7RQZ", URL: "https://plex.tv/link/?pin=7RQZ"},
 			[]string{"Signing in…", "Code: 7RQZ (click to copy)", "Open plex.tv/link again", "Copy link", "Cancel sign-in", "Start at login", "About plextray 1.2.3", "Quit"}, IconSigningIn},
 		{"one-click", core.State{Phase: core.SigningIn, Method: signin.Browser, Code: "longcode", URL: "https://app.plex.tv/auth#?code=longcode"},
 			[]string{"Signing in with your browser…", "Open the Plex sign-in page again", "Copy link", "Cancel sign-in", "Start at login", "About plextray 1.2.3", "Quit"}, IconSigningIn},
 		{"locked", core.State{Phase: core.Locked, Keychain: keychain.ErrLocked},
-			[]string{"Your token is in a locked keyring", "Keychain: The keyring is locked: unlock it (e.g. with Seahorse, or gnome-keyring-daemon --unlock), then click Try again.", "Sign in to Plex…", "Sign in with browser…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
-		{"signed in", core.State{Phase: core.SignedIn, Username: "demo"},
-			[]string{"Signed in as demo", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconSignedIn},
+			[]string{"Your token is in a locked keyring", "Keychain: locked; unlock, then Try again", "Sign in with a code…", "Sign in with your browser's Plex session…", "Start at login", "About plextray 1.2.3", "Quit", "Try again"}, IconError},
+		{"signed in", core.State{Phase: core.SignedIn, Username: "demo", Name: "Demo User"},
+			[]string{"Signed in as Demo User", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconSignedIn},
 		{"error", core.State{Phase: core.SignedIn, Unverified: true, Notice: core.Notice{Kind: core.NoticeUnreachable, Err: &plextv.StatusError{StatusCode: 503}, Wait: 15 * time.Second}},
-			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv unreachable (HTTP 503) — token kept, retrying in 15s", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconPlexTVDown},
+			[]string{"Signed in (not yet confirmed by plex.tv)", "plex.tv is having trouble (HTTP 503)", "Copy token", "Copy claim token", "Servers", "Sign out", "Start at login", "About plextray 1.2.3", "Quit", "Tokens for tools"}, IconPlexTVDown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Render(tc.state, o)
@@ -67,8 +67,9 @@ func TestStatusLinesAreNotClickable(t *testing.T) {
 			t.Fatalf("item %d: %+v", k, m.Items[k])
 		}
 	}
-	if !strings.Contains(m.Items[KeyHint].Title, "gnome-keyring") {
-		t.Fatal(m.Items[KeyHint].Title)
+	// The hint fits the menu; the tooltip has all of it.
+	if h := m.Items[KeyHint].Title; h != "Keychain: none; install gnome-keyring" || !strings.Contains(m.Tooltip, "No Secret Service is running: install and start gnome-keyring") {
+		t.Fatalf("hint %q tooltip %q", h, m.Tooltip)
 	}
 }
 
@@ -88,10 +89,11 @@ func TestRenderServers(t *testing.T) {
 			Connections: []servers.Connection{{URI: "http://b:1", Protocol: "http", State: servers.Refused}}},
 	)}}
 	m := Render(st, Options{}).Servers
-	if len(m.List) != 2 || m.List[0].Title != "Living Room — local · 4 ms" || !m.List[0].CopyURI.Enabled || m.List[0].CopyURI.Tooltip != "https://a:1" || m.List[0].Best != "https://a:1" {
+	// A server's row is what a click copies: its best URI.
+	if r := m.List[0]; len(m.List) != 2 || r.Row.Title != "Living Room — local · 4 ms" || !r.Row.Enabled || r.Row.Tooltip != "Click to copy https://a:1" || r.Best != "https://a:1" || r.Name != "Living Room" {
 		t.Fatalf("%+v", m.List)
 	}
-	if m.List[1].CopyURI.Enabled || m.List[1].Title != "Old NAS — offline" || m.List[0].Connections[0].Title != "https://a:1 — local · 4 ms" {
+	if r := m.List[1]; r.Row.Enabled || r.Best != "" || r.Row.Title != "Old NAS — offline" || m.List[0].Connections[0].Title != "a:1 — local · 4 ms" || r.Connections[0].Title != "http://b:1 — remote http · refused" {
 		t.Fatalf("%+v", m.List)
 	}
 	if !m.CheckAgain.Enabled || m.Note.Visible {
@@ -113,7 +115,7 @@ func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
 			Connections: []servers.Connection{{URI: "https://user:secret@a:1\n\x1b[2J", Protocol: "https", State: servers.Reachable, Latency: time.Millisecond}}},
 	)}}
 	m := Render(st, Options{})
-	titles := []string{m.Items[KeyStatus].Title, m.Tooltip, m.Servers.List[0].Title, m.Servers.List[0].CopyURI.Tooltip, m.Servers.List[0].Connections[0].Title}
+	titles := []string{m.Items[KeyStatus].Title, m.Tooltip, m.Servers.List[0].Row.Title, m.Servers.List[0].Row.Tooltip, m.Servers.List[0].Name, m.Servers.List[0].Connections[0].Title}
 	for _, title := range titles {
 		if strings.ContainsAny(title, "\n\r\x1b\x07\u202e") || strings.Contains(title, "secret") {
 			t.Errorf("unsafe label %q", title)
@@ -122,8 +124,13 @@ func TestHostileServerNamesAreOneCleanLine(t *testing.T) {
 			t.Errorf("label of %d runes", n)
 		}
 	}
-	if !strings.HasPrefix(m.Servers.List[0].Title, "Evil") || !strings.Contains(m.Servers.List[0].Title, "…") {
-		t.Errorf("title %q", m.Servers.List[0].Title)
+	for _, title := range []string{m.Items[KeyStatus].Title, m.Servers.List[0].Row.Title, m.Servers.List[0].Name, m.Servers.List[0].Connections[0].Title} {
+		if n := len([]rune(title)); n > maxLabel {
+			t.Errorf("label of %d runes: %q", n, title)
+		}
+	}
+	if r := m.Servers.List[0].Row.Title; !strings.HasPrefix(r, "Evil") || !strings.Contains(r, "…") || !strings.HasSuffix(r, " — remote · 1 ms") {
+		t.Errorf("row %q", r)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 
 // ProfilesModel is the "Profile" submenu of a Plex Home: a note line
 // (the PIN page waiting, a listing error), "Reload profiles" when the
-// list could not be had, and one checkbox per profile.
+// list could not be had, and one radio item per profile (one choice).
 type ProfilesModel struct {
 	Note   Item
 	Reload Item

@@ -51,7 +51,9 @@ func (t *Tray) applyProfiles(m ProfilesModel) {
 	parent := t.items[KeyProfiles]
 	for i, pm := range m.List {
 		if i == len(t.prof.entries) {
-			e := &profileEntry{item: parent.AddSubMenuItemCheckbox(pm.Item.Title, pm.Item.Tooltip, false)}
+			// A radio item: one profile is active (a check mark where
+			// the platform has no radio items).
+			e := &profileEntry{item: parent.AddSubMenuItemRadio(pm.Item.Title, pm.Item.Tooltip, false)}
 			e.shown = Item{Title: pm.Item.Title, Tooltip: pm.Item.Tooltip, Visible: true, Enabled: true}
 			t.prof.entries = append(t.prof.entries, e)
 			onClick(e.item, func() {

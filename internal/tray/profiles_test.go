@@ -10,24 +10,29 @@ import (
 )
 
 var demoHome = []plextv.HomeUser{
-	{UUID: "a1", Title: "demo", Username: "demo", Admin: true},
+	{UUID: "a1", Title: "Demo User", Username: "demo", Admin: true},
 	{UUID: "k1", Title: "Kid"},
 	{UUID: "t1", Title: "Teen", Protected: true},
 }
 
 func TestRenderProfiles(t *testing.T) {
-	s := core.State{Phase: core.SignedIn, Username: "demo", Profiles: core.Profiles{
+	s := core.State{Phase: core.SignedIn, Username: "demo", Name: "Demo User", Profiles: core.Profiles{
 		Offered: true, List: demoHome, Kept: true,
 		Active: &home.Active{UUID: "k1", Title: "Kid"},
-	}}
+	}, Notice: core.Notice{Kind: core.NoticeProfileSwitched, Title: "Kid"}}
 	m := Render(s, Options{})
-	if got := m.Items[KeyStatus].Title; got != "Signed in as demo · profile Kid" {
+	// One name for the account, and one line per fact: the top line says
+	// whose token is active, and no second line says it again.
+	if got := m.Items[KeyStatus].Title; got != "Signed in as Demo User · profile Kid" {
 		t.Fatalf("status %q", got)
+	}
+	if m.Items[KeyDetail].Visible || !strings.Contains(m.Tooltip, "signed in as Demo User · profile Kid") {
+		t.Fatalf("detail %+v tooltip %q", m.Items[KeyDetail], m.Tooltip)
 	}
 	if it := m.Items[KeyProfiles]; !it.Visible || !it.Enabled || it.Title != "Profile" {
 		t.Fatalf("Profile submenu %+v", it)
 	}
-	if it := m.Items[KeySwitchBack]; !it.Visible || !it.Enabled || it.Title != "Switch back to demo" || m.Profiles.Admin != "a1" {
+	if it := m.Items[KeySwitchBack]; !it.Visible || !it.Enabled || it.Title != "Switch back to Demo User" || m.Profiles.Admin != "a1" {
 		t.Fatalf("switch back %+v, admin %q", it, m.Profiles.Admin)
 	}
 	var titles []string
@@ -37,7 +42,7 @@ func TestRenderProfiles(t *testing.T) {
 			t.Fatalf("%s checked=%v", p.UUID, p.Item.Checked)
 		}
 	}
-	if strings.Join(titles, "|") != "demo (admin)|Kid|Teen (PIN)" {
+	if strings.Join(titles, "|") != "Demo User (admin)|Kid|Teen (PIN)" {
 		t.Fatalf("profiles %q", titles)
 	}
 	if m.Profiles.Note.Visible || m.Profiles.Reload.Visible {
@@ -49,7 +54,7 @@ func TestRenderProfiles(t *testing.T) {
 	s.Profiles.Switching, s.Profiles.PINPage = &teen, "http://127.0.0.1:1/x"
 	s.Notice = core.Notice{Kind: core.NoticeProfileWrongPIN, Title: "Teen"}
 	m = Render(s, Options{})
-	if m.Profiles.Note.Title != "Enter Teen's PIN in your browser" || m.Items[KeyDetail].Title != "Wrong PIN for Teen — try again in your browser" {
+	if m.Profiles.Note.Title != "Enter Teen's PIN in your browser" || m.Items[KeyDetail].Title != "Wrong PIN for Teen" || !strings.Contains(m.Tooltip, "Wrong PIN for Teen — try again in your browser") {
 		t.Fatalf("note %q detail %q", m.Profiles.Note.Title, m.Items[KeyDetail].Title)
 	}
 	if m.Icon != IconError {

@@ -30,7 +30,7 @@ func many(n int, reach func(int) bool) []servers.Server {
 func titles(list []ServerModel) []string {
 	var out []string
 	for _, s := range list {
-		out = append(out, strings.SplitN(s.Title, " — ", 2)[0])
+		out = append(out, strings.SplitN(s.Row.Title, " — ", 2)[0])
 	}
 	return out
 }

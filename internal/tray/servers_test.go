@@ -42,8 +42,11 @@ func TestServersSubmenu(t *testing.T) {
 	if !sm.Notify.Checked || sm.Notify.Title != "Notify me about servers" || sm.DNS.Visible {
 		t.Fatalf("%+v %+v", sm.Notify, sm.DNS)
 	}
-	if sm.List[1].Title != "Cabin — offline · last seen 3 days ago" {
-		t.Fatalf("%q", sm.List[1].Title)
+	if sm.List[1].Row.Title != "Cabin — offline · last seen 3 days ago" || sm.List[1].Row.Enabled || sm.List[1].Name != "Cabin" {
+		t.Fatalf("%+v", sm.List[1])
+	}
+	if it := m.Items[KeyServerDetails]; !it.Visible || it.Title != "Server details" {
+		t.Fatalf("Server details %+v", it)
 	}
 	if !sm.List[0].CopyToken.Enabled || sm.List[1].CopyToken.Enabled || sm.List[0].CopyToken.Title != "Copy server token" {
 		t.Fatalf("%+v %+v", sm.List[0].CopyToken, sm.List[1].CopyToken)
@@ -66,7 +69,7 @@ func TestServersSubmenu(t *testing.T) {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
 	}
 	// The token never shows in a label.
-	for _, it := range []Item{sm.List[0].CopyToken, sm.List[0].CopyURI} {
+	for _, it := range []Item{sm.List[0].CopyToken, sm.List[0].Row} {
 		if strings.Contains(it.Title+it.Tooltip, "tok-a") {
 			t.Fatalf("token in %+v", it)
 		}
@@ -104,7 +107,7 @@ func TestHealthAtAGlance(t *testing.T) {
 	unverified := good
 	unverified.Unverified = true
 	unverified.Notice = core.Notice{Kind: core.NoticeUnreachable, Err: errors.New("dial tcp: refused"), Wait: time.Minute}
-	if m := Render(unverified, Options{}); m.Icon != IconPlexTVDown || !strings.Contains(m.Tooltip, "plex.tv unreachable") {
+	if m := Render(unverified, Options{}); m.Icon != IconPlexTVDown || !strings.Contains(m.Tooltip, "Can't reach plex.tv") || strings.Contains(m.Tooltip, "dial tcp") {
 		t.Fatalf("icon %v tooltip %q", m.Icon, m.Tooltip)
 	}
 }
@@ -126,13 +129,13 @@ func TestFourHealthStates(t *testing.T) {
 		tooltip, line string
 	}{
 		{"all good", signedIn(up("Living Room", "a", true), offline), IconSignedIn,
-			"all good: 1 of 2 servers reachable, 1 offline at plex.tv", "All good: 1 of 2 servers reachable, 1 offline at plex.tv"},
+			"all good: 1 of 2 servers reachable, 1 offline at plex.tv", "All good: 1 of 2 reachable, 1 offline"},
 		{"online but unreachable", signedIn(gone, up("Dad", "b", false), offline), IconSomeUnreachable,
-			"1 of 3 servers reachable; 1 server is unreachable from here (online at plex.tv)", "1 server is unreachable from here (online at plex.tv)"},
+			"1 of 3 servers reachable; 1 server is unreachable from here (online at plex.tv)", "1 server is unreachable from here"},
 		{"none reachable", signedIn(gone, offline), IconNoServer,
 			"none of your 2 servers is reachable", "No server is reachable from here"},
 		{"plex.tv failing mid-session", failing, IconPlexTVDown,
-			"plex.tv unreachable or failing (HTTP 503); servers as of 14:32", "plex.tv can't list your servers (HTTP 503); showing the check at 14:32"},
+			"plex.tv is having trouble (HTTP 503); servers as of 14:32", "plex.tv is having trouble (HTTP 503)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := Render(tc.st, Options{})
@@ -144,10 +147,10 @@ func TestFourHealthStates(t *testing.T) {
 	// A copy notice does not hide that things are not all good.
 	failing.Notice = core.Notice{Kind: core.NoticeCopied, What: core.CopiedServerURI}
 	m := NewRenderer(Options{}).Render(failing)
-	if !strings.HasPrefix(m.Items[KeyDetail].Title, "plex.tv can't list your servers") {
+	if !strings.HasPrefix(m.Items[KeyDetail].Title, "plex.tv is having trouble") {
 		t.Fatalf("line %q", m.Items[KeyDetail].Title)
 	}
-	if got := m.Servers.List[0].Title; got != "Living Room — local · 4 ms (as of 14:32)" {
+	if got := m.Servers.List[0].Row.Title; got != "Living Room — local · 4 ms (as of 14:32)" {
 		t.Fatalf("row %q", got)
 	}
 }
@@ -158,20 +161,25 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 		Connections: []servers.Connection{{URI: pd, Protocol: "https", Local: true, Address: "192.168.1.2", Port: 32400,
 			State: servers.Reachable, DNS: servers.DNSFailed, ViaAddress: true}}}
 	cases := []struct {
-		kind  servers.URIKind
-		uri   string
-		title string
+		kind servers.URIKind
+		uri  string
+		tip  string
 	}{
-		{servers.URIOther, "https://203.0.113.7:32400", "Copy URI (works without plex.direct DNS)"},
-		{servers.URINeedsDNS, pd, "Copy URI (needs plex.direct DNS, blocked here)"},
+		{servers.URIOther, "https://203.0.113.7:32400", "Click to copy https://203.0.113.7:32400 (the best one, " + pd + ", needs plex.direct DNS, which this network blocks)"},
+		{servers.URINeedsDNS, pd, "Click to copy " + pd + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"},
 	}
 	for _, c := range cases {
 		s.URIKind, s.URI = c.kind, c.uri
 		st := signedIn(s)
 		st.Servers.DNSBlocked = true
 		m := Render(st, Options{}).Servers
-		if m.List[0].Best != c.uri || m.List[0].CopyURI.Title != c.title || m.List[0].CopyURI.Tooltip == "" {
-			t.Errorf("%v: copies %q as %+v", c.kind, m.List[0].Best, m.List[0].CopyURI)
+		if r := m.List[0]; r.Best != c.uri || !r.Row.Enabled || r.Row.Tooltip != c.tip || r.Row.Title != "Attic — local · <1 ms" {
+			t.Errorf("%v: copies %q as %+v", c.kind, r.Best, r.Row)
+		}
+		// The copy's confirmation says what the tooltip says.
+		no, ok := Notify(core.Notice{Kind: core.NoticeCopied, What: core.CopiedServerURI, Text: c.uri}, st)
+		if want := c.kind == servers.URINeedsDNS; !ok || no.Title != "Server URI copied" || !strings.HasPrefix(no.Body, c.uri) || strings.Contains(no.Body, "plex.direct DNS") != want {
+			t.Errorf("%v: notification %+v", c.kind, no)
 		}
 		if !m.DNS.Visible || !strings.Contains(m.DNS.Title, "plex.direct") || !strings.Contains(m.DNS.Tooltip, "rebinding") {
 			t.Errorf("DNS note %+v", m.DNS)
@@ -180,8 +188,12 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 	// DNS fine: the best URI, plainly.
 	s.Connections[0].DNS = servers.DNSResolved
 	s.URIKind, s.URI = servers.URIBest, pd
-	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].CopyURI.Title != "Copy URI" || m.DNS.Visible {
-		t.Fatalf("%+v", m.List[0].CopyURI)
+	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].Row.Tooltip != "Click to copy "+pd || m.DNS.Visible {
+		t.Fatalf("%+v", m.List[0].Row)
+	}
+	// Its connection's label is short; what it copies is not.
+	if c := Render(signedIn(s), Options{}).Servers.List[0].Connections[0]; c.URI != pd || c.Title != "192-168-1-2.…plex.direct:32400 — local · <1 ms" {
+		t.Fatalf("%+v", c)
 	}
 }
 
@@ -200,7 +212,7 @@ func TestRendererRendersChangedRowsOnly(t *testing.T) {
 	tab.Apply(servers.Event{Kind: servers.ServerChecked, Index: 1, ID: "b", Server: b})
 	st.Servers.List, st.Servers.Changed, st.Servers.AllChanged = tab.Snapshot(), tab.Dirty(), false
 	m = r.Render(st)
-	if m.Servers.All || len(m.Servers.Changed) != 1 || m.Servers.Changed[0] != 1 || m.Servers.List[1].Title != "B — offline" || m.Servers.List[0].Title != "A — local · 4 ms" {
+	if m.Servers.All || len(m.Servers.Changed) != 1 || m.Servers.Changed[0] != 1 || m.Servers.List[1].Row.Title != "B — offline" || m.Servers.List[0].Row.Title != "A — local · 4 ms" {
 		t.Fatalf("%+v", m.Servers)
 	}
 	// Signed out: every row goes; signed in again: all drawn.
@@ -243,7 +255,7 @@ func TestServerOfflineNotificationUsesTheMenuWords(t *testing.T) {
 	st := signedIn(gone)
 	n := core.Notice{Kind: core.NoticeServerOffline, Title: "Living Room", ServerID: "a", FromClass: servers.ClassLocal, Server: &gone}
 	no, ok := Notify(n, st)
-	row := Render(st, Options{}).Servers.List[0].Title
+	row := Render(st, Options{}).Servers.List[0].Row.Title
 	if !ok || no.Title != row || no.Title != "Living Room — unreachable from here (online at plex.tv)" {
 		t.Fatalf("notification %+v, row %q", no, row)
 	}
@@ -255,8 +267,11 @@ func TestClaimTokenWords(t *testing.T) {
 	if got := noticeLine(st); !strings.Contains(got, "Claim token copied") || !strings.Contains(got, "4m0s") {
 		t.Errorf("copied: %q", got)
 	}
+	if no, _ := Notify(st.Notice, st); no.Title != "Claim token copied" || !strings.Contains(no.Body, "PLEX_CLAIM") {
+		t.Errorf("notification %+v", no)
+	}
 	st.Notice = core.Notice{Kind: core.NoticeCopyFailed, What: core.CopiedClaimToken, Err: &plextv.StatusError{Op: "claim token", StatusCode: 503}}
-	if got := noticeLine(st); !strings.HasPrefix(got, "Couldn't get a claim token from plex.tv") {
+	if got := noticeLine(st); got != "No claim token: plex.tv is having trouble (HTTP 503)" {
 		t.Errorf("plex.tv failed: %q", got)
 	}
 	st.Notice = core.Notice{Kind: core.NoticeCopyFailed, What: core.CopiedClaimToken, Err: errors.New("xclip: not found")}

@@ -78,18 +78,20 @@ type Tray struct {
 	tools     toolsMenu
 }
 
+// serverEntry is one server: its row in Servers (a leaf, so a click
+// copies its URI) and its submenu under Server details.
 type serverEntry struct {
-	item, copyURI *systray.MenuItem
-	shown         Item
-	shownCopy     Item
-	conns         []*connEntry
-	best          string // guarded by Tray.mu
-	copyToken     *systray.MenuItem
-	shownToken    Item
-	openWeb       *systray.MenuItem
-	shownWeb      Item
-	web           string // where Open Plex Web goes, guarded by Tray.mu
-	id            string // clientIdentifier, guarded by Tray.mu
+	row, details *systray.MenuItem
+	shownRow     Item
+	shownDetails Item
+	conns        []*connEntry
+	best         string // guarded by Tray.mu
+	copyToken    *systray.MenuItem
+	shownToken   Item
+	openWeb      *systray.MenuItem
+	shownWeb     Item
+	web          string // where Open Plex Web goes, guarded by Tray.mu
+	id           string // clientIdentifier, guarded by Tray.mu
 }
 
 type connEntry struct {
@@ -276,19 +278,18 @@ func (t *Tray) setIcon(i Icon) {
 // applyServers reuses entries by position: the list keeps its order from
 // one check to the next, so an update only changes titles.
 func (t *Tray) applyServers(list []ServerModel) {
-	parent := t.items[KeyServers]
 	for i, sm := range list {
 		if i == len(t.servers) {
-			e := &serverEntry{item: parent.AddSubMenuItem(sm.Title, "")}
-			e.copyURI = e.item.AddSubMenuItem("Copy URI", "")
-			e.copyToken = e.item.AddSubMenuItem("Copy server token", "")
-			e.openWeb = e.item.AddSubMenuItem("Open Plex Web", "")
-			e.shown = Item{Title: sm.Title, Visible: true, Enabled: true}
+			e := &serverEntry{row: t.items[KeyServers].AddSubMenuItem(sm.Row.Title, "")}
+			e.details = t.items[KeyServerDetails].AddSubMenuItem(sm.Name, "")
+			e.copyToken = e.details.AddSubMenuItem("Copy server token", "")
+			e.openWeb = e.details.AddSubMenuItem("Open Plex Web", "")
+			e.shownRow = Item{Title: sm.Row.Title, Visible: true, Enabled: true}
+			e.shownDetails = Item{Title: sm.Name, Visible: true, Enabled: true}
 			e.shownWeb = Item{Title: "Open Plex Web", Visible: true, Enabled: true}
-			e.shownCopy = Item{Title: "Copy URI", Visible: true, Enabled: true}
 			e.shownToken = Item{Title: "Copy server token", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
-			t.copyOnClick(e.copyURI, &e.best, core.CopiedServerURI)
+			t.copyOnClick(e.row, &e.best, core.CopiedServerURI)
 			onClick(e.copyToken, func() {
 				t.mu.Lock()
 				id := e.id
@@ -310,7 +311,8 @@ func (t *Tray) applyServers(list []ServerModel) {
 	}
 	for _, e := range t.servers[min(len(list), len(t.servers)):] {
 		e.best, e.id, e.web = "", "", ""
-		update(e.item, &e.shown, Item{})
+		update(e.row, &e.shownRow, Item{})
+		update(e.details, &e.shownDetails, Item{})
 	}
 }
 
@@ -321,11 +323,11 @@ func (t *Tray) applyServer(i int, sm ServerModel) {
 		e.best, e.id, e.web = sm.Best, sm.ID, sm.Web
 		update(e.copyToken, &e.shownToken, sm.CopyToken)
 		update(e.openWeb, &e.shownWeb, sm.OpenWeb)
-		update(e.item, &e.shown, Item{Title: sm.Title, Visible: true, Enabled: true})
-		update(e.copyURI, &e.shownCopy, sm.CopyURI)
+		update(e.row, &e.shownRow, sm.Row)
+		update(e.details, &e.shownDetails, Item{Title: sm.Name, Visible: true, Enabled: true})
 		for j, cm := range sm.Connections {
 			if j == len(e.conns) {
-				c := &connEntry{item: e.item.AddSubMenuItem(cm.Title, "Click to copy")}
+				c := &connEntry{item: e.details.AddSubMenuItem(cm.Title, "Click to copy")}
 				c.shown = Item{Title: cm.Title, Visible: true, Enabled: true, Tooltip: "Click to copy"}
 				e.conns = append(e.conns, c)
 				t.copyOnClick(c.item, &c.uri, core.CopiedConnectionURI)

@@ -2,10 +2,16 @@ package tray
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plextray/plextray/internal/core"
 	"github.com/plextray/plextray/internal/desktop"
@@ -47,12 +53,23 @@ func statusLine(s core.State) string {
 		}
 		return "Signing in…"
 	case core.SignedIn:
-		if s.Username != "" {
-			return "Signed in as " + name(s.Username) + activeProfile(s)
+		if who := accountName(s); who != "" {
+			return "Signed in as " + who + activeProfile(s)
 		}
 		return "Signed in (not yet confirmed by plex.tv)" + activeProfile(s)
 	}
 	return ""
+}
+
+// accountName is the one name the tray gives the account (the top line,
+// the tooltip, notifications, "Switch back to …"): plex.tv's title for it,
+// which is also what its Plex Home calls the admin, else its username;
+// "" until plex.tv confirmed the token.
+func accountName(s core.State) string {
+	if n := name(s.Name); n != "" {
+		return n
+	}
+	return name(s.Username)
 }
 
 // noticeLine is the detail line: the latest notice in words.
@@ -86,7 +103,7 @@ func noticeLine(s core.State) string {
 		case core.CopiedServerToken:
 			what = "Server token"
 		case core.CopiedClaimToken:
-			return fmt.Sprintf("Claim token copied: start the new server with it within %s (PLEX_CLAIM); the clipboard clears then", n.Wait.Round(time.Second))
+			return fmt.Sprintf("Claim token copied; use it within %s", n.Wait.Round(time.Second))
 		}
 		if n.Wait > 0 {
 			return fmt.Sprintf("%s copied; clipboard clears in %s", what, n.Wait.Round(time.Second))
@@ -104,29 +121,33 @@ func noticeLine(s core.State) string {
 	case core.NoticeSignedOut:
 		return "Signed out."
 	case core.NoticeSignOutOffline:
-		return "Signed out here; plex.tv couldn't be reached, so the token may stay valid there (" + short(n.Err) + ")."
+		return "Signed out here; plex.tv not told (" + short(n.Err) + ")"
 	case core.NoticeCancelled:
 		return "Sign-in cancelled."
 	case core.NoticeTimedOut:
-		return "Sign-in timed out — nobody entered the code. Try again."
+		if s.Method == signin.Browser {
+			return "Sign-in timed out: page not confirmed"
+		}
+		return "Sign-in timed out: no code entered"
 	case core.NoticeExpired:
 		return "The code expired. Try again."
 	case core.NoticeSignInFailed:
 		if errors.Is(n.Err, plextv.ErrBadToken) {
-			return "Sign-in failed: plex.tv sent a token with characters no token has; nothing was stored."
+			return "Sign-in failed: plex.tv sent a malformed token; nothing was stored"
 		}
 		if errors.Is(n.Err, plextv.ErrTokenInvalid) {
-			return "Sign-in failed: plex.tv rejected this app (" + short(n.Err) + ")."
+			return "Sign-in failed: plex.tv rejected this app (" + short(n.Err) + ")"
 		}
-		return "Couldn't start sign-in: " + short(n.Err)
+		return "Sign-in failed: " + plexTVProblem(n.Err)
 	case core.NoticeSignInRetrying:
-		return fmt.Sprintf("plex.tv unreachable (%s) — still waiting, next try in %s", short(n.Err), n.Wait.Round(time.Second))
+		return fmt.Sprintf("%s — still waiting, next try in %s", capitalize(plexTVProblem(n.Err)), n.Wait.Round(time.Second))
 	case core.NoticeUnreachable:
-		return fmt.Sprintf("plex.tv unreachable (%s) — token kept, retrying in %s", short(n.Err), n.Wait)
+		return fmt.Sprintf("%s — token kept, trying again in %s", capitalize(plexTVProblem(n.Err)), n.Wait)
 	case core.NoticeRevoked:
-		return "Plex revoked your token — sign in again."
+		return "Plex revoked your token — sign in again"
 	case core.NoticeBrowserFailed:
-		line := "Couldn't open a browser: open " + uri(s.URL) + " yourself"
+		// The menu shows the code and "Copy link"; the tooltip the link.
+		line := "No browser opened: use Copy link — open " + uri(s.URL)
 		if c := code(s.Code); len(c) == 4 {
 			line += " and enter " + c
 		}
@@ -136,17 +157,17 @@ func noticeLine(s core.State) string {
 			return "Couldn't copy the token: " + clipboardWords(n.Err)
 		}
 		if n.What == core.CopiedClaimToken && fromPlexTV(n.Err) {
-			return "Couldn't get a claim token from plex.tv: " + short(n.Err)
+			return "No claim token: " + plexTVProblem(n.Err)
 		}
 		if n.What == core.CopiedServerToken && errors.Is(n.Err, core.ErrNoServerToken) {
-			return "plex.tv lists no token of its own for this server."
+			return "plex.tv lists no token of its own for this server"
 		}
 		if errors.Is(n.Err, plextv.ErrBadToken) {
-			return "Not copied: plex.tv sent this server a token with characters no token has."
+			return "Not copied: plex.tv sent this server a malformed token"
 		}
 		return "Couldn't copy: " + clipboardWords(n.Err)
 	case core.NoticeKeychainFailed:
-		return "Keychain: " + keychainWords(n.Err, s.Phase)
+		return keychainLine(n.Err, s.Phase) + " — " + keychainWords(n.Err, s.Phase)
 	case core.NoticeAutostartFailed:
 		return "Couldn't change Start at login: " + textsafe.Line(n.Err.Error(), textsafe.Long)
 	}
@@ -173,17 +194,18 @@ func copiedWhat(w core.Copied, s core.State) string {
 	return "Text"
 }
 
-// hintLine names missing capabilities and what to do about them.
+// hintLine names missing capabilities and what to do about them; the
+// menu shows the first in a few words (keychainLine), the tooltip all.
 func hintLine(s core.State) string {
 	var hints []string
 	if s.Keychain != nil {
-		hints = append(hints, "Keychain: "+keychainWords(s.Keychain, s.Phase))
+		hints = append(hints, keychainLine(s.Keychain, s.Phase)+" — "+keychainWords(s.Keychain, s.Phase))
 	}
 	if s.Clipboard != nil {
 		hints = append(hints, "Clipboard: "+clipboardWords(s.Clipboard))
 	}
 	if s.Notifications != nil {
-		hints = append(hints, "Notifications: none here; the code and status are in this menu.")
+		hints = append(hints, "Notifications: none here; this menu says it all")
 	}
 	return strings.Join(hints, " ")
 }
@@ -202,6 +224,20 @@ func keychainWords(err error, p core.Phase) string {
 	return wording.KeychainProblem(err) + ", and sign in again."
 }
 
+// keychainLine says in a few words what is wrong with the keychain, for
+// the top menu (keychainWords says all of it).
+func keychainLine(err error, p core.Phase) string {
+	switch {
+	case errors.Is(err, keychain.ErrLocked) && p == core.Locked:
+		return "Keychain: locked; unlock, then Try again"
+	case errors.Is(err, keychain.ErrLocked):
+		return "Keychain: locked; unlock it"
+	case errors.Is(err, keychain.ErrNoSessionBus):
+		return "Keychain: no session bus here"
+	}
+	return "Keychain: none; install gnome-keyring"
+}
+
 // clipboardWords says what is wrong with the clipboard.
 func clipboardWords(err error) string {
 	if errors.Is(err, desktop.ErrNoClipboard) {
@@ -210,10 +246,11 @@ func clipboardWords(err error) string {
 	return textsafe.Line(err.Error(), textsafe.Long)
 }
 
-// short is a plex.tv error in a few words.
+// short is why asking plex.tv failed, in a few plain words ("HTTP 503",
+// "connection refused", "no answer in time"): never Go's error text,
+// which the log has.
 func short(err error) string {
 	var se *plextv.StatusError
-	var ne *plextv.NetworkError
 	var de *plextv.DecodeError
 	switch {
 	case err == nil:
@@ -223,13 +260,53 @@ func short(err error) string {
 	case errors.As(err, &se):
 		return fmt.Sprintf("HTTP %d", se.StatusCode)
 	case errors.As(err, &de):
-		return "bad answer"
-	case errors.As(err, &ne) && errors.Is(err, context.DeadlineExceeded):
-		return "timed out"
-	case errors.As(err, &ne):
-		return textsafe.Line(ne.Err.Error(), 60)
+		return "an answer it can't read"
 	}
-	return textsafe.Line(err.Error(), 60)
+	return netWhy(err)
+}
+
+// plexTVProblem says what went wrong asking plex.tv: "can't reach plex.tv
+// (connection refused)", "plex.tv is having trouble (HTTP 503)".
+func plexTVProblem(err error) string {
+	var se *plextv.StatusError
+	var de *plextv.DecodeError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &se) && se.StatusCode == 429:
+		return "plex.tv asks to slow down (HTTP 429)"
+	case errors.As(err, &se) && se.StatusCode >= 500:
+		return fmt.Sprintf("plex.tv is having trouble (HTTP %d)", se.StatusCode)
+	case errors.As(err, &se):
+		return fmt.Sprintf("plex.tv refused (HTTP %d)", se.StatusCode)
+	case errors.As(err, &de):
+		return "plex.tv's answer was unreadable"
+	}
+	return "can't reach plex.tv (" + netWhy(err) + ")"
+}
+
+// netWhy is why a connection failed, in plain words.
+func netWhy(err error) string {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &dns):
+		return "name not found"
+	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
+		return "certificate not accepted"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer in time"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "connection broke off"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "no route"
+	}
+	return "network error"
 }
 
 func tooltip(s core.State) string {
@@ -248,8 +325,8 @@ func tooltip(s core.State) string {
 			t += "signing in"
 		}
 	case core.SignedIn:
-		if s.Username != "" {
-			t += "signed in as " + name(s.Username) + activeProfile(s)
+		if who := accountName(s); who != "" {
+			t += "signed in as " + who + activeProfile(s)
 		} else {
 			t += "signed in (not confirmed)"
 		}
@@ -276,7 +353,7 @@ func healthWords(s core.State) string {
 		}
 		return ""
 	case core.HealthPlexTV:
-		w := "plex.tv unreachable or failing (" + short(sv.Err) + ")"
+		w := plexTVProblem(sv.Err)
 		if !sv.Checked.IsZero() {
 			w += "; servers as of " + clockTime(sv.Checked)
 		}
@@ -307,9 +384,9 @@ func healthLine(s core.State) string {
 		if sv.Err == nil {
 			return "" // the unverified token's notice says it
 		}
-		line := "plex.tv can't list your servers (" + short(sv.Err) + ")"
+		line := capitalize(plexTVProblem(sv.Err))
 		if !sv.Checked.IsZero() {
-			line += "; showing the check at " + clockTime(sv.Checked)
+			line += "; servers as of " + clockTime(sv.Checked)
 		}
 		return line
 	case core.HealthNoServer:
@@ -318,7 +395,11 @@ func healthLine(s core.State) string {
 		}
 		return "No server is reachable from here"
 	case core.HealthSomeUnreachable:
-		return capitalize(unreachableWords(c.Unreachable))
+		// The tooltip adds that plex.tv has it online.
+		if c.Unreachable == 1 {
+			return "1 server is unreachable from here"
+		}
+		return fmt.Sprintf("%d servers are unreachable from here", c.Unreachable)
 	case core.HealthGood:
 		if c.Servers == 0 {
 			return ""
@@ -326,7 +407,7 @@ func healthLine(s core.State) string {
 		if c.Reachable == c.Servers {
 			return "All good: every server reachable"
 		}
-		return fmt.Sprintf("All good: %d of %d servers reachable, %d offline at plex.tv", c.Reachable, c.Servers, c.Servers-c.Reachable)
+		return fmt.Sprintf("All good: %d of %d reachable, %d offline", c.Reachable, c.Servers, c.Servers-c.Reachable)
 	}
 	return ""
 }
@@ -343,8 +424,9 @@ func unreachableWords(n int) string {
 // from here, in the words the rows, the tooltip and notifications share.
 const unreachableHere = wording.UnreachableHere
 
+// capitalize starts s with a capital letter, except plex.tv's name.
 func capitalize(s string) string {
-	if s == "" {
+	if s == "" || strings.HasPrefix(s, "plex.tv") {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
@@ -393,13 +475,18 @@ func Notify(n core.Notice, s core.State) (_ Notification, ok bool) {
 		if !s.Stored {
 			body = "The keychain is unavailable, so the token is kept only until you quit. " + keychainWords(s.Keychain, s.Phase)
 		}
-		return Notification{"Signed in as " + name(s.Username), body}, true
+		return Notification{"Signed in as " + accountName(s), body}, true
 	case core.NoticeRevoked:
 		return Notification{"Signed out of Plex", "Your token was revoked or expired. Sign in again from the tray."}, true
 	case core.NoticeTimedOut:
-		return Notification{"Plex sign-in timed out", "The code was not entered in time. Click \"Sign in to Plex…\" to try again."}, true
+		if s.Method == signin.Browser {
+			return Notification{"Plex sign-in timed out", "Plex's sign-in page was not confirmed in time. Click \"" + signInBrowserTitle + "\" to try again."}, true
+		}
+		return Notification{"Plex sign-in timed out", "The code was not entered in time. Click \"" + signInCodeTitle + "\" to try again."}, true
 	case core.NoticeSignInFailed:
-		return Notification{"Plex sign-in failed", "plex.tv said no: " + short(n.Err)}, true
+		return Notification{"Plex sign-in failed", capitalize(plexTVProblem(n.Err)) + "."}, true
+	case core.NoticeCopied, core.NoticeTokenCopied, core.NoticeCopyFailed:
+		return copyNotification(n, s), true
 	case core.NoticeServerOffline:
 		// The menu's words for the server: "Living Room — unreachable
 		// from here (online at plex.tv)", "Cabin — offline · last seen …".
@@ -466,10 +553,11 @@ func profileTitle(u plextv.HomeUser) string {
 	return t
 }
 
-// switchBackTitle: "Switch back to anna".
+// switchBackTitle: "Switch back to Anna" (accountName, else the name
+// the Home gives the admin).
 func switchBackTitle(s core.State) string {
-	if s.Username != "" {
-		return "Switch back to " + name(s.Username)
+	if who := accountName(s); who != "" {
+		return "Switch back to " + who
 	}
 	if a := s.Profiles.Admin(); a != nil {
 		return "Switch back to " + profileName(a.Title)
@@ -488,9 +576,9 @@ func profilesNote(s core.State) string {
 	case p.Listing && len(p.List) == 0:
 		return "Listing profiles…"
 	case s.Notice.Kind == core.NoticeProfileListFailed:
-		return "Couldn't list profiles: " + short(s.Notice.Err)
+		return "Couldn't list profiles (" + short(s.Notice.Err) + ")"
 	case !p.Kept && p.Active != nil:
-		return "This profile's token is kept only until you quit (no keychain)"
+		return "Kept only until you quit (no keychain)"
 	}
 	return ""
 }
@@ -510,22 +598,23 @@ func profileNotice(s core.State) (string, bool) {
 	case core.NoticeProfileWrongPIN:
 		return "Wrong PIN for " + who + " — try again in your browser", true
 	case core.NoticeProfileSwitched:
-		return "Now using " + who + "'s token", true
+		// The top line says whose token is active: one line per fact.
+		return "", true
 	case core.NoticeProfileNotKept:
-		return "Now using " + who + "'s token; not saved (keychain unavailable)", true
+		return "Not saved: the keychain is unavailable", true
 	case core.NoticeProfileFailed:
 		if n.Title == "" {
-			return "Couldn't switch profile: " + short(n.Err), true
+			return "Couldn't switch profile (" + short(n.Err) + ")", true
 		}
-		return "Couldn't switch to " + who + ": " + short(n.Err), true
+		return "Couldn't switch to " + who + " (" + short(n.Err) + ")", true
 	case core.NoticeProfileExpired:
 		return "The PIN page for " + who + " expired — choose the profile again", true
 	case core.NoticeProfilePINTries:
-		return "Too many wrong PINs for " + who + " — choose the profile again later", true
+		return "Too many wrong PINs for " + who + "; try again later", true
 	case core.NoticeProfileFallback:
 		return "plex.tv no longer accepts " + who + "'s token — back to your own", true
 	case core.NoticeProfileListFailed:
-		return "Couldn't list your Plex Home's profiles: " + short(n.Err), true
+		return "Couldn't list your Plex Home (" + short(n.Err) + ")", true
 	}
 	return "", false
 }
@@ -590,31 +679,92 @@ func moreServersLine(n int) string {
 	return fmt.Sprintf("%d more… ('plextray servers' lists all)", n)
 }
 
-// copyURI is what "Copy URI" copies and how the item says it: the
-// server's URI (servers.Server.URI, the same `plextray uri` prints),
-// labelled when it is not the best connection or needs plex.direct DNS
-// that this network blocks.
-func copyURI(s servers.Server) (string, Item) {
-	it := Item{Title: "Copy URI", Visible: true, Enabled: true}
-	switch s.URIKind {
-	case servers.URINone:
-		it.Title, it.Enabled = "Copy URI (no reachable connection)", false
-		return "", it
-	case servers.URIOther:
-		it.Title = "Copy URI (works without plex.direct DNS)"
-		it.Tooltip = uri(s.URI) + " — the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks"
-	case servers.URINeedsDNS:
-		it.Title = "Copy URI (needs plex.direct DNS, blocked here)"
-		it.Tooltip = uri(s.URI) + " — verified https, but other programs on this computer can't resolve this name until plex.direct is allowed in your router's DNS-rebinding protection"
-	default:
-		it.Tooltip = uri(s.URI)
+// serverName is a server's entry under Server details: "Dad's Plex
+// (shared)".
+func serverName(s servers.Server) string { return ellipsis(wording.ServerName(s), maxName) }
+
+// serverRow is a server's row in the Servers submenu: "Living Room —
+// local · 4 ms", its name shortened so that the status fits maxLabel.
+func serverRow(s servers.Server, now, asOf time.Time) string {
+	n := wording.ServerName(s)
+	status := " — " + wording.ServerStatus(s, now)
+	if utf8.RuneCountInString(n+status+asOfWords(asOf)) > maxLabel {
+		// "unreachable from here (as of 14:32)": the top line says
+		// where plex.tv stands.
+		status = strings.Replace(status, " (online at plex.tv)", "", 1)
 	}
-	return s.URI, it
+	status += asOfWords(asOf)
+	room := max(maxLabel-utf8.RuneCountInString(status), 12)
+	return ellipsis(ellipsis(n, room)+status, maxLabel)
 }
 
-// connTitle: "https://…:32400 — local · 4 ms".
+// rowTip says what a click on a server's row copies, and why when it is
+// not the best connection: "Click to copy https://…".
+func rowTip(s servers.Server) string {
+	switch s.URIKind {
+	case servers.URINone:
+		return "No connection answers; nothing to copy"
+	case servers.URIOther:
+		return "Click to copy " + uri(s.URI) + " (the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks)"
+	case servers.URINeedsDNS:
+		return "Click to copy " + uri(s.URI) + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"
+	}
+	return "Click to copy " + uri(s.URI)
+}
+
+// connTitle: "192-168-1-5.…plex.direct:32400 — local · 4 ms", within
+// connWidth. The scheme is left out (the kind says "http" when it is not
+// https); a click copies the whole URI.
 func connTitle(c servers.Connection) string {
-	return uri(c.URI) + " — " + wording.ConnKind(c) + " · " + wording.ConnLabel(c)
+	u := strings.TrimPrefix(shortURI(c.URI), "https://")
+	t := u + " — " + wording.ConnKind(c) + " · " + wording.ConnLabel(c)
+	if utf8.RuneCountInString(t) > connWidth {
+		t = u + " — " + wording.ConnKind(c) + " · " + connState(c)
+	}
+	return ellipsis(t, connWidth)
+}
+
+// connWidth is the widest a connection's row may be: it is the third
+// menu deep (see maxLabel).
+const connWidth = 48
+
+// connState is a connection's state in at most a couple of words, for
+// when wording.ConnLabel makes its row too wide.
+func connState(c servers.Connection) string {
+	switch c.State {
+	case servers.DNSFailure:
+		return "DNS failed"
+	case servers.Skipped:
+		return "not tried"
+	}
+	return wording.ConnLabel(c)
+}
+
+// shortURI is an untrusted URI for a label, its host shortened: a
+// plex.direct name keeps the address it spells and drops its 32-digit
+// hash ("https://192-168-1-5.…plex.direct:32400"); any other host longer
+// than 32 characters keeps its start and end. Only labels are shortened,
+// never what is copied.
+func shortURI(raw string) string {
+	u := uri(raw)
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return ellipsis(u, 40)
+	}
+	host, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host, tail = rest[:i], rest[i:]
+	}
+	port := ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host, port = host[:i], host[i:]
+	}
+	if first, _, ok := strings.Cut(host, "."); ok && strings.HasSuffix(host, ".plex.direct") && first+".plex.direct" != host {
+		host = first + ".…plex.direct"
+	} else if r := []rune(host); len(r) > 32 {
+		host = string(r[:14]) + "…" + string(r[len(r)-17:])
+	}
+	return ellipsis(scheme+"://"+host+port, 48) + ellipsis(strings.TrimSuffix(tail, "/"), 8)
 }
 
 // serversNote is the Servers submenu's note line.
@@ -629,6 +779,120 @@ func serversNote(sv core.Servers) string {
 	}
 	return ""
 }
+
+// ——— widths ———
+
+// The widest a menu row may be, in characters (about 6 px each in a
+// panel's menu font, plus the menu's margins): a server's details are
+// three menus deep (the top menu, Server details, the server), and the
+// three must fit side by side left of the icon on a 1024 px screen, or
+// the panel opens the third as an empty sliver.
+const (
+	maxLabel = 60 // a submenu's row
+	maxTop   = 40 // the top menu's lines (what the state and notices say)
+	maxName  = 32 // a server's name under Server details
+)
+
+// ellipsis cuts s to at most n characters, ending in "…" if it was cut.
+func ellipsis(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+}
+
+// fit makes it at most n characters wide and reports whether it had to:
+// a sentence ends at a clause boundary (" — ", "; ", " (") that leaves it
+// readable, else at a word with "…". The whole sentence goes to the
+// item's tooltip if it has none.
+func fit(it *Item, n int) bool {
+	full := it.Title
+	if utf8.RuneCountInString(full) <= n {
+		return false
+	}
+	it.Title = cut(full, n)
+	if it.Tooltip == "" {
+		it.Tooltip = full
+	}
+	return true
+}
+
+// cut shortens a sentence longer than n characters (see fit).
+func cut(s string, n int) string {
+	r := []rune(s)
+	head := string(r[:min(len(r), n+3)]) // a boundary may start right after n characters
+	best := -1
+	for _, sep := range []string{" — ", "; ", " ("} {
+		for i := 0; ; i += len(sep) {
+			j := strings.Index(head[i:], sep)
+			if j < 0 {
+				break
+			}
+			i += j
+			if k := utf8.RuneCountInString(s[:i]); i > best && k >= n/3 && k <= n {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		return s[:best]
+	}
+	head = string(r[:n-1])
+	if i := strings.LastIndexByte(head, ' '); i >= n/3 {
+		head = head[:i]
+	}
+	return strings.TrimRight(head, " ,;:—") + "…"
+}
+
+// fitServers fits the Servers submenu's fixed rows (server rows are
+// rendered to fit).
+func fitServers(m *ServersModel) {
+	for _, it := range []*Item{&m.CheckAgain, &m.Note, &m.Checked, &m.DNS, &m.Notify, &m.More} {
+		fit(it, maxLabel)
+	}
+}
+
+// ——— copying ———
+
+// copyNotification confirms a copy (the click closed the menu, so the
+// menu can't show it): "Server URI copied" and what it was, or why it
+// failed.
+func copyNotification(n core.Notice, s core.State) Notification {
+	if n.Kind == core.NoticeCopyFailed {
+		return Notification{"Couldn't copy", capitalize(noticeLine(s))}
+	}
+	title := copiedWhat(n.What, s) + " copied"
+	switch {
+	case n.What == core.CopiedClaimToken:
+		return Notification{title, fmt.Sprintf("Start the new server with it (PLEX_CLAIM) within %s; it is cleared from the clipboard then.", n.Wait.Round(time.Second))}
+	case n.Kind == core.NoticeTokenCopied && n.Wait > 0:
+		return Notification{title, fmt.Sprintf("It is cleared from the clipboard in %s.", n.Wait.Round(time.Second))}
+	case n.Kind == core.NoticeTokenCopied:
+		return Notification{title, "It stays on the clipboard."}
+	case n.What == core.CopiedServerURI || n.What == core.CopiedConnectionURI:
+		body := uri(n.Text)
+		if s.Servers.DNSBlocked && servers.IsPlexDirect(n.Text) {
+			body += " (needs plex.direct DNS, which this network blocks)"
+		}
+		return Notification{title, body}
+	}
+	return Notification{title, ""}
+}
+
+// The sign-in items: each says which way it signs in.
+const (
+	signInCodeTitle    = "Sign in with a code…"
+	signInCodeTip      = "Get a code to enter at plex.tv/link, on this or any other device"
+	signInBrowserTitle = "Sign in with your browser's Plex session…"
+	signInBrowserTip   = "One click, if you are already signed into plex.tv in your default browser"
+)
+
+// The Servers and Server details items.
+const (
+	serversTip       = "Click a server to copy its best URI"
+	serverDetailsTip = "Each server's own token, Plex Web and connections"
+)
 
 // claimTip explains "Copy claim token".
 const claimTip = "A claim token for a new Plex Media Server (PLEX_CLAIM of the official container); it works for 4 minutes and is cleared from the clipboard then"

@@ -12,8 +12,8 @@
  *
  *     depth <TAB> id <TAB> flags <TAB> title
  *
- * with flags made of S (separator), D (disabled), C (checked), P (has a
- * submenu), or "-". A submenu's items follow their parent with depth + 1.
+ * with flags made of S (separator), D (disabled), C (checked), R (a radio
+ * item: MFT_RADIOCHECK), P (has a submenu), or "-". A submenu's items follow their parent with depth + 1.
  * Windows menus have no hidden items: a hidden item is one not in the menu.
  *
  * Entry points for rundll32 (same %MENUHOOK_OUT% in its environment):
@@ -80,6 +80,8 @@ static void dump(HANDLE f, HMENU m, int depth)
 			flags[k++] = 'D';
 		if (mi.fState & MFS_CHECKED)
 			flags[k++] = 'C';
+		if (mi.fType & MFT_RADIOCHECK)
+			flags[k++] = 'R';
 		if (mi.hSubMenu)
 			flags[k++] = 'P';
 		if (k == 0)
