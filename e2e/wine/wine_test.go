@@ -210,6 +210,11 @@ func TestTray(t *testing.T) {
 			// The detail line (the latest notice) is taken from the menu.
 			d := detail(m.top())
 			model.Items[tray.KeyDetail] = tray.Item{Title: d, Visible: d != ""}
+			// Server details shows once the server list is in (st has
+			// none; the Servers check below looks inside it).
+			if s.Phase == core.SignedIn && m.index("Server details") >= 0 {
+				model.Items[tray.KeyServerDetails] = tray.Item{Title: "Server details", Visible: true, Enabled: true}
+			}
 			want := expectTop(model)
 			if blank := blankRows(m); len(blank) > 0 {
 				return false, fmt.Sprintf("blank rows %v in\n%s", blank, m)
