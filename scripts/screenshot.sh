@@ -148,7 +148,11 @@ wait_until() { # TIMEOUT-SECONDS COMMAND...: poll every 0.1 s
 	done
 }
 
-shot() { xwd -root -silent >"$1"; }
+shot() { # xwd fails now and then (BadMatch) while a window maps or fades
+	local _
+	for _ in 1 2 3 4; do xwd -root -silent >"$1" 2>/dev/null && return 0; sleep 0.2; done
+	xwd -root -silent >"$1"
+}
 
 # settle NAME: capture the screen until two captures in a row are equal
 # (menus fade in, the panel lays out), at most 10 s; leaves NAME.xwd.
