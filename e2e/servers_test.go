@@ -41,7 +41,7 @@ func TestServersStayCurrent(t *testing.T) {
 	if attic == nil || !attic.Submenu {
 		t.Fatalf("no Attic under Server details:\n%s", lay.Tree())
 	}
-	c := attic.Find("https://127-0-0-1.…plex.direct:")
+	c := attic.Find("127-0-0-1.…plex.direct:")
 	if c == nil || !strings.Contains(c.Label, "— local · ") || len([]rune(c.Label)) > 60 {
 		t.Fatalf("Attic's connection:\n%s", lay.Tree())
 	}
