@@ -12,6 +12,7 @@ import (
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/signin"
 	"github.com/plextray/plextray/internal/textsafe"
+	"github.com/plextray/plextray/internal/wording"
 )
 
 // Icon names the tray icon for a state.
@@ -298,12 +299,13 @@ func renderServers(sv core.Servers, now time.Time, o Options, r *Renderer) Serve
 // the time of the last successful check the row is from (plex.tv fails
 // now). Every label fits maxLabel.
 func renderServer(srv servers.Server, now, asOf time.Time, o Options) ServerModel {
-	sm := ServerModel{ID: srv.ClientIdentifier, Name: serverName(srv)}
+	name := wording.ServerName(srv)
+	sm := ServerModel{ID: srv.ClientIdentifier, Name: ellipsis(name, maxName)}
 	sm.Best = srv.URI
 	if srv.URIKind == servers.URINone {
 		sm.Best = ""
 	}
-	sm.Row = Item{Title: serverRow(srv, now, asOf), Tooltip: rowTip(srv), Visible: true, Enabled: sm.Best != ""}
+	sm.Row = Item{Title: serverRow(name, srv, now, asOf), Tooltip: rowTip(srv), Visible: true, Enabled: sm.Best != ""}
 	sm.Web = servers.WebURL(srv, o.appURL())
 	sm.OpenWeb = Item{Title: "Open Plex Web", Tooltip: webTip(sm.Web), Visible: true, Enabled: sm.Web != ""}
 	sm.CopyToken = Item{Title: "Copy server token", Tooltip: serverTokenTip, Visible: true, Enabled: !srv.AccessToken.IsZero()}

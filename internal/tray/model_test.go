@@ -90,7 +90,7 @@ func TestRenderServers(t *testing.T) {
 	)}}
 	m := Render(st, Options{}).Servers
 	// A server's row is what a click copies: its best URI.
-	if r := m.List[0]; len(m.List) != 2 || r.Row.Title != "Living Room — local · 4 ms" || !r.Row.Enabled || r.Row.Tooltip != "Click to copy https://a:1" || r.Best != "https://a:1" || r.Name != "Living Room" {
+	if r := m.List[0]; len(m.List) != 2 || r.Row.Title != "Living Room — local · 4 ms" || !r.Row.Enabled || r.Row.Tooltip != "https://a:1" || r.Best != "https://a:1" || r.Name != "Living Room" {
 		t.Fatalf("%+v", m.List)
 	}
 	if r := m.List[1]; r.Row.Enabled || r.Best != "" || r.Row.Title != "Old NAS — offline" || m.List[0].Connections[0].Title != "a:1 — local · 4 ms" || r.Connections[0].Title != "http://b:1 — remote http · refused" {

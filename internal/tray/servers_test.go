@@ -165,8 +165,8 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 		uri  string
 		tip  string
 	}{
-		{servers.URIOther, "https://203.0.113.7:32400", "Click to copy https://203.0.113.7:32400 (the best one, " + pd + ", needs plex.direct DNS, which this network blocks)"},
-		{servers.URINeedsDNS, pd, "Click to copy " + pd + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"},
+		{servers.URIOther, "https://203.0.113.7:32400", "https://203.0.113.7:32400 (the best one, " + pd + ", needs plex.direct DNS, which this network blocks)"},
+		{servers.URINeedsDNS, pd, pd + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"},
 	}
 	for _, c := range cases {
 		s.URIKind, s.URI = c.kind, c.uri
@@ -188,7 +188,7 @@ func TestCopyURIWhenDNSBlocksPlexDirect(t *testing.T) {
 	// DNS fine: the best URI, plainly.
 	s.Connections[0].DNS = servers.DNSResolved
 	s.URIKind, s.URI = servers.URIBest, pd
-	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].Row.Tooltip != "Click to copy "+pd || m.DNS.Visible {
+	if m := Render(signedIn(s), Options{}).Servers; m.List[0].Best != pd || m.List[0].Row.Tooltip != pd || m.DNS.Visible {
 		t.Fatalf("%+v", m.List[0].Row)
 	}
 	// Its connection's label is short; what it copies is not.

@@ -679,47 +679,49 @@ func moreServersLine(n int) string {
 	return fmt.Sprintf("%d more… ('plextray servers' lists all)", n)
 }
 
-// serverName is a server's entry under Server details: "Dad's Plex
-// (shared)".
-func serverName(s servers.Server) string { return ellipsis(wording.ServerName(s), maxName) }
-
 // serverRow is a server's row in the Servers submenu: "Living Room —
-// local · 4 ms", its name shortened so that the status fits maxLabel.
-func serverRow(s servers.Server, now, asOf time.Time) string {
-	n := wording.ServerName(s)
-	status := " — " + wording.ServerStatus(s, now)
-	if utf8.RuneCountInString(n+status+asOfWords(asOf)) > maxLabel {
+// local · 4 ms", its name n (wording.ServerName) shortened so that the
+// status fits maxLabel.
+func serverRow(n string, s servers.Server, now, asOf time.Time) string {
+	status, as := wording.ServerStatus(s, now), asOfWords(asOf)
+	width := func() int {
+		return utf8.RuneCountInString(n) + 3 + utf8.RuneCountInString(status) + utf8.RuneCountInString(as)
+	}
+	if width() > maxLabel {
 		// "unreachable from here (as of 14:32)": the top line says
 		// where plex.tv stands.
 		status = strings.Replace(status, " (online at plex.tv)", "", 1)
 	}
-	status += asOfWords(asOf)
-	room := max(maxLabel-utf8.RuneCountInString(status), 12)
-	return ellipsis(ellipsis(n, room)+status, maxLabel)
+	if over := width() - maxLabel; over > 0 {
+		n = ellipsis(n, max(utf8.RuneCountInString(n)-over, 12))
+	}
+	return ellipsis(n+" — "+status+as, maxLabel)
 }
 
-// rowTip says what a click on a server's row copies, and why when it is
-// not the best connection: "Click to copy https://…".
+// rowTip is what a click on a server's row copies, and why when it is
+// not the best connection. (Only macOS shows a menu row's tooltip; the
+// Servers item's says what a click does.)
 func rowTip(s servers.Server) string {
 	switch s.URIKind {
 	case servers.URINone:
 		return "No connection answers; nothing to copy"
 	case servers.URIOther:
-		return "Click to copy " + uri(s.URI) + " (the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks)"
+		return uri(s.URI) + " (the best one, " + uri(s.Best) + ", needs plex.direct DNS, which this network blocks)"
 	case servers.URINeedsDNS:
-		return "Click to copy " + uri(s.URI) + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"
+		return uri(s.URI) + " (needs plex.direct DNS, blocked here: allow plex.direct in your router's DNS-rebinding protection)"
 	}
-	return "Click to copy " + uri(s.URI)
+	return uri(s.URI)
 }
 
 // connTitle: "192-168-1-5.…plex.direct:32400 — local · 4 ms", within
 // connWidth. The scheme is left out (the kind says "http" when it is not
 // https); a click copies the whole URI.
 func connTitle(c servers.Connection) string {
-	u := strings.TrimPrefix(shortURI(c.URI), "https://")
-	t := u + " — " + wording.ConnKind(c) + " · " + wording.ConnLabel(c)
+	a, mid, b := shortParts(uri(c.URI))
+	a = strings.TrimPrefix(a, "https://")
+	t := a + mid + b + " — " + wording.ConnKind(c) + " · " + wording.ConnLabel(c)
 	if utf8.RuneCountInString(t) > connWidth {
-		t = u + " — " + wording.ConnKind(c) + " · " + connState(c)
+		t = a + mid + b + " — " + wording.ConnKind(c) + " · " + connState(c)
 	}
 	return ellipsis(t, connWidth)
 }
@@ -746,25 +748,36 @@ func connState(c servers.Connection) string {
 // than 32 characters keeps its start and end. Only labels are shortened,
 // never what is copied.
 func shortURI(raw string) string {
-	u := uri(raw)
-	scheme, rest, ok := strings.Cut(u, "://")
+	a, mid, b := shortParts(uri(raw))
+	return ellipsis(a+mid+b, 56)
+}
+
+// shortParts is shortURI in three parts whose concatenation is the label,
+// a and b cut from u (a connection's row joins them with its state in one
+// allocation).
+func shortParts(u string) (a, mid, b string) {
+	u = strings.TrimSuffix(u, "/")
+	_, rest, ok := strings.Cut(u, "://")
 	if !ok {
-		return ellipsis(u, 40)
+		return u, "", ""
 	}
-	host, tail := rest, ""
+	start := len(u) - len(rest) // the host's first byte
+	end := len(u)               // after the host
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		host, tail = rest[:i], rest[i:]
+		end = start + i
 	}
-	port := ""
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-		host, port = host[:i], host[i:]
+	if i := strings.LastIndexByte(u[start:end], ':'); i >= 0 && !strings.Contains(u[start+i:end], "]") {
+		end = start + i
 	}
-	if first, _, ok := strings.Cut(host, "."); ok && strings.HasSuffix(host, ".plex.direct") && first+".plex.direct" != host {
-		host = first + ".…plex.direct"
-	} else if r := []rune(host); len(r) > 32 {
-		host = string(r[:14]) + "…" + string(r[len(r)-17:])
+	host := u[start:end]
+	switch first, _, _ := strings.Cut(host, "."); {
+	case strings.HasSuffix(host, ".plex.direct") && len(first)+len(".plex.direct") < len(host):
+		return u[:start+len(first)], ".…plex.direct", u[end:]
+	case utf8.RuneCountInString(host) > 32:
+		r := []rune(host)
+		return u[:start] + string(r[:14]), "…", string(r[len(r)-17:]) + u[end:]
 	}
-	return ellipsis(scheme+"://"+host+port, 48) + ellipsis(strings.TrimSuffix(tail, "/"), 8)
+	return u, "", ""
 }
 
 // serversNote is the Servers submenu's note line.
