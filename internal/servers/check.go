@@ -182,14 +182,23 @@ func (r *run) run() []Server {
 	return r.servers
 }
 
-// dispatch starts every probe, each in its own goroutine. A probe holds
-// one of Concurrency slots until it ends or Grace has passed, whichever is
-// first, and one of MaxOpen places until it ends. So a hung connection
-// slows the start of the next probes by at most Grace, while MaxOpen still
-// bounds the sockets open at once.
+// dispatch starts every probe. A probe holds one of Concurrency slots
+// until it ends or Grace has passed, whichever is first, and one of
+// MaxOpen places until it ends. So a hung connection slows the start of
+// the next probes by at most Grace, while MaxOpen still bounds the sockets
+// open at once.
+//
+// Each probe runs on a goroutine of its own while it runs; a goroutine
+// whose probe has ended offers to run the next one (idle), and a new one
+// is started only when none is free. Most probes of a large check end in
+// microseconds (refused), so a few goroutines run thousands of probes
+// instead of one goroutine, and one stack grown for the dial, per probe.
+// The idle ones end with dispatch.
 func (r *run) dispatch(jobs []job, wg *sync.WaitGroup) {
 	slots := make(chan struct{}, r.p.concurrency)
 	open := make(chan struct{}, max(r.p.maxOpen, r.p.concurrency))
+	idle := make(chan job)
+	defer close(idle)
 	for _, j := range jobs {
 		if !acquire(r.ctx, slots) {
 			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
@@ -200,19 +209,31 @@ func (r *run) dispatch(jobs []job, wg *sync.WaitGroup) {
 			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
 			continue
 		}
-		wg.Go(func() {
-			var once sync.Once
-			free := func() { once.Do(func() { <-slots }) }
-			grace := time.AfterFunc(r.p.grace, free)
-			start := time.Now()
-			r.results <- msg{job: j, start: start}
-			out := r.p.probe(r.ctx, &r.sockets, j.uri, j.id, j.address)
-			grace.Stop()
-			free()
-			<-open
-			r.finish(msg{job: j, start: start, done: true, out: out})
-		})
+		select {
+		case idle <- j:
+		default:
+			wg.Go(func() {
+				for j, ok := j, true; ok; j, ok = <-idle {
+					r.runProbe(j, slots, open)
+				}
+			})
+		}
 	}
+}
+
+// runProbe runs job j, which holds a place in slots and one in open: it
+// gives the slot back after Grace or at its end, the place at its end.
+func (r *run) runProbe(j job, slots, open chan struct{}) {
+	var once sync.Once
+	free := func() { once.Do(func() { <-slots }) }
+	grace := time.AfterFunc(r.p.grace, free)
+	start := time.Now()
+	r.results <- msg{job: j, start: start}
+	out := r.p.probe(r.ctx, &r.sockets, j.uri, j.id, j.address)
+	grace.Stop()
+	free()
+	<-open
+	r.finish(msg{job: j, start: start, done: true, out: out})
 }
 
 // acquire takes a place in sem unless ctx ends first.

@@ -286,3 +286,62 @@ func TestConcurrencyBound(t *testing.T) {
 		}
 	}
 }
+
+// Goroutines that run one probe after another (quick refusals, few slots)
+// run every probe once and end with the check, whether it finishes or is
+// cancelled halfway.
+func TestReusedProbeGoroutinesEndWithTheCheck(t *testing.T) {
+	const n = 300
+	var conns []plextv.Connection
+	for i := range n {
+		conns = append(conns, conn("http://127.0.0.1:"+itoa(1000+i), true, false))
+	}
+	rs := []plextv.Resource{server("x", idA, true, conns...)}
+	var dials atomic.Int64
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return refuseDial(ctx, network, addr)
+	}
+	p := newProber(t, Options{Concurrency: 2, MaxOpen: 3, DialContext: dial, Timeout: time.Minute})
+	base := runtime.NumGoroutine()
+
+	res := p.Check(context.Background(), rs)
+	for _, c := range res[0].Connections {
+		if c.State != Refused {
+			t.Fatalf("state %v (%s), want refused", c.State, c.Reason)
+		}
+	}
+	if d := dials.Load(); d != n {
+		t.Errorf("%d dials, want %d", d, n)
+	}
+	if got := settleGoroutines(base); got > base {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after the check, %d before:\n%s", got, base, buf[:runtime.Stack(buf, true)])
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := 0
+	res = p.Stream(ctx, rs, func(e Event) {
+		if e.Kind == ConnectionChecked {
+			if seen++; seen == n/2 {
+				cancel()
+			}
+		}
+	})
+	refused, cancelled := 0, 0
+	for _, c := range res[0].Connections {
+		switch c.State {
+		case Refused:
+			refused++
+		case Cancelled:
+			cancelled++
+		}
+	}
+	if refused+cancelled != n || refused < n/2 {
+		t.Errorf("%d refused, %d cancelled of %d", refused, cancelled, n)
+	}
+	if got := settleGoroutines(base); got > base {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after the cancelled check, %d before:\n%s", got, base, buf[:runtime.Stack(buf, true)])
+	}
+}
