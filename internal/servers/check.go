@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plextray/plextray/internal/plextv"
@@ -195,45 +196,125 @@ func (r *run) run() []Server {
 // instead of one goroutine, and one stack grown for the dial, per probe.
 // The idle ones end with dispatch.
 func (r *run) dispatch(jobs []job, wg *sync.WaitGroup) {
-	slots := make(chan struct{}, r.p.concurrency)
+	slots := newSlotQueue(r.p.concurrency, r.p.grace)
+	defer slots.stop()
 	open := make(chan struct{}, max(r.p.maxOpen, r.p.concurrency))
-	idle := make(chan job)
+	idle := make(chan probeJob)
 	defer close(idle)
 	for _, j := range jobs {
-		if !acquire(r.ctx, slots) {
+		slot, ok := slots.acquire(r.ctx)
+		if !ok {
 			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
 			continue
 		}
 		if !acquire(r.ctx, open) {
-			<-slots
+			slot.release()
 			r.finish(msg{job: j, done: true, out: stopped(r.ctx)})
 			continue
 		}
+		pj := probeJob{j, slot}
 		select {
-		case idle <- j:
+		case idle <- pj:
 		default:
 			wg.Go(func() {
-				for j, ok := j, true; ok; j, ok = <-idle {
-					r.runProbe(j, slots, open)
+				for pj, ok := pj, true; ok; pj, ok = <-idle {
+					r.runProbe(pj, open)
 				}
 			})
 		}
 	}
 }
 
-// runProbe runs job j, which holds a place in slots and one in open: it
-// gives the slot back after Grace or at its end, the place at its end.
-func (r *run) runProbe(j job, slots, open chan struct{}) {
-	var once sync.Once
-	free := func() { once.Do(func() { <-slots }) }
-	grace := time.AfterFunc(r.p.grace, free)
+// probeJob is a job that holds a concurrency slot.
+type probeJob struct {
+	job
+	slot *slotHold
+}
+
+// runProbe runs pj, which holds a place in open: it gives its slot back
+// at its end (unless the dispatcher took it back after Grace) and the
+// place at its end.
+func (r *run) runProbe(pj probeJob, open chan struct{}) {
 	start := time.Now()
-	r.results <- msg{job: j, start: start}
-	out := r.p.probe(r.ctx, &r.sockets, j.uri, j.id, j.address)
-	grace.Stop()
-	free()
+	r.results <- msg{job: pj.job, start: start}
+	out := r.p.probe(r.ctx, &r.sockets, pj.uri, pj.id, pj.address)
+	pj.slot.release()
 	<-open
-	r.finish(msg{job: j, start: start, done: true, out: out})
+	r.finish(msg{job: pj.job, start: start, done: true, out: out})
+}
+
+// slotQueue hands out the Concurrency slots. A probe holds its slot until
+// it ends or Grace has passed; rather than a timer per probe, the queue
+// takes back the slot of a probe past its Grace itself, when it needs one
+// (probes start in order, so the oldest hold is the first past Grace).
+type slotQueue struct {
+	slots chan struct{}
+	held  []*slotHold // in start order, so in deadline order
+	grace time.Duration
+	timer *time.Timer
+}
+
+// slotHold is one probe's slot, given back once: at the probe's end or
+// when its Grace has passed, whichever comes first.
+type slotHold struct {
+	deadline time.Time
+	given    atomic.Bool
+	slots    chan struct{}
+}
+
+func (h *slotHold) release() {
+	if h.given.CompareAndSwap(false, true) {
+		<-h.slots
+	}
+}
+
+func newSlotQueue(n int, grace time.Duration) *slotQueue {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &slotQueue{slots: make(chan struct{}, n), grace: grace, timer: t}
+}
+
+func (q *slotQueue) stop() { q.timer.Stop() }
+
+// acquire takes a slot unless ctx ends first, taking back slots held past
+// their Grace while it waits.
+func (q *slotQueue) acquire(ctx context.Context) (*slotHold, bool) {
+	if ctx.Err() != nil {
+		return nil, false
+	}
+	for {
+		for len(q.held) > 0 && q.held[0].given.Load() {
+			q.held[0] = nil
+			q.held = q.held[1:]
+		}
+		select {
+		case q.slots <- struct{}{}:
+			return q.hold(), true
+		default:
+		}
+		var wake <-chan time.Time
+		if len(q.held) > 0 {
+			q.timer.Reset(time.Until(q.held[0].deadline))
+			wake = q.timer.C
+		}
+		select {
+		case q.slots <- struct{}{}:
+			q.timer.Stop()
+			return q.hold(), true
+		case <-wake:
+			q.held[0].release()
+		case <-ctx.Done():
+			q.timer.Stop()
+			return nil, false
+		}
+	}
+}
+
+// hold records a slot just taken.
+func (q *slotQueue) hold() *slotHold {
+	h := &slotHold{deadline: time.Now().Add(q.grace), slots: q.slots}
+	q.held = append(q.held, h)
+	return h
 }
 
 // acquire takes a place in sem unless ctx ends first.

@@ -345,3 +345,40 @@ func TestReusedProbeGoroutinesEndWithTheCheck(t *testing.T) {
 		t.Fatalf("%d goroutines after the cancelled check, %d before:\n%s", got, base, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// The slot queue: a slot comes back at once when its probe ends, is taken
+// back from a probe past its Grace when another probe needs it, and a
+// wait ends with the check.
+func TestSlotQueue(t *testing.T) {
+	q := newSlotQueue(1, 20*time.Millisecond)
+	defer q.stop()
+	ctx := context.Background()
+	a, ok := q.acquire(ctx)
+	if !ok {
+		t.Fatal("no first slot")
+	}
+	a.release() // the probe ended
+	b, ok := q.acquire(ctx)
+	if !ok || !a.given.Load() {
+		t.Fatal("no slot after the first probe ended")
+	}
+	// b never ends: the next acquire waits for its Grace, then takes its slot.
+	c, ok := q.acquire(ctx)
+	if !ok || !b.given.Load() || c.given.Load() {
+		t.Fatalf("after Grace: ok %v, b given %v, c given %v", ok, b.given.Load(), c.given.Load())
+	}
+	if since := time.Since(b.deadline); since < 0 {
+		t.Errorf("b's slot taken back %v before its Grace ended", -since)
+	}
+	c.release()
+	c.release() // a second release (probe end after Grace) gives nothing back twice
+	d, _ := q.acquire(ctx)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, ok := q.acquire(cancelled); ok {
+		t.Error("acquire succeeded on a cancelled check")
+	}
+	if got := len(q.slots); got != 1 || d.given.Load() {
+		t.Errorf("%d slots taken (want 1, d's), d given %v", got, d.given.Load())
+	}
+}
