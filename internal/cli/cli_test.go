@@ -125,7 +125,7 @@ func TestLoginPrintForPipelines(t *testing.T) {
 		t.Fatalf("stdout %q: want the token alone", f.stdout)
 	}
 	errText := f.stderr.String()
-	for _, want := range []string{"Code: ", "/link/?pin=", "Signed in as demo", "Token stored in the keychain"} {
+	for _, want := range []string{"Code: ", "/link/?pin=", "Signed in as Demo User", "Token stored in the keychain"} {
 		if !strings.Contains(errText, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errText)
 		}
@@ -209,7 +209,7 @@ func TestTokenStatusLogout(t *testing.T) {
 		t.Fatalf("token: exit %d %q", code, f.stdout)
 	}
 	f.stdout.b.Reset()
-	if code := f.run("status"); code != ExitOK || !strings.Contains(f.stdout.String(), "Signed in as demo") {
+	if code := f.run("status"); code != ExitOK || !strings.Contains(f.stdout.String(), "Signed in as Demo User") {
 		t.Fatalf("status: exit %d %q", code, f.stdout)
 	}
 	f.sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointUser, Count: 1, Status: 503})

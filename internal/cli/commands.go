@@ -125,7 +125,7 @@ func runLogin(ctx context.Context, env *app.Env, io IO, o loginOpts) int {
 		}
 	}
 	if k.VerifyErr == nil {
-		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(k.User.DisplayName()))
+		fmt.Fprintf(io.Stderr, "Signed in as %s.\n", name(k.User.AccountName()))
 	} else {
 		what, _ := problem(k.VerifyErr)
 		fmt.Fprintf(io.Stderr, "Linked, but plex.tv could not confirm the account yet (%s).\n", what)
@@ -148,7 +148,7 @@ func loginAgain(ctx context.Context, io IO, sv core.Services, old plextv.Token) 
 	who := "Already signed in"
 	vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	if u, err := sv.Verify(vctx, old); err == nil {
-		who += " as " + name(u.DisplayName())
+		who += " as " + name(u.AccountName())
 	}
 	cancel()
 	if io.Ask == nil {
@@ -235,7 +235,7 @@ func status(io IO) int {
 			}
 			return explain(io, "checking the token", err)
 		}
-		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", name(u.DisplayName()))
+		fmt.Fprintf(io.Stdout, "Signed in as %s; plex.tv accepts the token.\n", name(u.AccountName()))
 		if io.used.IsZero() {
 			return ExitOK // PLEXTRAY_TOKEN
 		}

@@ -89,7 +89,7 @@ func TestLoginWhileSignedIn(t *testing.T) {
 	if code := f.run("login", "--no-browser"); code != ExitUsage {
 		t.Fatalf("not a terminal: exit %d", code)
 	}
-	if msg := f.stderr.String(); !strings.HasPrefix(msg, "plextray login: already signed in as demo") || !strings.Contains(msg, "--force") || len(f.sim.PINs()) != 1 {
+	if msg := f.stderr.String(); !strings.HasPrefix(msg, "plextray login: already signed in as Demo User") || !strings.Contains(msg, "--force") || len(f.sim.PINs()) != 1 {
 		t.Fatalf("not a terminal: %q, %d PINs", msg, len(f.sim.PINs()))
 	}
 
@@ -97,7 +97,7 @@ func TestLoginWhileSignedIn(t *testing.T) {
 	var asked string
 	io.Ask = func(q string) (string, error) { asked = q; return "n\n", nil }
 	f.stderr.b.Reset()
-	if code := Run([]string{"login", "--no-browser"}, io); code != ExitOK || !strings.Contains(asked, "Already signed in as demo. Sign in again?") || len(f.sim.PINs()) != 1 {
+	if code := Run([]string{"login", "--no-browser"}, io); code != ExitOK || !strings.Contains(asked, "Already signed in as Demo User. Sign in again?") || len(f.sim.PINs()) != 1 {
 		t.Fatalf("declined: exit %d, asked %q, %d PINs", code, asked, len(f.sim.PINs()))
 	}
 	if got, _ := stored(kc); got.Reveal() != raw || !strings.Contains(f.stderr.String(), "still signed in") {

@@ -553,7 +553,7 @@ func (c *Core) verified(m verified) {
 	switch {
 	case m.err == nil:
 		first := c.state.Username == ""
-		c.state.Username, c.state.Name = m.user.DisplayName(), accountName(m.user)
+		c.state.Username, c.state.Name = m.user.DisplayName(), m.user.AccountName()
 		c.state.Unverified = false
 		c.retryWait = 0
 		if c.state.Notice.Kind == NoticeSaving {
@@ -818,15 +818,6 @@ func (c *Core) copiedDone(m copied) {
 		c.say(Notice{Kind: NoticeCopied, What: m.what, Text: m.text})
 	}
 	c.notify()
-}
-
-// accountName is the name front ends show for the account: plex.tv's
-// title for it (what its Plex Home calls the admin), else DisplayName.
-func accountName(u *plextv.User) string {
-	if u.Title != "" {
-		return u.Title
-	}
-	return u.DisplayName()
 }
 
 func (c *Core) copy(text string) error {

@@ -52,6 +52,15 @@ func (u *User) DisplayName() string {
 	return "Plex user"
 }
 
+// AccountName is the name both front ends show for the account: plex.tv's
+// title for it (what its Plex Home calls the admin), else DisplayName.
+func (u *User) AccountName() string {
+	if u.Title != "" {
+		return u.Title
+	}
+	return u.DisplayName()
+}
+
 // Resource is one device of the account from /api/v2/resources.
 // Booleans that plex.tv omits for players decode as false.
 type Resource struct {
