@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks plextray's packages for real (issue 11), as root on Debian/Ubuntu:
+# Checks plextray's packages for real, as root on Debian/Ubuntu:
 #
 #   bash scripts/ci-package.sh [VERSION]
 #
