@@ -351,16 +351,17 @@ func capital(s string) string {
 const manTray = `With no command, **plextray** is a tray app (a StatusNotifierItem on
 Linux, the notification area on Windows, the menu bar on macOS) that keeps
 your Plex token and a server URL that works from where you sit one click
-away. **Sign in to Plex…** shows a 4-character code to enter at
+away. **Sign in with a code…** shows a 4-character code to enter at
 plex.tv/link (prefilled in your browser, put on the clipboard and shown in
-a notification); **Sign in with browser…** is one click if you are signed
-into plex.tv in your browser. The token goes into the OS keychain.
-**Copy token** puts it on the clipboard and clears it again after 30
-seconds. **Servers** lists your Plex Media Servers, owned and shared,
-checks every connection of each at once (local, remote, relay) and copies
-the best URI or the server's own token; it checks again when the network
-changes, after sleep and every 10 minutes, and notifies when a server goes
-offline or comes back. **Profile** hands out a Plex Home profile's token
+a notification); **Sign in with your browser's Plex session…** is one
+click if you are signed into plex.tv in your browser. The token goes into
+the OS keychain. **Copy token** puts it on the clipboard and clears it
+again after 30 seconds. **Servers** lists your Plex Media Servers, owned
+and shared, checks every connection of each at once (local, remote, relay),
+and a click on a server copies its best URI; **Server details** has each
+server's own token, Plex Web and every connection. It checks again when
+the network changes, after sleep and every 10 minutes, and notifies when a
+server goes offline or comes back. **Profile** hands out a Plex Home profile's token
 instead of yours (a PIN is asked for on a local page in your browser).
 **Start at login** starts it with the desktop session.
 
