@@ -92,7 +92,7 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	r := b.run(t, env, b.exe, "status")
-	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "demo") {
+	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "Signed in as Demo User") {
 		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
