@@ -27,14 +27,7 @@ func (t *Tray) buildProfiles() {
 	t.prof.reload = parent.AddSubMenuItem("Reload profiles", "")
 	t.prof.shownReload = Item{Title: "Reload profiles", Visible: true, Enabled: true}
 	onClick(t.prof.reload, t.actions.ReloadProfiles)
-	onClick(t.items[KeySwitchBack], func() {
-		t.mu.Lock()
-		uuid := t.prof.admin
-		t.mu.Unlock()
-		if uuid != "" {
-			t.actions.SwitchProfile(uuid)
-		}
-	})
+	t.onValueClick(t.items[KeySwitchBack], &t.prof.admin, t.actions.SwitchProfile)
 }
 
 // hideProfiles hides the submenu's fixed items once the whole skeleton is
@@ -56,14 +49,7 @@ func (t *Tray) applyProfiles(m ProfilesModel) {
 			e := &profileEntry{item: parent.AddSubMenuItemRadio(pm.Item.Title, pm.Item.Tooltip, false)}
 			e.shown = Item{Title: pm.Item.Title, Tooltip: pm.Item.Tooltip, Visible: true, Enabled: true}
 			t.prof.entries = append(t.prof.entries, e)
-			onClick(e.item, func() {
-				t.mu.Lock()
-				uuid := e.uuid
-				t.mu.Unlock()
-				if uuid != "" {
-					t.actions.SwitchProfile(uuid)
-				}
-			})
+			t.onValueClick(e.item, &e.uuid, t.actions.SwitchProfile)
 		}
 		e := t.prof.entries[i]
 		e.uuid = pm.UUID

@@ -290,22 +290,8 @@ func (t *Tray) applyServers(list []ServerModel) {
 			e.shownToken = Item{Title: "Copy server token", Visible: true, Enabled: true}
 			t.servers = append(t.servers, e)
 			t.copyOnClick(e.row, &e.best, core.CopiedServerURI)
-			onClick(e.copyToken, func() {
-				t.mu.Lock()
-				id := e.id
-				t.mu.Unlock()
-				if id != "" {
-					t.actions.CopyServerToken(id)
-				}
-			})
-			onClick(e.openWeb, func() {
-				t.mu.Lock()
-				web := e.web
-				t.mu.Unlock()
-				if web != "" {
-					t.actions.OpenURL(web)
-				}
-			})
+			t.onValueClick(e.copyToken, &e.id, t.actions.CopyServerToken)
+			t.onValueClick(e.openWeb, &e.web, t.actions.OpenURL)
 		}
 		t.applyServer(i, sm)
 	}
@@ -345,12 +331,19 @@ func (t *Tray) applyServer(i int, sm ServerModel) {
 
 // copyOnClick copies *uri, read under t.mu when clicked, if it is set.
 func (t *Tray) copyOnClick(it *systray.MenuItem, uri *string, what core.Copied) {
+	t.onValueClick(it, uri, func(u string) { t.actions.CopyText(u, what) })
+}
+
+// onValueClick calls fn with *v, read under t.mu when it is clicked, if
+// it is set: a row's value (an id, a URI) is cleared when the row stops
+// showing something, so a late click on it does nothing.
+func (t *Tray) onValueClick(it *systray.MenuItem, v *string, fn func(string)) {
 	onClick(it, func() {
 		t.mu.Lock()
-		u := *uri
+		s := *v
 		t.mu.Unlock()
-		if u != "" {
-			t.actions.CopyText(u, what)
+		if s != "" {
+			fn(s)
 		}
 	})
 }

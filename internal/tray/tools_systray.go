@@ -46,14 +46,7 @@ func (t *Tray) applyTools(m ToolsModel) {
 			e.shown = Item{Title: tm.Item.Title, Tooltip: tm.Item.Tooltip, Visible: true, Enabled: true}
 			e.shownRevoke = Item{Title: tm.Revoke.Title, Tooltip: tm.Revoke.Tooltip, Visible: true, Enabled: true}
 			t.tools.entries = append(t.tools.entries, e)
-			onClick(e.revoke, func() {
-				t.mu.Lock()
-				id := e.id
-				t.mu.Unlock()
-				if id != "" {
-					t.actions.RevokeTool(id)
-				}
-			})
+			t.onValueClick(e.revoke, &e.id, t.actions.RevokeTool)
 		}
 		e := t.tools.entries[i]
 		e.id = tm.ID
