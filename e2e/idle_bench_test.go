@@ -121,18 +121,7 @@ func BenchmarkIdleWakeups(b *testing.B) {
 		measureIdle(b, app.PID())
 	})
 	b.Run("signed-in", func(b *testing.B) {
-		sim := plextvsim.StartForTest(b, plextvsim.Options{})
-		if err := sim.AddDemoServers(); err != nil {
-			b.Fatal(err)
-		}
-		ca := filepath.Join(b.TempDir(), "ca.pem")
-		if err := plextvsim.WriteCACert(ca); err != nil {
-			b.Fatal(err)
-		}
-		tok, err := sim.NewToken("")
-		if err != nil {
-			b.Fatal(err)
-		}
+		sim, ca, tok := demoAccount(b)
 		d := desktop.Start(b, desktop.Options{})
 		storeToken(b, d, tok)
 		app := d.StartApp(b, tray, nil, "PLEXTRAY_PLEXTV_URL="+sim.URL(), "PLEXTRAY_APP_URL="+sim.URL(),
@@ -159,18 +148,7 @@ func BenchmarkNetworkChangeToRecheck(b *testing.B) {
 		return
 	}
 	bin := desktop.Build(b, "github.com/plextray/plextray/cmd/tray")
-	sim := plextvsim.StartForTest(b, plextvsim.Options{})
-	if err := sim.AddDemoServers(); err != nil {
-		b.Fatal(err)
-	}
-	ca := filepath.Join(b.TempDir(), "ca.pem")
-	if err := plextvsim.WriteCACert(ca); err != nil {
-		b.Fatal(err)
-	}
-	tok, err := sim.NewToken("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	sim, ca, tok := demoAccount(b)
 	log, stateEnv := newTrayLog(b)
 	d := desktop.Start(b, desktop.Options{})
 	storeToken(b, d, tok)
@@ -223,4 +201,24 @@ func benchtime() string {
 		return f.Value.String()
 	}
 	return "1s"
+}
+
+// demoAccount starts the simulator with the demo servers and returns it,
+// its CA certificate's file (for SSL_CERT_FILE) and a token of the demo
+// account.
+func demoAccount(tb testing.TB) (sim *plextvsim.Sim, ca, tok string) {
+	tb.Helper()
+	sim = plextvsim.StartForTest(tb, plextvsim.Options{})
+	if err := sim.AddDemoServers(); err != nil {
+		tb.Fatal(err)
+	}
+	ca = filepath.Join(tb.TempDir(), "ca.pem")
+	if err := plextvsim.WriteCACert(ca); err != nil {
+		tb.Fatal(err)
+	}
+	tok, err := sim.NewToken("")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sim, ca, tok
 }
