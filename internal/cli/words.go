@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -314,23 +311,18 @@ func isNetError(err error) bool {
 // netWords is why a connection failed, " (connection refused)", and what
 // to do about it.
 func netWords(err error) (why, todo string) {
-	var dns *net.DNSError
-	var cert *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var ne net.Error
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
+	switch wording.NetFailureOf(err) {
+	case wording.NetRefused:
 		return " (connection refused)", "check your network"
-	case errors.As(err, &dns):
+	case wording.NetNoName:
 		return " (its name doesn't resolve)", "check your network and DNS"
-	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
+	case wording.NetCertificate:
 		return " (its certificate was not accepted)", "is something intercepting HTTPS on this network? (SSL_CERT_FILE adds certificates)"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	case wording.NetTimeout:
 		return " (no answer in time)", "check your network, or try again later"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case wording.NetBroken:
 		return " (the connection broke off)", "try again"
-	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+	case wording.NetNoRoute:
 		return " (no route to it)", "check your network"
 	}
 	return "", "check your network"

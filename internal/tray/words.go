@@ -1,15 +1,9 @@
 package tray
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -286,27 +280,16 @@ func plexTVProblem(err error) string {
 }
 
 // netWhy is why a connection failed, in plain words.
-func netWhy(err error) string {
-	var dns *net.DNSError
-	var cert *tls.CertificateVerificationError
-	var unknownCA x509.UnknownAuthorityError
-	var hostname x509.HostnameError
-	var ne net.Error
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.As(err, &dns):
-		return "name not found"
-	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
-		return "certificate not accepted"
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "no answer in time"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "connection broke off"
-	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return "no route"
-	}
-	return "network error"
+func netWhy(err error) string { return netWhyWords[wording.NetFailureOf(err)] }
+
+var netWhyWords = [...]string{
+	wording.NetOther:       "network error",
+	wording.NetRefused:     "connection refused",
+	wording.NetNoName:      "name not found",
+	wording.NetCertificate: "certificate not accepted",
+	wording.NetTimeout:     "no answer in time",
+	wording.NetBroken:      "connection broke off",
+	wording.NetNoRoute:     "no route",
 }
 
 func tooltip(s core.State) string {

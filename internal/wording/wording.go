@@ -8,10 +8,16 @@
 package wording
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 
 	"github.com/plextray/plextray/internal/keychain"
@@ -222,4 +228,42 @@ func KeychainProblem(err error) string {
 		return "No D-Bus session bus here (SSH, cron?), so the keychain can't be used"
 	}
 	return "No Secret Service is running: install and start gnome-keyring (or KeePassXC with its Secret Service)"
+}
+
+// NetFailure is why a connection failed, as a kind: each front end says
+// it in words of its own length (the tray's labels are short).
+type NetFailure int
+
+const (
+	NetOther       NetFailure = iota // none of the below
+	NetRefused                       // connection refused
+	NetNoName                        // the name does not resolve
+	NetCertificate                   // the certificate was not accepted
+	NetTimeout                       // no answer in time
+	NetBroken                        // the connection broke off
+	NetNoRoute                       // no route to the host or network
+)
+
+// NetFailureOf classifies a failed connection's error.
+func NetFailureOf(err error) NetFailure {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return NetRefused
+	case errors.As(err, &dns):
+		return NetNoName
+	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
+		return NetCertificate
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return NetTimeout
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return NetBroken
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return NetNoRoute
+	}
+	return NetOther
 }

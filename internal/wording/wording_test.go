@@ -1,9 +1,15 @@
 package wording
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,5 +85,24 @@ func TestKeychainProblem(t *testing.T) {
 	}
 	if !strings.Contains(KeychainProblem(keychain.ErrLocked), "locked") {
 		t.Error(KeychainProblem(keychain.ErrLocked))
+	}
+}
+
+func TestNetFailureOf(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want NetFailure
+	}{
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, NetRefused},
+		{fmt.Errorf("resources: %w", &net.DNSError{Err: "no such host", Name: "x.plex.direct"}), NetNoName},
+		{x509.UnknownAuthorityError{}, NetCertificate},
+		{fmt.Errorf("get: %w", context.DeadlineExceeded), NetTimeout},
+		{io.ErrUnexpectedEOF, NetBroken},
+		{syscall.EHOSTUNREACH, NetNoRoute},
+		{errors.New("something else"), NetOther},
+	} {
+		if got := NetFailureOf(c.err); got != c.want {
+			t.Errorf("%v: %d, want %d", c.err, got, c.want)
+		}
 	}
 }
