@@ -24,6 +24,7 @@ import (
 
 	"github.com/plextray/plextray/internal/clock"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/lastcheck"
 	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
@@ -97,6 +98,12 @@ type Config struct {
 	// change, wake, idle); it is called on each sign-in, with a context
 	// that ends on leaving SignedIn (serverwatch.go).
 	Watch func(context.Context) Watch
+	// LastCheck, when set, shares each finished server check with the
+	// command line (the config folder's lastcheck.json) and clears it
+	// when the check stops being current: a network change, a wake, a
+	// sign-out. Only the tray that holds lastcheck.TrayLock has one; its
+	// Run is the caller's.
+	LastCheck *lastcheck.Keeper
 }
 
 // Core owns the State; create with New, start with Run.
@@ -233,6 +240,10 @@ type (
 		gen  int
 		list []servers.Server
 		err  error
+		// for lastcheck: on which network, for whose token
+		network string
+		acct    string
+		profile string
 	}
 	copied struct {
 		what Copied
@@ -735,6 +746,21 @@ func (c *Core) forgetToken() {
 	c.state.Servers = Servers{Notify: c.state.Servers.Notify}
 	c.table, c.allChanged, c.lastList = nil, true, nil
 	c.resetProfiles()
+	if c.cfg.LastCheck != nil {
+		c.cfg.LastCheck.Clear()
+	}
+}
+
+// shareCheck gives a finished check to the command line (Config.LastCheck)
+// when plex.tv has confirmed whose token it was.
+func (c *Core) shareCheck(m checkDone) {
+	if c.cfg.LastCheck == nil || m.acct == "" || m.acct != c.acct || m.network == "" {
+		return
+	}
+	c.cfg.LastCheck.Put(lastcheck.Record{
+		Account: m.acct, Profile: m.profile, Network: m.network,
+		Checked: c.state.Servers.Checked, Servers: lastcheck.FromCheck(m.list),
+	})
 }
 
 // ——— servers ———
@@ -761,14 +787,25 @@ func (c *Core) startCheckFor(why netwatch.Trigger) {
 	if why == 0 {
 		c.reportChecked()
 	}
+	lc := c.cfg.LastCheck
+	done := checkDone{gen: gen, acct: c.acct}
+	if a := c.state.Profiles.Active; a != nil && !c.prof.tok.IsZero() {
+		done.profile = a.UUID
+	}
+	if lc != nil && (why == netwatch.NetworkChanged || why == netwatch.Woke) {
+		lc.Clear() // the last check was for another network, or before a sleep
+	}
 	c.spawn(func() {
-		list, err := c.cfg.Services.Servers(ctx, tok,
+		if lc != nil {
+			done.network = lc.Network()
+		}
+		done.list, done.err = c.cfg.Services.Servers(ctx, tok,
 			func(plan []servers.Server) { c.post(checkPlan{gen, plan}) },
 			func(ev servers.Event) { c.post(checkStep{gen, ev}) })
 		if ctx.Err() != nil {
-			err = ctx.Err()
+			done.err = ctx.Err()
 		}
-		c.post(checkDone{gen, list, err})
+		c.post(done)
 	})
 }
 
@@ -786,6 +823,7 @@ func (c *Core) checkDone(m checkDone) {
 		c.state.Servers.DNSBlocked = servers.DNSBlocked(m.list)
 		c.state.Servers.LastCounts = c.table.Counts()
 		c.serverChanges(m.list)
+		c.shareCheck(m)
 	case errors.Is(m.err, plextv.ErrTokenInvalid) && !c.prof.tok.IsZero():
 		c.profileRejected() // the profile's token, not the account's
 	case errors.Is(m.err, plextv.ErrTokenInvalid):

@@ -142,7 +142,7 @@ func hangAwareDial(sim *plextvsim.Sim) func(ctx context.Context, network, addres
 
 // startWatched starts the core inside the bubble; the demo servers are
 // started by out, outside it.
-func startWatched(t *testing.T, sim *plextvsim.Sim, out *outside) *watchFixture {
+func startWatched(t *testing.T, sim *plextvsim.Sim, out *outside, tweaks ...func(*Config)) *watchFixture {
 	t.Helper()
 	pool, err := plextvsim.CACertPool()
 	if err != nil {
@@ -164,6 +164,9 @@ func startWatched(t *testing.T, sim *plextvsim.Sim, out *outside) *watchFixture 
 			f.pubs.list = append(f.pubs.list, s.Servers)
 			f.pubs.Unlock()
 			record(s)
+		}
+		for _, tw := range tweaks {
+			tw(c)
 		}
 	})
 	out.do(func() { err = sim.AddDemoServers() })

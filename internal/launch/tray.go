@@ -18,6 +18,7 @@ import (
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/lastcheck"
 	"github.com/plextray/plextray/internal/logging"
 	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/tooltokens"
@@ -134,6 +135,18 @@ func RunTray(env *app.Env, o TrayOptions) int {
 		log.Warn("notifications unavailable", "err", notifyErr)
 	}
 
+	// The tray that holds the lock shares its checks with the command
+	// line (lastcheck): `plextray uri` then answers from them.
+	var keeper *lastcheck.Keeper
+	if dir := env.ConfigDir; dir != "" {
+		if release, err := lastcheck.Hold(dir); err != nil {
+			log.Warn("server checks not shared with the command line", "err", err)
+		} else {
+			defer release()
+			keeper = lastcheck.NewKeeper(dir, log.Warn)
+		}
+	}
+
 	var t *tray.Tray
 	renderer := tray.NewRenderer(tray.Options{Version: env.Version, AppURL: env.Settings.AppURL})
 	latest := tray.NewLatest()
@@ -165,6 +178,7 @@ func RunTray(env *app.Env, o TrayOptions) int {
 		Watch: func(ctx context.Context) core.Watch {
 			return netwatch.Start(ctx, netwatch.Options{Periodic: env.Settings.RecheckInterval, Log: log})
 		},
+		LastCheck: keeper,
 	})
 	extra := tray.Extra{About: o.OpenLogs}
 	if o.Autostart != nil {
@@ -177,6 +191,12 @@ func RunTray(env *app.Env, o TrayOptions) int {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go latest.Run(ctx, func(st core.State) { t.Apply(renderer.Render(st)) })
+	kept := make(chan struct{})
+	if keeper != nil {
+		go func() { keeper.Run(ctx); close(kept) }()
+	} else {
+		close(kept)
+	}
 	go func() {
 		select {
 		case <-sigs:
@@ -195,6 +215,8 @@ func RunTray(env *app.Env, o TrayOptions) int {
 		return 1
 	}
 	<-done
+	stop()
+	<-kept // the shared check removed: nothing keeps it current now
 	log.Info("quit")
 	return 0
 }
