@@ -73,8 +73,13 @@ type IO struct {
 	// succeeds opens no log.
 	Log func(cmd, words, detail string)
 
-	// Now is the clock for "last seen 3 days ago" (nil: time.Now).
+	// Now is the clock for "last seen 3 days ago" and the age of the
+	// tray's last check (nil: time.Now).
 	Now func() time.Time
+
+	// OneProcessor, when set, limits the process to one processor; uri
+	// calls it before it probes (see launch).
+	OneProcessor func()
 
 	// The stored token the command uses and whose it is (set by
 	// withToken and withServerToken): the account (its uuid) and the

@@ -273,10 +273,18 @@ tried at once; the whole check ends at the timeout + 0.5 s.`,
 		Long: `Print SERVER's best URI alone, the moment it is known (never waiting for
 a hung connection). SERVER is a name (case-insensitive) or a
 clientIdentifier; without it, the only server, else the first one you own
-(named on stderr).`,
+(named on stderr).
+
+While the tray runs, signed in to the same account and profile, its last
+check answers at once: the tray checks again whenever the network changes,
+the machine wakes, or the list sits idle (PLEXTRAY_RECHECK_INTERVAL), and
+its answer is used only on the network it was found on, and only if it is
+that recent. Otherwise (or with --check, or PLEXTRAY_TOKEN set) uri asks
+plex.tv for the servers and probes their connections itself.`,
 		Example: examples(prog,
 			"PROG uri", "",
 			`PROG uri "Living Room"`, "",
+			"PROG uri --check", "probe now, even while the tray runs",
 			`PROG uri --json "Dad's Plex"`, "with class, protocol and latency",
 		),
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -296,7 +304,8 @@ clientIdentifier; without it, the only server, else the first one you own
 			return nil
 		},
 	}
-	uriC.Flags().BoolVar(&uo.json, "json", false, "print JSON: name, clientIdentifier, uri, kind, class, protocol, latencyMs, decidedMs")
+	uriC.Flags().BoolVar(&uo.json, "json", false, "print JSON: name, clientIdentifier, uri, kind, class, protocol, latencyMs, decidedMs, checkedAt")
+	uriC.Flags().BoolVar(&uo.check, "check", false, "ask plex.tv and probe now, instead of using the running tray's last check")
 	durationFlag(uriC, &uo.timeout, probeDef, "give up when plex.tv has not listed the servers, or no connection has answered, within this long", "PLEXTRAY_PROBE_TIMEOUT", servers.DefaultTimeout)
 
 	// tokens: tokens for other programs.

@@ -10,6 +10,9 @@ import (
 
 	"github.com/plextray/plextray/internal/app"
 	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/home"
+	"github.com/plextray/plextray/internal/lastcheck"
+	"github.com/plextray/plextray/internal/netwatch"
 	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/wording"
@@ -29,17 +32,30 @@ type uriJSON struct {
 	Protocol         string   `json:"protocol"`
 	LatencyMs        *float64 `json:"latencyMs"`
 	DecidedMs        *float64 `json:"decidedMs"`
+	// CheckedAt is when the check that found the URI ran: the running
+	// tray's (its menu's "Checked at"), or this command's own (its start).
+	CheckedAt time.Time `json:"checkedAt"`
 }
 
 // uriOpts are the flags of uri.
 type uriOpts struct {
 	json    bool
+	check   bool // never the tray's last check
 	timeout time.Duration
 }
 
 func uriCmd(io IO, query string, o uriOpts) int {
+	if !o.check {
+		if code, ok := uriFromTray(io, query, o.json); ok {
+			return code
+		}
+	}
+	if io.OneProcessor != nil {
+		io.OneProcessor()
+	}
 	asJSON, timeout := &o.json, &o.timeout
 	return withServerToken(io, "uri", func(ctx context.Context, env *app.Env, tok plextv.Token, io IO) int {
+		started := io.now()
 		checker := env.CheckerWithin(*timeout, *timeout)
 		defer checker.Prober.Close()
 		sv := env.Services(checker)
@@ -55,19 +71,14 @@ func uriCmd(io IO, query string, o uriOpts) int {
 			if err := enc.Encode(uriJSON{
 				Name: best.Server.Name, ClientIdentifier: best.Server.ClientIdentifier,
 				URI: best.URI, Kind: best.Kind.String(), Class: best.Class.String(), Protocol: c.Protocol,
-				LatencyMs: ms(best.Latency), DecidedMs: ms(best.After),
+				LatencyMs: ms(best.Latency), DecidedMs: ms(best.After), CheckedAt: started.UTC().Truncate(time.Millisecond),
 			}); err != nil {
 				return ExitFailure
 			}
 		} else if _, err := fmt.Fprintln(io.Stdout, best.URI); err != nil {
 			return ExitFailure
 		}
-		switch best.Selected {
-		case servers.SelectedOnly:
-			fmt.Fprintf(io.Stderr, "%s: the only server.\n", wording.ServerName(best.Server))
-		case servers.SelectedFirstOwned:
-			fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", wording.ServerName(best.Server), io.Prog)
-		}
+		noteSelected(io, best.Selected, best.Server)
 		switch best.Kind {
 		case servers.URIOther:
 			fmt.Fprintf(io.Stderr, "note: not the fastest connection, %s: this network's DNS does not resolve that name (allow plex.direct in your router's DNS-rebinding protection).\n", uri(best.Server.Best))
@@ -76,6 +87,76 @@ func uriCmd(io IO, query string, o uriOpts) int {
 		}
 		return ExitOK
 	})
+}
+
+// noteSelected names on stderr a server uri chose without being told.
+func noteSelected(io IO, how servers.Selection, s servers.Server) {
+	switch how {
+	case servers.SelectedOnly:
+		fmt.Fprintf(io.Stderr, "%s: the only server.\n", wording.ServerName(s))
+	case servers.SelectedFirstOwned:
+		fmt.Fprintf(io.Stderr, "%s: the first server you own (name another: '%s uri NAME').\n", wording.ServerName(s), io.Prog)
+	}
+}
+
+// uriFromTray answers uri from the running tray's last check when that
+// check is current here (see package lastcheck); ok false: check now.
+// PLEXTRAY_TOKEN may be another account's token, so it is never
+// answered for. Nothing here reads the keychain or the network: the
+// answer is a file read.
+func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
+	dir := io.ConfigDir
+	if dir == "" || io.Settings.Token != "" {
+		return 0, false
+	}
+	rec, err := lastcheck.Read(dir)
+	if err != nil {
+		return 0, false
+	}
+	f, err := home.Load(dir)
+	if err != nil || f.Account == "" {
+		return 0, false
+	}
+	now := lastcheck.Now{Account: f.Account, Time: io.now(), MaxAge: lastCheckMaxAge(io.Settings.RecheckInterval)}
+	if a := f.For(f.Account).Active; a != nil {
+		now.Profile = a.UUID
+	}
+	if now.TrayRunning = lastcheck.TrayRunning(dir); now.TrayRunning {
+		now.Network = lastcheck.Network()
+	}
+	if rec.Usable(now) != nil {
+		return 0, false
+	}
+	s, how, err := rec.Find(query)
+	if err != nil || s.URI == "" {
+		return 0, false // a check of its own words what is wrong
+	}
+	if asJSON {
+		latency, decided := s.LatencyMs, s.DecidedMs
+		enc := json.NewEncoder(io.Stdout)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(uriJSON{
+			Name: s.Name, ClientIdentifier: s.ClientIdentifier, URI: s.URI,
+			Kind: servers.URIBest.String(), Class: s.Class, Protocol: s.Protocol,
+			LatencyMs: &latency, DecidedMs: &decided, CheckedAt: rec.Checked.UTC().Truncate(time.Millisecond),
+		}); err != nil {
+			return ExitFailure, true
+		}
+	} else if _, err := fmt.Fprintln(io.Stdout, s.URI); err != nil {
+		return ExitFailure, true
+	}
+	noteSelected(io, how, servers.Server{Name: s.Name, Owned: s.Owned})
+	return ExitOK, true
+}
+
+// lastCheckMaxAge is how old the tray's last check may be: the tray
+// checks again after recheck (PLEXTRAY_RECHECK_INTERVAL) idle, so an
+// older check means its re-checks are failing (plex.tv unreachable?).
+func lastCheckMaxAge(recheck time.Duration) time.Duration {
+	if recheck <= 0 {
+		recheck = netwatch.DefaultPeriodic
+	}
+	return recheck + 2*time.Minute
 }
 
 // tokenForServer prints the accessToken plex.tv lists for one server

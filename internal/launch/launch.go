@@ -44,12 +44,22 @@ func Main(p Process) int {
 		}
 		return runTray(version, settings, p.CacheDir)
 	}
-	if !manyProbes(p.Args[1:]) {
-		// One processor: a second one costs a short command more than it
-		// gives (threads started and parked, schedulers spinning for
-		// work; measured, about a tenth of `plextray uri`'s CPU, see
-		// docs/benchmarks.md). Goroutines still run concurrently.
-		runtime.GOMAXPROCS(1)
+	// One processor for a short command: a second one costs it more than
+	// it gives (threads started and parked, schedulers spinning for work;
+	// measured, about a tenth of `plextray uri`'s CPU, see
+	// docs/benchmarks.md). Goroutines still run concurrently. Not for
+	// `servers`, whose many TLS handshakes use every processor; and `uri`
+	// asks for it only when it probes (cli.IO.OneProcessor): its answer
+	// from the tray's last check needs no second processor, and changing
+	// the number stops the world, which costs that answer a twentieth of
+	// its time.
+	oneProcessor := func() { runtime.GOMAXPROCS(1) }
+	switch commandOf(p.Args[1:]) {
+	case "servers":
+		oneProcessor = nil
+	case "uri":
+	default:
+		oneProcessor()
 	}
 	terminal := false
 	if fi, serr := os.Stderr.Stat(); serr == nil {
@@ -88,6 +98,8 @@ func Main(p Process) int {
 		ReadSecret: readSecret,
 		Ask:        ask,
 		Log:        failureLog(settings),
+
+		OneProcessor: oneProcessor,
 	})
 }
 
@@ -117,15 +129,14 @@ func progName(arg0 string) string {
 	return n
 }
 
-// manyProbes reports whether args name the one command that checks many
-// servers at once, `servers`, whose TLS handshakes use every processor.
-// The command is the first argument that is not a flag (the only flag
-// before it can be the root's --verbose, which takes no value).
-func manyProbes(args []string) bool {
+// commandOf is the command args name: the first argument that is not a
+// flag (the only flag before it can be the root's --verbose, which takes
+// no value); "" for none.
+func commandOf(args []string) string {
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
-			return a == "servers"
+			return a
 		}
 	}
-	return false
+	return ""
 }

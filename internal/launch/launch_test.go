@@ -2,22 +2,22 @@ package launch
 
 import "testing"
 
-func TestManyProbes(t *testing.T) {
+func TestCommandOf(t *testing.T) {
 	for _, c := range []struct {
 		args []string
-		want bool
+		want string
 	}{
-		{[]string{"servers"}, true},
-		{[]string{"--verbose", "servers", "--json"}, true},
-		{[]string{"uri", "servers"}, false}, // a server named "servers"
-		{[]string{"uri", "Study"}, false},
-		{[]string{"--verbose", "uri"}, false},
-		{[]string{"token", "--server", "servers"}, false},
-		{[]string{"--version"}, false},
-		{nil, false},
+		{[]string{"servers"}, "servers"},
+		{[]string{"--verbose", "servers", "--json"}, "servers"},
+		{[]string{"uri", "servers"}, "uri"}, // a server named "servers"
+		{[]string{"uri", "Study"}, "uri"},
+		{[]string{"--verbose", "uri"}, "uri"},
+		{[]string{"token", "--server", "servers"}, "token"},
+		{[]string{"--version"}, ""},
+		{nil, ""},
 	} {
-		if got := manyProbes(c.args); got != c.want {
-			t.Errorf("manyProbes(%q) = %v, want %v", c.args, got, c.want)
+		if got := commandOf(c.args); got != c.want {
+			t.Errorf("commandOf(%q) = %q, want %q", c.args, got, c.want)
 		}
 	}
 }
