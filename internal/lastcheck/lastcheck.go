@@ -28,8 +28,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/plextray/plextray/internal/fsutil"
@@ -126,7 +128,27 @@ func Parse(b []byte) (Record, error) {
 	if r.Version != version || r.Account == "" || r.Network == "" || r.Checked.IsZero() {
 		return Record{}, fmt.Errorf("%w: not a record of version %d", ErrDamaged, version)
 	}
+	for i := range r.Servers {
+		s := &r.Servers[i]
+		if !printableURI(s.URI) || !slices.Contains([]string{"local", "remote", "relay"}, s.Class) || s.Protocol != "https" && s.Protocol != "http" {
+			// the command line checks that server itself
+			s.URI, s.Class, s.Protocol, s.LatencyMs, s.DecidedMs = "", "", "", 0, 0
+		}
+	}
 	return r, nil
+}
+
+// printableURI reports whether u is an http(s) URL, with a host and no
+// user:password@, made of printable ASCII only: what a tray's check
+// hands out, and safe to print to a terminal as it is.
+func printableURI(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if u[i] <= ' ' || u[i] >= 0x7f {
+			return false
+		}
+	}
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" && p.User == nil
 }
 
 // Now is what Use compares a record with: who is signed in and active

@@ -2,6 +2,7 @@ package lastcheck
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net"
@@ -90,10 +91,46 @@ func FuzzParse(f *testing.F) {
 		if r.Account == "" || r.Network == "" || r.Checked.IsZero() {
 			t.Fatalf("accepted %+v", r)
 		}
+		for _, s := range r.Servers {
+			if s.URI != "" && !printableURI(s.URI) {
+				t.Fatalf("kept URI %q", s.URI)
+			}
+		}
 		// Whatever was accepted selects without panicking.
 		r.Find("")
 		r.Find("x")
 	})
+}
+
+func TestParseDropsURIsNotToPrint(t *testing.T) {
+	for _, u := range []string{
+		"https://10.0.0.2:32400\x1b[2J", "https://evil\u202e.example", "ftp://10.0.0.2", "https://user:pw@10.0.0.2:32400",
+		"https://10.0.0.2:32400/ x", "//10.0.0.2", "not a uri",
+	} {
+		r := record()
+		r.Version = version
+		r.Servers[0].URI = u
+		b, _ := json.Marshal(r)
+		got, err := Parse(b)
+		if err != nil || got.Servers[0].URI != "" {
+			t.Errorf("%q: kept %q, %v", u, got.Servers[0].URI, err)
+		}
+	}
+	for _, bad := range []func(*Server){func(s *Server) { s.Class = "nearby" }, func(s *Server) { s.Protocol = "gopher" }} {
+		r := record()
+		r.Version = version
+		bad(&r.Servers[0])
+		b, _ := json.Marshal(r)
+		if got, err := Parse(b); err != nil || got.Servers[0].URI != "" {
+			t.Errorf("kept %+v, %v", got.Servers[0], err)
+		}
+	}
+	r := record()
+	r.Version = version
+	b, _ := json.Marshal(r)
+	if got, err := Parse(b); err != nil || got.Servers[0].URI != r.Servers[0].URI {
+		t.Fatalf("a good URI dropped: %+v %v", got, err)
+	}
 }
 
 func TestParseTheCommittedExample(t *testing.T) {
