@@ -14,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/lastcheck"
 )
 
 // The tray learns of network changes and wake-ups as events (rtnetlink,
@@ -266,10 +267,22 @@ func TestNetworkChangeIsAnEvent(t *testing.T) {
 	app, tr := w.start()
 	w.signIn(tr)
 	tr.WaitFor(t, "servers checked", has("Checked at "), wait)
+	first := w.lastCheck("the first check shared", func(lastcheck.Record) bool { return true })
 	mark := log.waitLine(t, 0, addrListens)
 	before := w.resourceRequests()
-	addAddress(t, 2)
+	// Not a loopback address (127.0.0.n): those are the same on every
+	// network, and the shared check's network leaves them out.
+	if out, err := exec.Command("ip", "addr", "add", "192.0.2.2/24", "dev", "lo").CombinedOutput(); err != nil {
+		t.Fatalf("ip addr add: %v %s", err, out)
+	}
 	log.waitLine(t, mark, recheckLine, whyNetwork)
 	tr.WaitFor(t, "the re-check in plex.tv's log", func(desktop.MenuItem) bool { return w.resourceRequests() > before }, wait)
+	// The check shared with `plextray uri` is the new network's.
+	w.lastCheck("the new network's check shared", func(r lastcheck.Record) bool {
+		return r.Network != first.Network && r.Network == lastcheck.Network()
+	})
 	quit(t, app, tr)
+	if _, err := os.Stat(filepath.Join(w.configDir(), lastcheck.File)); !os.IsNotExist(err) {
+		t.Fatalf("the shared check outlived the tray: %v", err)
+	}
 }

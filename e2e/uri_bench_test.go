@@ -8,43 +8,105 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/plextray/plextray/e2e/desktop"
+	"github.com/plextray/plextray/internal/lastcheck"
 	"github.com/plextray/plextray/internal/plextvsim"
 )
 
-// BenchmarkURIProcess runs the built binary (no race detector: a release
-// build) as a script would, `plextray uri Study`, against the simulator's
+// BenchmarkURIProcess runs the binary, built as the packages build it
+// (desktop.BuildAsPackaged: no cgo, stripped), as a script would, `plextray uri Study`, against the simulator's
 // server with a remote that hangs, a local https answering after 2 s, a
 // fast local https and a relay that refuses. Each iteration is one whole
-// process: start, read the settings and client identifier, ask the
-// simulated plex.tv for resources, probe, print. It fails unless the fast
-// local https URI is printed and the process exits 0. ms/process is the
-// mean wall time per process, ms-median the median (target: ≤ 15 ms
-// median; docs/benchmarks.md), cpu-ms-median the median CPU time (user +
-// system) of a process, which depends less on what else the machine runs.
+// process, and fails unless the fast local https URI is printed and the
+// process exits 0:
+//
+//   - tray-running: as people run it, beside the signed-in tray (a
+//     desktop session of the e2e harness: private session bus,
+//     gnome-keyring, the token in the keyring), which has checked the
+//     servers: the process starts, finds the tray's last check current
+//     (package lastcheck) and prints its URI;
+//   - checks-itself: no tray, PLEXTRAY_TOKEN set: start, read the
+//     settings and client identifier, ask the simulated plex.tv for
+//     resources, probe, print.
+//
+// ms/process is the mean wall time per process, ms-median the median
+// (target: ≤ 15 ms median; docs/benchmarks.md), cpu-ms-median the median
+// CPU time (user + system) of a process, which depends less on what else
+// the machine runs.
 //
 //	go test -run '^$' -bench URIProcess -benchtime 20x ./e2e/
 func BenchmarkURIProcess(b *testing.B) {
-	bin := desktop.Build(b, "github.com/plextray/plextray/cmd/plextray")
-	sim := plextvsim.StartForTest(b, plextvsim.Options{})
-	fast := studyServer(b, sim)
-	tok, err := sim.NewToken("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	if err := plextvsim.WriteCACert(ca); err != nil {
-		b.Fatal(err)
-	}
-	env := []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
-		"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + ca,
-	}
+	bin := desktop.BuildAsPackaged(b, "github.com/plextray/plextray/cmd/plextray")
+	b.Run("tray-running", func(b *testing.B) {
+		if testing.Short() {
+			b.Skip("end-to-end benchmark: skipped with -short")
+		}
+		tray := desktop.Build(b, "github.com/plextray/plextray/cmd/tray")
+		sim := plextvsim.StartForTest(b, plextvsim.Options{})
+		fast := studyServer(b, sim)
+		tok, err := sim.NewToken("")
+		if err != nil {
+			b.Fatal(err)
+		}
+		ca := filepath.Join(b.TempDir(), "ca.pem")
+		if err := plextvsim.WriteCACert(ca); err != nil {
+			b.Fatal(err)
+		}
+		d := desktop.Start(b, desktop.Options{})
+		storeToken(b, d, tok)
+		env := []string{"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_APP_URL=" + sim.URL(), "SSL_CERT_FILE=" + ca, "PLEXTRAY_PROBE_TIMEOUT=1s"}
+		app := d.StartApp(b, tray, nil, env...)
+		app.Tray(b, wait).WaitFor(b, "servers checked", has("Checked at "), wait)
+		var config string
+		for _, kv := range d.Env() {
+			if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+				config = filepath.Join(v, "plextray")
+			}
+		}
+		deadline := time.Now().Add(wait)
+		for {
+			r, err := lastcheck.Read(config)
+			if s, _, ferr := r.Find("Study"); err == nil && ferr == nil && s.URI == fast {
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("the tray shared no check with Study's fast URI: %+v, %v", r, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		asked := len(sim.Requests())
+		measureURI(b, bin, d.Env(env...), fast)
+		if n := len(sim.Requests()); n != asked {
+			b.Fatalf("the processes asked plex.tv %d times: not the tray's answer", n-asked)
+		}
+	})
+	b.Run("checks-itself", func(b *testing.B) {
+		sim := plextvsim.StartForTest(b, plextvsim.Options{})
+		fast := studyServer(b, sim)
+		tok, err := sim.NewToken("")
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		ca := filepath.Join(dir, "ca.pem")
+		if err := plextvsim.WriteCACert(ca); err != nil {
+			b.Fatal(err)
+		}
+		measureURI(b, bin, []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
+			"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
+			"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + ca,
+		}, fast)
+	})
+}
+
+// measureURI runs `bin uri Study --timeout 10s` with env once per
+// iteration (after one run that is not counted) and reports its times.
+func measureURI(b *testing.B, bin string, env []string, fast string) {
 	var cpu []time.Duration // user + system time of each process
 	run := func() time.Duration {
 		var out, errb bytes.Buffer
@@ -68,6 +130,7 @@ func BenchmarkURIProcess(b *testing.B) {
 	for b.Loop() {
 		all = append(all, run())
 	}
+	b.StopTimer()
 	var total time.Duration
 	for _, d := range all {
 		total += d
