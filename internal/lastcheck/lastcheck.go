@@ -128,14 +128,18 @@ func Parse(b []byte) (Record, error) {
 	if r.Version != version || r.Account == "" || r.Network == "" || r.Checked.IsZero() {
 		return Record{}, fmt.Errorf("%w: not a record of version %d", ErrDamaged, version)
 	}
-	for i := range r.Servers {
-		s := &r.Servers[i]
-		if !printableURI(s.URI) || !slices.Contains([]string{"local", "remote", "relay"}, s.Class) || s.Protocol != "https" && s.Protocol != "http" {
-			// the command line checks that server itself
-			s.URI, s.Class, s.Protocol, s.LatencyMs, s.DecidedMs = "", "", "", 0, 0
-		}
-	}
 	return r, nil
+}
+
+// checked is s as Find returns it: its URI only if it is printableURI
+// with a known class and protocol (the record is a file any process of
+// the user can write, and uri prints the URI to a terminal as it is);
+// otherwise none, and the command line checks that server itself.
+func (s Server) checked() Server {
+	if !printableURI(s.URI) || !slices.Contains([]string{"local", "remote", "relay"}, s.Class) || s.Protocol != "https" && s.Protocol != "http" {
+		s.URI, s.Class, s.Protocol, s.LatencyMs, s.DecidedMs = "", "", "", 0, 0
+	}
+	return s
 }
 
 // printableURI reports whether u is an http(s) URL, with a host and no

@@ -91,18 +91,17 @@ func FuzzParse(f *testing.F) {
 		if r.Account == "" || r.Network == "" || r.Checked.IsZero() {
 			t.Fatalf("accepted %+v", r)
 		}
-		for _, s := range r.Servers {
-			if s.URI != "" && !printableURI(s.URI) {
-				t.Fatalf("kept URI %q", s.URI)
+		// Whatever was accepted selects without panicking, and what it
+		// selects has a URI only if it may be printed.
+		for _, q := range []string{"", "x"} {
+			if s, _, err := r.Find(q); err == nil && s.URI != "" && !printableURI(s.URI) {
+				t.Fatalf("found URI %q", s.URI)
 			}
 		}
-		// Whatever was accepted selects without panicking.
-		r.Find("")
-		r.Find("x")
 	})
 }
 
-func TestParseDropsURIsNotToPrint(t *testing.T) {
+func TestFindDropsURIsNotToPrint(t *testing.T) {
 	for _, u := range []string{
 		"https://10.0.0.2:32400\x1b[2J", "https://evil\u202e.example", "ftp://10.0.0.2", "https://user:pw@10.0.0.2:32400",
 		"https://10.0.0.2:32400/ x", "//10.0.0.2", "not a uri",
@@ -112,8 +111,8 @@ func TestParseDropsURIsNotToPrint(t *testing.T) {
 		r.Servers[0].URI = u
 		b, _ := json.Marshal(r)
 		got, err := Parse(b)
-		if err != nil || got.Servers[0].URI != "" {
-			t.Errorf("%q: kept %q, %v", u, got.Servers[0].URI, err)
+		if s, _, ferr := got.Find(""); err != nil || ferr != nil || s.URI != "" {
+			t.Errorf("%q: kept %q, %v %v", u, s.URI, err, ferr)
 		}
 	}
 	for _, bad := range []func(*Server){func(s *Server) { s.Class = "nearby" }, func(s *Server) { s.Protocol = "gopher" }} {
@@ -121,15 +120,17 @@ func TestParseDropsURIsNotToPrint(t *testing.T) {
 		r.Version = version
 		bad(&r.Servers[0])
 		b, _ := json.Marshal(r)
-		if got, err := Parse(b); err != nil || got.Servers[0].URI != "" {
-			t.Errorf("kept %+v, %v", got.Servers[0], err)
+		got, err := Parse(b)
+		if s, _, ferr := got.Find(""); err != nil || ferr != nil || s.URI != "" {
+			t.Errorf("kept %+v, %v %v", s, err, ferr)
 		}
 	}
 	r := record()
 	r.Version = version
 	b, _ := json.Marshal(r)
-	if got, err := Parse(b); err != nil || got.Servers[0].URI != r.Servers[0].URI {
-		t.Fatalf("a good URI dropped: %+v %v", got, err)
+	got, err := Parse(b)
+	if s, _, ferr := got.Find(""); err != nil || ferr != nil || s.URI != r.Servers[0].URI {
+		t.Fatalf("a good URI dropped: %+v %v %v", s, err, ferr)
 	}
 }
 
@@ -139,8 +140,11 @@ func TestParseTheCommittedExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := Parse(b)
-	if err != nil || len(r.Servers) != 2 || r.Servers[0].URI == "" || r.Servers[1].URI != "" {
+	if err != nil || len(r.Servers) != 2 || r.Servers[1].URI != "" {
 		t.Fatalf("%+v, %v", r, err)
+	}
+	if s, how, err := r.Find(""); err != nil || how != servers.SelectedFirstOwned || s.Name != "Living Room" || s.URI != r.Servers[0].URI || s.URI == "" {
+		t.Fatalf("%+v %v %v", s, how, err)
 	}
 }
 

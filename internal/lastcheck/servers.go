@@ -27,8 +27,9 @@ func FromCheck(list []servers.Server) []Server {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // Find is the server query names in r, chosen as servers.Select chooses
-// among plex.tv's list (the record keeps its order), and whether the
-// check found it a URI. An error is Select's.
+// among plex.tv's list (the record keeps its order), with its URI if the
+// check found one that may be printed as it is (else URI is ""). An
+// error is Select's.
 func (r Record) Find(query string) (Server, servers.Selection, error) {
 	list := make([]servers.Server, len(r.Servers))
 	for i, s := range r.Servers {
@@ -38,5 +39,5 @@ func (r Record) Find(query string) (Server, servers.Selection, error) {
 	if err != nil {
 		return Server{}, 0, err
 	}
-	return r.Servers[i], how, nil
+	return r.Servers[i].checked(), how, nil
 }
