@@ -31,7 +31,11 @@ import (
 //     (package lastcheck) and prints its URI;
 //   - checks-itself: no tray, PLEXTRAY_TOKEN set: start, read the
 //     settings and client identifier, ask the simulated plex.tv for
-//     resources, probe, print.
+//     resources, probe, print;
+//   - and two floors, measured the same way: version, `plextray
+//     --version` (this binary's start and its command tree, nothing
+//     else), and bare-go, a Go program that prints one line
+//     (e2e/desktop/testdata/bare), built the same way.
 //
 // ms/process is the mean wall time per process, ms-median the median
 // (target: ≤ 15 ms median; docs/benchmarks.md), cpu-ms-median the median
@@ -79,7 +83,7 @@ func BenchmarkURIProcess(b *testing.B) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		asked := len(sim.Requests())
-		measureURI(b, bin, d.Env(env...), fast)
+		measureProcess(b, d.Env(env...), fast+"\n", bin, "uri", "Study", "--timeout", "10s")
 		if n := len(sim.Requests()); n != asked {
 			b.Fatalf("the processes asked plex.tv %d times: not the tray's answer", n-asked)
 		}
@@ -96,30 +100,39 @@ func BenchmarkURIProcess(b *testing.B) {
 		if err := plextvsim.WriteCACert(ca); err != nil {
 			b.Fatal(err)
 		}
-		measureURI(b, bin, []string{
+		measureProcess(b, []string{
 			"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 			"XDG_STATE_HOME=" + filepath.Join(dir, "state"),
 			"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_TOKEN=" + tok, "SSL_CERT_FILE=" + ca,
-		}, fast)
+		}, fast+"\n", bin, "uri", "Study", "--timeout", "10s")
+	})
+	b.Run("version", func(b *testing.B) {
+		dir := b.TempDir()
+		measureProcess(b, []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}, "", bin, "--version")
+	})
+	b.Run("bare-go", func(b *testing.B) {
+		bare := desktop.BuildAsPackaged(b, "github.com/plextray/plextray/e2e/desktop/testdata/bare")
+		measureProcess(b, nil, "https://127.0.0.1:32400\n", bare)
 	})
 }
 
-// measureURI runs `bin uri Study --timeout 10s` with env once per
-// iteration (after one run that is not counted) and reports its times.
-func measureURI(b *testing.B, bin string, env []string, fast string) {
+// measureProcess runs cmd with env once per iteration (after one run
+// that is not counted), fails unless it exits 0 and prints want (any
+// line for ""), and reports its times.
+func measureProcess(b *testing.B, env []string, want string, cmd ...string) {
 	var cpu []time.Duration // user + system time of each process
 	run := func() time.Duration {
 		var out, errb bytes.Buffer
-		cmd := exec.Command(bin, "uri", "Study", "--timeout", "10s")
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, &out, &errb
+		c := exec.Command(cmd[0], cmd[1:]...)
+		c.Env, c.Stdout, c.Stderr = env, &out, &errb
 		start := time.Now()
-		err := cmd.Run()
+		err := c.Run()
 		d := time.Since(start)
-		if cmd.ProcessState != nil {
-			cpu = append(cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+		if c.ProcessState != nil {
+			cpu = append(cpu, c.ProcessState.UserTime()+c.ProcessState.SystemTime())
 		}
-		if err != nil || out.String() != fast+"\n" {
-			b.Fatalf("plextray uri: %v, stdout %q (want %s)\n%s", err, out.String(), fast, errb.String())
+		if err != nil || want != "" && out.String() != want || want == "" && !strings.HasSuffix(out.String(), "\n") {
+			b.Fatalf("%q: %v, stdout %q (want %q)\n%s", cmd, err, out.String(), want, errb.String())
 		}
 		return d
 	}
