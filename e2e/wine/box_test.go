@@ -340,6 +340,12 @@ func (b *box) localAppData() string {
 	return filepath.Join(b.dir, "prefix", "drive_c", "users", b.user, "AppData", "Local")
 }
 
+// appData is %APPDATA% of the prefix's user (os.UserConfigDir), as a
+// unix path.
+func (b *box) appData() string {
+	return filepath.Join(b.dir, "prefix", "drive_c", "users", b.user, "AppData", "Roaming")
+}
+
 // winPath is how a Windows program in the prefix names a unix path (Wine
 // maps drive Z: to /).
 func winPath(p string) string { return "Z:" + strings.ReplaceAll(p, "/", `\`) }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/core"
+	"github.com/plextray/plextray/internal/lastcheck"
 	"github.com/plextray/plextray/internal/plextvsim"
 	"github.com/plextray/plextray/internal/signin"
 	"github.com/plextray/plextray/internal/tray"
@@ -355,6 +357,17 @@ func TestTray(t *testing.T) {
 		b.keys(t, "eee")
 	}
 
+	// The tray took its lock (LockFileEx) and shares its check with the
+	// command line.
+	config := filepath.Join(b.appData(), "plextray")
+	eventually(t, "the shared check in %APPDATA%\\plextray", func() (bool, string) {
+		r, err := lastcheck.Read(config)
+		return err == nil && r.Account != "" && len(r.Servers) == 3, fmt.Sprintf("%+v %v", r, err)
+	})
+	if _, err := os.Stat(filepath.Join(config, lastcheck.TrayLock)); err != nil {
+		t.Fatalf("tray.lock: %v", err)
+	}
+
 	// Signing in notified (or tried to): still one icon.
 	checkIcon(t, b, "")
 
@@ -373,6 +386,10 @@ func TestTray(t *testing.T) {
 	b.click(t, "Sign out")
 	expect("signed-out again", core.State{Phase: core.SignedOut})
 	eventually(t, "the token invalidated", func() (bool, string) { return !sim.TokenValid(token), "" })
+	eventually(t, "the shared check removed", func() (bool, string) {
+		_, err := lastcheck.Read(config)
+		return errors.Is(err, fs.ErrNotExist), fmt.Sprint(err)
+	})
 
 	// The log is in %LOCALAPPDATA%\plextray\logs, without the token.
 	logFile := filepath.Join(b.localAppData(), "plextray", "logs", "plextray.log")

@@ -364,9 +364,11 @@ tray's keychain entry, client identifier and settings.`
 // (markdown).
 const manSections = `# FILES
 
-**Keychain** (service *plextray*, account *plex-token*; on Linux the Secret
-Service, e.g. gnome-keyring): the account's token; each Plex Home
-profile's token under account *plex-token-profile-UUID*.
+**Keychain** (service *plextray*, account *account-UUID*, the plex.tv
+account's uuid; on Linux the Secret Service, e.g. gnome-keyring): the
+account's token; each Plex Home profile's token under account
+*account-UUID-profile-UUID*. A token plex.tv has not confirmed yet is
+under *plex-token* until it is.
 
 **$XDG\_CONFIG\_HOME/plextray/client-id** (*~/.config/plextray/client-id*):
 this install's client identifier, one random UUID, so Plex lists plextray
@@ -377,6 +379,11 @@ once under Authorized Devices.
 
 **$XDG\_CONFIG\_HOME/plextray/servers.json**: whether the tray notifies
 about servers.
+
+**$XDG\_CONFIG\_HOME/plextray/lastcheck.json**: while the tray runs, its
+last server check, which **uri** answers from: the servers' names, client
+identifiers and best URIs, for which account, profile and network, and
+when. **tray.lock** beside it is locked by the running tray.
 
 **$XDG\_STATE\_HOME/plextray/plextray.log** (*~/.local/state/plextray/*):
 the log: the tray's, and the technical detail of every command that
