@@ -80,7 +80,7 @@ func newRoot(io *IO, code *int) *cobra.Command {
 		},
 	}
 	root.SetVersionTemplate(`plextray {{.Version}}{{"\n"}}`)
-	root.PersistentFlags().BoolVar(&io.Verbose, "verbose", false, "also print the technical detail of a failure")
+	root.PersistentFlags().BoolVar(&io.Verbose, "verbose", false, "also print the technical detail of a failure, and where uri's answer came from")
 	root.Flags().BoolP("version", "v", false, "print the version")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{cmd: cmd, msg: flagWords(err)}

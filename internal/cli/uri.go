@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -111,6 +112,9 @@ func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
 	}
 	rec, err := lastcheck.Read(dir)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			io.verbosef("the tray's check unreadable (%v): checking now", err)
+		}
 		return 0, false
 	}
 	f, err := home.Load(dir)
@@ -124,13 +128,16 @@ func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
 	if now.TrayRunning = lastcheck.TrayRunning(dir); now.TrayRunning {
 		now.Network = lastcheck.Network()
 	}
-	if rec.Usable(now) != nil {
+	if err := rec.Usable(now); err != nil {
+		io.verbosef("not the tray's check (%v): checking now", err)
 		return 0, false
 	}
 	s, how, err := rec.Find(query)
 	if err != nil || s.URI == "" {
+		io.verbosef("the tray's check has no URI for that server: checking now")
 		return 0, false // a check of its own words what is wrong
 	}
+	io.verbosef("from the tray's check at %s ('%s uri --check' checks now)", rec.Checked.Local().Format("15:04:05"), io.Prog)
 	if asJSON {
 		latency, decided := s.LatencyMs, s.DecidedMs
 		enc := json.NewEncoder(io.Stdout)
@@ -147,6 +154,14 @@ func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
 	}
 	noteSelected(io, how, servers.Server{Name: s.Name, Owned: s.Owned})
 	return ExitOK, true
+}
+
+// verbosef says on stderr, with --verbose only, where uri's answer comes
+// from.
+func (io IO) verbosef(format string, args ...any) {
+	if io.Verbose {
+		fmt.Fprintf(io.Stderr, "%s uri: %s\n", io.Prog, fmt.Sprintf(format, args...))
+	}
 }
 
 // lastCheckMaxAge is how old the tray's last check may be: the tray

@@ -117,6 +117,15 @@ func TestURIAnswersFromTheTraysCheck(t *testing.T) {
 	if f.setups != 0 {
 		t.Fatalf("checked itself %d times", f.setups)
 	}
+	// --verbose says where the answer came from, and why not.
+	if code := f.run(t, "uri", "--verbose", "lr-id"); code != ExitOK || !strings.Contains(f.stderr.String(), "plextray uri: from the tray's check at ") {
+		t.Fatalf("exit %d, stderr %q", code, f.stderr)
+	}
+	f.rec.Network = "0123456789abcdef0123456789abcdef"
+	f.run(t, "uri", "--verbose", "lr-id")
+	if !strings.Contains(f.stderr.String(), "plextray uri: not the tray's check (the check ran on another network): checking now") {
+		t.Fatalf("stderr %q", f.stderr)
+	}
 }
 
 // Every reason the tray's check is not the answer sends uri to a check of
