@@ -65,23 +65,10 @@ func BenchmarkURIProcess(b *testing.B) {
 		env := []string{"PLEXTRAY_PLEXTV_URL=" + sim.URL(), "PLEXTRAY_APP_URL=" + sim.URL(), "SSL_CERT_FILE=" + ca, "PLEXTRAY_PROBE_TIMEOUT=1s"}
 		app := d.StartApp(b, tray, nil, env...)
 		app.Tray(b, wait).WaitFor(b, "servers checked", has("Checked at "), wait)
-		var config string
-		for _, kv := range d.Env() {
-			if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
-				config = filepath.Join(v, "plextray")
-			}
-		}
-		deadline := time.Now().Add(wait)
-		for {
-			r, err := lastcheck.Read(config)
-			if s, _, ferr := r.Find("Study"); err == nil && ferr == nil && s.URI == fast {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("the tray shared no check with Study's fast URI: %+v, %v", r, err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitLastCheck(b, configDirOf(b, d.Env()), "the tray's check with Study's fast URI", func(r lastcheck.Record) bool {
+			s, _, err := r.Find("Study")
+			return err == nil && s.URI == fast
+		})
 		asked := len(sim.Requests())
 		measureProcess(b, d.Env(env...), fast+"\n", bin, "uri", "Study", "--timeout", "10s")
 		if n := len(sim.Requests()); n != asked {

@@ -16,13 +16,17 @@ import (
 )
 
 // configDir is plextray's config folder in the world's desktop session.
-func (w *world) configDir() string {
-	for _, kv := range w.d.Env() {
+func (w *world) configDir() string { return configDirOf(w.t, w.d.Env()) }
+
+// configDirOf is plextray's config folder for a process with env.
+func configDirOf(tb testing.TB, env []string) string {
+	tb.Helper()
+	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
 			return filepath.Join(v, "plextray")
 		}
 	}
-	w.t.Fatal("the desktop session has no XDG_CONFIG_HOME")
+	tb.Fatal("no XDG_CONFIG_HOME in the environment")
 	return ""
 }
 
@@ -30,14 +34,21 @@ func (w *world) configDir() string {
 // satisfies ok, and returns it.
 func (w *world) lastCheck(desc string, ok func(lastcheck.Record) bool) lastcheck.Record {
 	w.t.Helper()
+	return waitLastCheck(w.t, w.configDir(), desc, ok)
+}
+
+// waitLastCheck waits (wait at most) until the shared check in dir
+// satisfies ok, and returns it.
+func waitLastCheck(tb testing.TB, dir, desc string, ok func(lastcheck.Record) bool) lastcheck.Record {
+	tb.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		r, err := lastcheck.Read(w.configDir())
+		r, err := lastcheck.Read(dir)
 		if err == nil && ok(r) {
 			return r
 		}
 		if time.Now().After(deadline) {
-			w.t.Fatalf("timed out waiting for %s: %+v, %v", desc, r, err)
+			tb.Fatalf("timed out waiting for %s: %+v, %v", desc, r, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
