@@ -46,8 +46,19 @@ func (k *Keeper) set(r *Record) {
 }
 
 // Run writes what Put and Clear ask for until ctx ends, then removes the
-// record: with the tray gone, nothing keeps it current.
+// record: with the tray gone, nothing keeps it current. It starts by
+// removing a record an earlier tray left (one that crashed): until this
+// tray's first check, none is current.
 func (k *Keeper) Run(ctx context.Context) {
+	k.mu.Lock()
+	if !k.due {
+		k.next, k.due = nil, true
+		select {
+		case k.wake <- struct{}{}:
+		default:
+		}
+	}
+	k.mu.Unlock()
 	for {
 		select {
 		case <-k.wake:

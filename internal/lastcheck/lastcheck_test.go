@@ -230,13 +230,20 @@ func TestTrayLock(t *testing.T) {
 	}
 }
 
-func TestKeeperWritesTheLatestThenRemovesOnStop(t *testing.T) {
+func TestKeeperWritesTheLatestAndOnlyItsOwn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dir := t.TempDir()
+		if err := Write(dir, record()); err != nil { // a crashed tray's
+			t.Fatal(err)
+		}
 		k := NewKeeper(dir, func(msg string, args ...any) { t.Errorf("warned: %s %v", msg, args) })
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { k.Run(ctx); close(done) }()
+		synctest.Wait()
+		if _, err := Read(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("an earlier tray's record kept: %v", err)
+		}
 
 		first, second := record(), record()
 		second.Checked = second.Checked.Add(time.Minute)
