@@ -201,7 +201,7 @@ func TestNetworkOf(t *testing.T) {
 			t.Errorf("%v is the same network as home", other)
 		}
 	}
-	if Network() == "" || Network() != Network() {
+	if first, again := Network(), Network(); first == "" || first != again {
 		t.Fatal("this machine's network has no stable name")
 	}
 }
