@@ -484,3 +484,55 @@ func TestWindowsBuildHasOneTrayLibrary(t *testing.T) {
 		}
 	}
 }
+
+// TestLastCheckUnderWindows runs package lastcheck's own tests as a
+// Windows program: the tray's lock (LockFileEx through gofrs/flock, which
+// `uri` tries from another handle), the record's atomic writes and
+// removal (Windows cannot replace an open file the way Linux can), and
+// the network's name from GetAdaptersAddresses.
+func TestLastCheckUnderWindows(t *testing.T) {
+	b := need(t)
+	exe := filepath.Join(t.TempDir(), "lastcheck.test.exe")
+	build := exec.Command("go", "test", "-c", "-o", exe, "github.com/plextray/plextray/internal/lastcheck")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c: %v\n%s", err, out)
+	}
+	names := []string{"TestTrayLock", "TestWriteReadRemove", "TestKeeperWritesTheLatestAndOnlyItsOwn", "TestNetworkOf", "TestUsable"}
+	r := b.run(t, nil, exe, "-test.v", "-test.run", "^("+strings.Join(names, "|")+")$")
+	// Each test must pass. Wine lacks the delete call Go's RemoveAll
+	// makes on Windows (FILE_DISPOSITION_POSIX_SEMANTICS: "Invalid
+	// function"), so the testing package's clean-up of a temporary folder
+	// that still holds a file can fail there; a test whose only message
+	// is that clean-up is taken as passed, anything else fails.
+	for _, name := range names {
+		block, ok := testBlock(r.stdout, name)
+		if !ok {
+			t.Fatalf("%s did not run under Wine (exit %d):\n%s\n%s", name, r.code, r.stdout, r.stderr)
+		}
+		for _, line := range block {
+			if !strings.Contains(line, "TempDir RemoveAll cleanup: unlinkat ") || !strings.HasSuffix(line, ": Invalid function.") {
+				t.Fatalf("%s under Wine:\n%s", name, strings.Join(block, "\n"))
+			}
+		}
+	}
+}
+
+// testBlock is what `go test -v` printed for the top-level test name,
+// between its RUN and its PASS or FAIL line, trimmed; ok is false if it
+// did not end.
+func testBlock(out, name string) (lines []string, ok bool) {
+	in := false
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "=== RUN   "+name:
+			in = true
+		case in && (strings.HasPrefix(l, "--- PASS: "+name+" ") || strings.HasPrefix(l, "--- FAIL: "+name+" ")):
+			return lines, true
+		case in && l != "":
+			lines = append(lines, l)
+		}
+	}
+	return nil, false
+}
