@@ -51,8 +51,8 @@ func Main(p Process) int {
 	// `servers`, whose many TLS handshakes use every processor; and `uri`
 	// asks for it only when it probes (cli.IO.OneProcessor): its answer
 	// from the tray's last check needs no second processor, and changing
-	// the number stops the world, which costs that answer a twentieth of
-	// its time.
+	// the number stops the world, which costs that answer about 1 ms of
+	// its ~15 here.
 	oneProcessor := func() { runtime.GOMAXPROCS(1) }
 	switch commandOf(p.Args[1:]) {
 	case "servers":
