@@ -280,7 +280,9 @@ check answers at once: the tray checks again whenever the network changes,
 the machine wakes, or the list sits idle (PLEXTRAY_RECHECK_INTERVAL), and
 its answer is used only on the network it was found on, and only if it is
 that recent. Otherwise (or with --check, or PLEXTRAY_TOKEN set) uri asks
-plex.tv for the servers and probes their connections itself.`,
+plex.tv for the servers and probes their connections itself; if plex.tv
+is down or limiting requests then, the running tray's check answers
+however old it is (as the tray's menu still shows it), said on stderr.`,
 		Example: examples(prog,
 			"PROG uri", "",
 			`PROG uri "Living Room"`, "",

@@ -63,6 +63,11 @@ func uriCmd(io IO, query string, o uriOpts) int {
 		sv.ListTimeout = *timeout // a hung plex.tv is bounded too
 		best, err := sv.BestURI(ctx, tok, query)
 		if err != nil {
+			if plextv.IsTransient(err) && !o.check {
+				if code, ok := uriDespite(io, query, *asJSON, err); ok {
+					return code
+				}
+			}
 			return serverErr(io, "uri", query, err, *timeout)
 		}
 		if *asJSON {
@@ -106,22 +111,52 @@ func noteSelected(io IO, how servers.Selection, s servers.Server) {
 // answered for. Nothing here reads the keychain or the network: the
 // answer is a file read.
 func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
+	rec, s, how, ok := trayCheck(io, query, lastCheckMaxAge(io.Settings.RecheckInterval))
+	if !ok {
+		return 0, false
+	}
+	io.verbosef("from the tray's check at %s ('%s uri --check' checks now)", rec.Checked.Local().Format("15:04:05"), io.Prog)
+	return printTrayAnswer(io, rec, s, how, asJSON), true
+}
+
+// uriDespite answers uri from the running tray's last check, however old,
+// when plex.tv could not be asked (err, transient: down, slow, limiting):
+// it is what the tray's menu still shows, and a server at home usually
+// still answers when plex.tv does not. Said on stderr; ok false: no such
+// check.
+func uriDespite(io IO, query string, asJSON bool, err error) (code int, ok bool) {
+	rec, s, how, ok := trayCheck(io, query, 0)
+	if !ok {
+		return 0, false
+	}
+	what, _ := problem(err)
+	fmt.Fprintf(io.Stderr, "%s uri: %s; this is the tray's check from %s.\n", io.Prog, what, rec.Checked.Local().Format("15:04"))
+	if io.Verbose {
+		fmt.Fprintf(io.Stderr, "  detail: %s\n", detailWords(err))
+	}
+	return printTrayAnswer(io, rec, s, how, asJSON), true
+}
+
+// trayCheck is the running tray's last check and its server for query,
+// when it is for this account, profile and network and at most maxAge
+// old (0: any age); ok false (said with --verbose) otherwise.
+func trayCheck(io IO, query string, maxAge time.Duration) (rec lastcheck.Record, s lastcheck.Server, how servers.Selection, ok bool) {
 	dir := io.ConfigDir
 	if dir == "" || io.Settings.Token != "" {
-		return 0, false
+		return rec, s, 0, false
 	}
 	rec, err := lastcheck.Read(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			io.verbosef("the tray's check unreadable (%v): checking now", err)
 		}
-		return 0, false
+		return rec, s, 0, false
 	}
 	f, err := home.Load(dir)
 	if err != nil || f.Account == "" {
-		return 0, false
+		return rec, s, 0, false
 	}
-	now := lastcheck.Now{Account: f.Account, Time: io.now(), MaxAge: lastCheckMaxAge(io.Settings.RecheckInterval)}
+	now := lastcheck.Now{Account: f.Account, Time: io.now(), MaxAge: maxAge}
 	if a := f.For(f.Account).Active; a != nil {
 		now.Profile = a.UUID
 	}
@@ -130,14 +165,18 @@ func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
 	}
 	if err := rec.Usable(now); err != nil {
 		io.verbosef("not the tray's check (%v): checking now", err)
-		return 0, false
+		return rec, s, 0, false
 	}
-	s, how, err := rec.Find(query)
+	s, how, err = rec.Find(query)
 	if err != nil || s.URI == "" {
 		io.verbosef("the tray's check has no URI for that server: checking now")
-		return 0, false // a check of its own words what is wrong
+		return rec, s, 0, false // a check of its own words what is wrong
 	}
-	io.verbosef("from the tray's check at %s ('%s uri --check' checks now)", rec.Checked.Local().Format("15:04:05"), io.Prog)
+	return rec, s, how, true
+}
+
+// printTrayAnswer prints s's URI (or --json) from the tray's check rec.
+func printTrayAnswer(io IO, rec lastcheck.Record, s lastcheck.Server, how servers.Selection, asJSON bool) int {
 	if asJSON {
 		latency, decided := s.LatencyMs, s.DecidedMs
 		enc := json.NewEncoder(io.Stdout)
@@ -147,13 +186,13 @@ func uriFromTray(io IO, query string, asJSON bool) (code int, ok bool) {
 			Kind: servers.URIBest.String(), Class: s.Class, Protocol: s.Protocol,
 			LatencyMs: &latency, DecidedMs: &decided, CheckedAt: rec.Checked.UTC().Truncate(time.Millisecond),
 		}); err != nil {
-			return ExitFailure, true
+			return ExitFailure
 		}
 	} else if _, err := fmt.Fprintln(io.Stdout, s.URI); err != nil {
-		return ExitFailure, true
+		return ExitFailure
 	}
 	noteSelected(io, how, servers.Server{Name: s.Name, Owned: s.Owned})
-	return ExitOK, true
+	return ExitOK
 }
 
 // verbosef says on stderr, with --verbose only, where uri's answer comes

@@ -12,6 +12,7 @@ import (
 	"github.com/plextray/plextray/internal/keychain"
 	"github.com/plextray/plextray/internal/lastcheck"
 	"github.com/plextray/plextray/internal/plextv"
+	"github.com/plextray/plextray/internal/plextvsim"
 )
 
 const (
@@ -31,6 +32,8 @@ type trayFixture struct {
 	setups         int
 	stdout, stderr *syncBuf
 	settings       app.Settings
+	// env, when set, is what Setup gives (a check of its own can run).
+	env func(app.Settings) (*app.Env, error)
 }
 
 func newTrayFixture(t *testing.T) *trayFixture {
@@ -84,8 +87,11 @@ func (f *trayFixture) run(t *testing.T, args ...string) int {
 		Prog: "plextray", Stdout: f.stdout, Stderr: f.stderr, Settings: f.settings,
 		ConfigDir: f.dir, Keychain: f.kc,
 		Now: func() time.Time { return f.now },
-		Setup: func(app.Settings) (*app.Env, error) {
+		Setup: func(s app.Settings) (*app.Env, error) {
 			f.setups++
+			if f.env != nil {
+				return f.env(s)
+			}
 			return nil, errors.New("checked itself")
 		},
 	})
@@ -177,4 +183,50 @@ func TestURIChecksItselfUnlessTheTraysCheckIsCurrent(t *testing.T) {
 			t.Fatalf("answered without a tray running: %q", f.stdout)
 		}
 	})
+}
+
+// With plex.tv down (a transient failure), uri answers from the running
+// tray's check however old it is, as the tray's menu still does, and
+// says so; not with --check, and not from another network's check.
+func TestURIFallsBackToTheTraysCheckWhilePlexTVIsDown(t *testing.T) {
+	sim := plextvsim.StartForTest(t, plextvsim.Options{})
+	if err := sim.AddFault(plextvsim.Fault{Endpoint: plextvsim.EndpointResources, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	setup := func(s app.Settings) (*app.Env, error) {
+		info := app.Identity("test", "cli-test-client")
+		c, err := plextv.New(sim.URL(), info)
+		if err != nil {
+			return nil, err
+		}
+		return &app.Env{Version: "test", Settings: s, Info: info, PlexTV: c}, nil
+	}
+	fixture := func(t *testing.T) *trayFixture {
+		f := newTrayFixture(t)
+		f.rec.Checked = f.now.Add(-2 * time.Hour) // too old to answer at once
+		f.env = setup
+		return f
+	}
+
+	f := fixture(t)
+	if code := f.run(t, "uri", "Living Room"); code != ExitOK || f.stdout.String() != f.rec.Servers[0].URI+"\n" || f.setups != 1 {
+		t.Fatalf("exit %d, stdout %q, setups %d\n%s", code, f.stdout, f.setups, f.stderr)
+	}
+	want := "plextray uri: plex.tv is having trouble (HTTP 503); this is the tray's check from " + f.rec.Checked.Local().Format("15:04") + ".\n"
+	if f.stderr.String() != want {
+		t.Fatalf("stderr %q, want %q", f.stderr, want)
+	}
+
+	f = fixture(t)
+	if code := f.run(t, "uri", "--check", "Living Room"); code != ExitFailure || f.stdout.String() != "" {
+		t.Fatalf("--check: exit %d, stdout %q\n%s", code, f.stdout, f.stderr)
+	}
+	f = fixture(t)
+	f.rec.Network = "0123456789abcdef0123456789abcdef"
+	if code := f.run(t, "uri", "Living Room"); code != ExitFailure || f.stdout.String() != "" {
+		t.Fatalf("another network: exit %d, stdout %q\n%s", code, f.stdout, f.stderr)
+	}
+	if !strings.Contains(f.stderr.String(), "plex.tv is having trouble (HTTP 503)") {
+		t.Fatalf("stderr %q", f.stderr)
+	}
 }

@@ -155,9 +155,9 @@ func printableURI(u string) bool {
 	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" && p.User == nil
 }
 
-// Now is what Use compares a record with: who is signed in and active
+// Now is what Usable compares a record with: who is signed in and active
 // now (from profiles.json), this machine's network now, the time, and
-// how old a check may be.
+// how old a check may be (0: any age).
 type Now struct {
 	Account, Profile string
 	Network          string
@@ -183,7 +183,7 @@ func (r Record) Usable(now Now) error {
 		return ErrOtherAccount
 	case now.Network == "" || r.Network != now.Network:
 		return ErrOtherNetwork
-	case now.Time.Sub(r.Checked) > now.MaxAge || r.Checked.After(now.Time.Add(time.Minute)):
+	case now.MaxAge > 0 && now.Time.Sub(r.Checked) > now.MaxAge || r.Checked.After(now.Time.Add(time.Minute)):
 		// A check dated in the future says the clock moved: not trusted.
 		return ErrTooOld
 	}

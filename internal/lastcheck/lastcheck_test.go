@@ -157,6 +157,11 @@ func TestUsable(t *testing.T) {
 	if err := r.Usable(now); err != nil {
 		t.Fatalf("current check refused: %v", err)
 	}
+	anyAge := now
+	anyAge.Time, anyAge.MaxAge = r.Checked.Add(72*time.Hour), 0
+	if err := r.Usable(anyAge); err != nil {
+		t.Fatalf("any age: %v", err)
+	}
 	for _, c := range []struct {
 		name   string
 		change func(*Now)
@@ -170,6 +175,7 @@ func TestUsable(t *testing.T) {
 		{"no network known", func(n *Now) { n.Network = "" }, ErrOtherNetwork},
 		{"too old", func(n *Now) { n.Time = r.Checked.Add(13 * time.Minute) }, ErrTooOld},
 		{"from the future", func(n *Now) { n.Time = r.Checked.Add(-2 * time.Minute) }, ErrTooOld},
+		{"from the future, any age", func(n *Now) { n.Time, n.MaxAge = r.Checked.Add(-2*time.Minute), 0 }, ErrTooOld},
 	} {
 		n := now
 		c.change(&n)
