@@ -415,7 +415,8 @@ answer (default *3s*; **servers --timeout** and **uri --timeout** override
 it).
 
 **PLEXTRAY\_RECHECK\_INTERVAL**: how long the tray's server list may sit idle
-before it is checked again (default *10m*).
+before it is checked again (default *10m*); **uri** answers from the
+tray's check while it is at most this old plus 2 minutes.
 
 **PLEXTRAY\_CLEAR\_CLIPBOARD**: when the tray clears a copied token from the
 clipboard (default *30s*; *off* keeps it).
