@@ -81,7 +81,8 @@ type Options struct {
 
 // Result is how the page ended: Err is nil when a PIN was accepted,
 // ErrExpired, ErrTooManyTries, or the context's cause when the caller
-// cancelled.
+// cancelled. A PIN being checked when the page expires or is cancelled
+// decides: accepted, the page ends with nil and says so.
 type Result struct {
 	Err error
 }
@@ -142,7 +143,14 @@ func Serve(ctx context.Context, o Options) (launch string, done <-chan Result, e
 			p.mu.Unlock()
 		case <-ctx.Done():
 			p.mu.Lock()
-			p.end(context.Cause(ctx))
+			if p.state == checking {
+				// The check in flight decides: the caller may cancel
+				// because that very PIN switched (Submit's ctx is this
+				// one, so a check still waiting on plex.tv ends too).
+				p.cancelled = true
+			} else {
+				p.end(context.Cause(ctx))
+			}
 			p.mu.Unlock()
 		}
 		<-p.ended
@@ -168,13 +176,14 @@ type page struct {
 	deadline time.Time
 	ended    chan struct{} // closed by end
 
-	mu       sync.Mutex
-	state    state
-	tries    int    // PINs sent to plex.tv
-	problem  string // what the form says about the last try
-	waiting  string // while checking: what plex.tv asked
-	expiring bool   // expired during a check
-	err      error  // how it ended
+	mu        sync.Mutex
+	state     state
+	tries     int    // PINs sent to plex.tv
+	problem   string // what the form says about the last try
+	waiting   string // while checking: what plex.tv asked
+	expiring  bool   // expired during a check
+	cancelled bool   // ctx ended during a check
+	err       error  // how it ended
 }
 
 // validPIN reports whether pin is a profile PIN: 4 ASCII digits.
@@ -302,6 +311,10 @@ func (p *page) check(pin string) {
 	}
 	if err == nil {
 		p.end(nil)
+		return
+	}
+	if p.cancelled {
+		p.end(context.Cause(p.ctx))
 		return
 	}
 	switch {

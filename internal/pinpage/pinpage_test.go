@@ -537,6 +537,47 @@ func TestExpiryWaitsForTheCheckInFlight(t *testing.T) {
 	}
 }
 
+// The tray cancels the page as soon as the switch is done, which can be
+// before Submit has returned: the page still says the switch is done.
+func TestCancelDuringASuccessfulCheckSaysSwitched(t *testing.T) {
+	var s *served
+	switched := make(chan struct{})
+	s = serve(t, Options{Title: "Kid", Submit: func(ctx context.Context, pin string) error {
+		s.cancel() // what the core does on hearing of the switch
+		<-switched // ... and Serve sees the cancel before Submit returns
+		return nil
+	}})
+	post(t, s.url, "1234")
+	// Serve's goroutine has had the cancel; let Submit return.
+	if r := get(t, s.url); !strings.Contains(r.body, "Checking the PIN") {
+		t.Fatalf("while the switch is in flight: %s", r.body)
+	}
+	close(switched)
+	if res := wait(t, s.done); res.Err != nil {
+		t.Fatalf("result %v, want the switch done", res.Err)
+	}
+	if r := get(t, s.url); r.status != http.StatusOK || !strings.Contains(r.body, "Switched to Kid") {
+		t.Fatalf("after the switch: %d %s", r.status, r.body)
+	}
+}
+
+// A cancel during a check that fails ends the page as closed.
+func TestCancelDuringAFailedCheckCloses(t *testing.T) {
+	var s *served
+	s = serve(t, Options{Title: "Kid", Submit: func(ctx context.Context, pin string) error {
+		s.cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	}})
+	post(t, s.url, "1234")
+	if res := wait(t, s.done); !errors.Is(res.Err, context.Canceled) {
+		t.Fatalf("result %v", res.Err)
+	}
+	if r := get(t, s.url); r.status != http.StatusGone || !strings.Contains(r.body, "This page was closed") {
+		t.Fatalf("after cancel: %d %s", r.status, r.body)
+	}
+}
+
 func TestCancelEndsThePage(t *testing.T) {
 	s := serve(t, Options{Title: "Kid", Submit: (&fixed{want: "1234"}).submit})
 	s.cancel()
