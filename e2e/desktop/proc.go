@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -330,6 +331,14 @@ func (d *Desktop) logProcesses() {
 		}
 		d.t.Logf("%s", b.String())
 	}
+	// Logs the programs wrote under the session's XDG_STATE_HOME (the
+	// tray's plextray.log): what a program did, not only what it printed.
+	_ = filepath.WalkDir(d.state, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(path, ".log") {
+			d.t.Logf("e2e/desktop: %s:\n%s", path, indent(tail(path, 80), "  "))
+		}
+		return nil
+	})
 }
 
 func indent(s, prefix string) string {

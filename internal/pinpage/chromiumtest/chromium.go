@@ -320,8 +320,8 @@ func (p *Tab) Click(ctx context.Context, selector string) {
 // ctx's end it fails the test with what the page says.
 func (p *Tab) WaitText(ctx context.Context, want string) string {
 	p.b.t.Helper()
+	last := "(nothing read)" // what the page said when last read
 	for {
-		var s string
 		if raw, err := p.b.call(ctx, p.session, "Runtime.evaluate", map[string]any{"expression": "document.body ? document.body.innerText : ''", "returnByValue": true}); err == nil {
 			var res struct {
 				Result struct {
@@ -329,15 +329,17 @@ func (p *Tab) WaitText(ctx context.Context, want string) string {
 				} `json:"result"`
 			}
 			if json.Unmarshal(raw, &res) == nil {
-				s = res.Result.Value
+				last = res.Result.Value
 			}
+		} else if ctx.Err() == nil {
+			last = "(not read: " + err.Error() + ")"
 		}
-		if bytes.Contains([]byte(s), []byte(want)) {
-			return s
+		if bytes.Contains([]byte(last), []byte(want)) {
+			return last
 		}
 		select {
 		case <-ctx.Done():
-			p.b.t.Fatalf("the page never said %q; it says %q", want, s)
+			p.b.t.Fatalf("the page never said %q; when last read it said %q", want, last)
 		case <-time.After(50 * time.Millisecond): // polling a condition, bounded by ctx
 		}
 	}
