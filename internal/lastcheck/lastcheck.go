@@ -5,20 +5,22 @@
 //
 // The tray keeps its check current: it checks again when the network
 // changes, when the machine wakes and after the idle interval. So its
-// answer is the one to give, but only while that is true. Use gives it
-// only when all of these hold, and otherwise the command line checks
-// itself:
+// answer is the one to give, but only while that is true: Usable and
+// Find allow it only when all of these hold, and otherwise the command
+// line checks itself:
 //
 //   - a tray is running: it holds TrayLock (Hold) for as long as it runs;
 //     a tray that crashed holds nothing;
 //   - the record is for the account and profile that profiles.json says
 //     are signed in and active now;
 //   - this machine's network is the one the check ran on (Network: the
-//     addresses of the interfaces that are up); the tray also removes the
-//     record as soon as it hears of a network change or a wake, before
-//     it checks again;
-//   - the check is younger than the caller's limit;
-//   - the server asked for had a URI in that check.
+//     addresses on its interfaces, loopback and IPv6 link-local ones left
+//     out); the tray also removes the record as soon as it hears of a
+//     network change or a wake, before it checks again;
+//   - the check is younger than the caller's limit (uri's own answer), or
+//     of any age (uri's answer while plex.tv cannot be asked);
+//   - the server asked for had a URI in that check that other programs
+//     here can use as it is, and that is safe to print.
 //
 // Nothing secret is in the record: no token, only what plex.tv lists of
 // each server (names are plex.tv's, untrusted) and what the check found.
@@ -166,7 +168,7 @@ type Now struct {
 	TrayRunning      bool
 }
 
-// Why a record is not used, for the log and the tests.
+// Why a record is not used, for --verbose and the tests.
 var (
 	ErrNoTray       = errors.New("no tray is running")
 	ErrOtherAccount = errors.New("the check was for another account or profile")
