@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"syscall"
@@ -272,40 +271,33 @@ func failWords(err error) string {
 
 // problem is failWords in two parts: what failed, and what to do.
 func problem(err error) (what, todo string) {
-	var se *plextv.StatusError
-	var ne *plextv.NetworkError
-	var de *plextv.DecodeError
-	switch {
-	case err == nil:
+	if err == nil {
 		return "", ""
-	case errors.Is(err, context.Canceled):
+	}
+	if errors.Is(err, context.Canceled) {
 		return "interrupted", ""
-	case errors.As(err, &se) && se.StatusCode == 429:
+	}
+	switch kind, se := wording.PlexTVFailureOf(err); kind {
+	case wording.PlexTVLimited:
 		if se.RetryAfter > 0 {
 			return "plex.tv is limiting requests (HTTP 429)", "try again in " + se.RetryAfter.Round(time.Second).String()
 		}
 		return "plex.tv is limiting requests (HTTP 429)", "try again in a minute"
-	case errors.As(err, &se) && se.StatusCode >= 500:
+	case wording.PlexTVTrouble:
 		return fmt.Sprintf("plex.tv is having trouble (HTTP %d)", se.StatusCode), "try again later"
-	case errors.As(err, &se):
+	case wording.PlexTVRefused:
 		msg := fmt.Sprintf("plex.tv refused the request (HTTP %d", se.StatusCode)
 		if len(se.API) > 0 && se.API[0].Message != "" {
 			msg += ": " + textsafe.Line(se.API[0].Message, textsafe.Name)
 		}
 		return msg + ")", ""
-	case errors.As(err, &de):
+	case wording.PlexTVUnreadable:
 		return "plex.tv sent an answer plextray can't read", "try again later"
-	case errors.As(err, &ne), isNetError(err), errors.Is(err, context.DeadlineExceeded):
+	case wording.PlexTVUnreachable:
 		why, todo := netWords(err)
 		return "can't reach plex.tv" + why, todo
 	}
 	return clean(err), ""
-}
-
-// isNetError: err came from the network (a dial, DNS, TLS, a timeout).
-func isNetError(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne)
 }
 
 // netWords is why a connection failed, " (connection refused)", and what

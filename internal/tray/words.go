@@ -244,16 +244,15 @@ func clipboardWords(err error) string {
 // "connection refused", "no answer in time"): never Go's error text,
 // which the log has.
 func short(err error) string {
-	var se *plextv.StatusError
-	var de *plextv.DecodeError
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &se) && se.StatusCode == 429:
+	}
+	switch kind, se := wording.PlexTVFailureOf(err); kind {
+	case wording.PlexTVLimited:
 		return "rate limited"
-	case errors.As(err, &se):
+	case wording.PlexTVTrouble, wording.PlexTVRefused:
 		return fmt.Sprintf("HTTP %d", se.StatusCode)
-	case errors.As(err, &de):
+	case wording.PlexTVUnreadable:
 		return "an answer it can't read"
 	}
 	return netWhy(err)
@@ -262,18 +261,17 @@ func short(err error) string {
 // plexTVProblem says what went wrong asking plex.tv: "can't reach plex.tv
 // (connection refused)", "plex.tv is having trouble (HTTP 503)".
 func plexTVProblem(err error) string {
-	var se *plextv.StatusError
-	var de *plextv.DecodeError
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &se) && se.StatusCode == 429:
+	}
+	switch kind, se := wording.PlexTVFailureOf(err); kind {
+	case wording.PlexTVLimited:
 		return "plex.tv asks to slow down (HTTP 429)"
-	case errors.As(err, &se) && se.StatusCode >= 500:
+	case wording.PlexTVTrouble:
 		return fmt.Sprintf("plex.tv is having trouble (HTTP %d)", se.StatusCode)
-	case errors.As(err, &se):
+	case wording.PlexTVRefused:
 		return fmt.Sprintf("plex.tv refused (HTTP %d)", se.StatusCode)
-	case errors.As(err, &de):
+	case wording.PlexTVUnreadable:
 		return "plex.tv's answer was unreadable"
 	}
 	return "can't reach plex.tv (" + netWhy(err) + ")"

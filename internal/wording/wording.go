@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 	"github.com/plextray/plextray/internal/textsafe"
 )
@@ -266,4 +267,40 @@ func NetFailureOf(err error) NetFailure {
 		return NetNoRoute
 	}
 	return NetOther
+}
+
+// PlexTVFailure is why asking plex.tv failed, as a kind: each front end
+// says it in words of its own length.
+type PlexTVFailure int
+
+const (
+	PlexTVOther       PlexTVFailure = iota // none of the below
+	PlexTVUnreachable                      // no answer: the network or a timeout (NetFailureOf says which)
+	PlexTVLimited                          // HTTP 429: asked to slow down
+	PlexTVTrouble                          // HTTP 5xx
+	PlexTVRefused                          // another HTTP status
+	PlexTVUnreadable                       // a 2xx answer that could not be read
+)
+
+// PlexTVFailureOf classifies an error of a plex.tv call, and returns
+// plex.tv's answer for the kinds that come with one (Limited, Trouble,
+// Refused).
+func PlexTVFailureOf(err error) (PlexTVFailure, *plextv.StatusError) {
+	var se *plextv.StatusError
+	var de *plextv.DecodeError
+	var ne *plextv.NetworkError
+	var nerr net.Error
+	switch {
+	case errors.As(err, &se) && se.StatusCode == http.StatusTooManyRequests:
+		return PlexTVLimited, se
+	case errors.As(err, &se) && se.StatusCode >= 500:
+		return PlexTVTrouble, se
+	case errors.As(err, &se):
+		return PlexTVRefused, se
+	case errors.As(err, &de):
+		return PlexTVUnreadable, nil
+	case errors.As(err, &ne), errors.As(err, &nerr), errors.Is(err, context.DeadlineExceeded):
+		return PlexTVUnreachable, nil
+	}
+	return PlexTVOther, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plextray/plextray/internal/keychain"
+	"github.com/plextray/plextray/internal/plextv"
 	"github.com/plextray/plextray/internal/servers"
 )
 
@@ -103,6 +104,32 @@ func TestNetFailureOf(t *testing.T) {
 	} {
 		if got := NetFailureOf(c.err); got != c.want {
 			t.Errorf("%v: %d, want %d", c.err, got, c.want)
+		}
+	}
+}
+
+func TestPlexTVFailureOf(t *testing.T) {
+	for _, c := range []struct {
+		err    error
+		want   PlexTVFailure
+		status int
+	}{
+		{fmt.Errorf("resources: %w", &plextv.StatusError{Op: "resources", StatusCode: 429}), PlexTVLimited, 429},
+		{&plextv.StatusError{Op: "user", StatusCode: 503}, PlexTVTrouble, 503},
+		{&plextv.StatusError{Op: "user", StatusCode: 401}, PlexTVRefused, 401},
+		{&plextv.DecodeError{Op: "resources", Err: io.ErrUnexpectedEOF}, PlexTVUnreadable, 0},
+		{&plextv.NetworkError{Op: "user", Err: syscall.ECONNREFUSED}, PlexTVUnreachable, 0},
+		{&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, PlexTVUnreachable, 0},
+		{fmt.Errorf("get: %w", context.DeadlineExceeded), PlexTVUnreachable, 0},
+		{errors.New("something else"), PlexTVOther, 0},
+	} {
+		got, se := PlexTVFailureOf(c.err)
+		status := 0
+		if se != nil {
+			status = se.StatusCode
+		}
+		if got != c.want || status != c.status {
+			t.Errorf("%v: %d (HTTP %d), want %d (HTTP %d)", c.err, got, status, c.want, c.status)
 		}
 	}
 }
