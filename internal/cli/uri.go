@@ -70,19 +70,12 @@ func uriCmd(io IO, query string, o uriOpts) int {
 			}
 			return serverErr(io, "uri", query, err, *timeout)
 		}
-		if *asJSON {
-			c := best.Connection
-			enc := json.NewEncoder(io.Stdout)
-			enc.SetEscapeHTML(false)
-			if err := enc.Encode(uriJSON{
-				Name: best.Server.Name, ClientIdentifier: best.Server.ClientIdentifier,
-				URI: best.URI, Kind: best.Kind.String(), Class: best.Class.String(), Protocol: c.Protocol,
-				LatencyMs: ms(best.Latency), DecidedMs: ms(best.After), CheckedAt: started.UTC().Truncate(time.Millisecond),
-			}); err != nil {
-				return ExitFailure
-			}
-		} else if _, err := fmt.Fprintln(io.Stdout, best.URI); err != nil {
-			return ExitFailure
+		if code := printURI(io, *asJSON, uriJSON{
+			Name: best.Server.Name, ClientIdentifier: best.Server.ClientIdentifier,
+			URI: best.URI, Kind: best.Kind.String(), Class: best.Class.String(), Protocol: best.Connection.Protocol,
+			LatencyMs: ms(best.Latency), DecidedMs: ms(best.After), CheckedAt: started,
+		}); code != ExitOK {
+			return code
 		}
 		noteSelected(io, best.Selected, best.Server)
 		switch best.Kind {
@@ -177,21 +170,31 @@ func trayCheck(io IO, query string, maxAge time.Duration) (rec lastcheck.Record,
 
 // printTrayAnswer prints s's URI (or --json) from the tray's check rec.
 func printTrayAnswer(io IO, rec lastcheck.Record, s lastcheck.Server, how servers.Selection, asJSON bool) int {
-	if asJSON {
-		latency, decided := s.LatencyMs, s.DecidedMs
-		enc := json.NewEncoder(io.Stdout)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(uriJSON{
-			Name: s.Name, ClientIdentifier: s.ClientIdentifier, URI: s.URI,
-			Kind: servers.URIBest.String(), Class: s.Class, Protocol: s.Protocol,
-			LatencyMs: &latency, DecidedMs: &decided, CheckedAt: rec.Checked.UTC().Truncate(time.Millisecond),
-		}); err != nil {
-			return ExitFailure
-		}
-	} else if _, err := fmt.Fprintln(io.Stdout, s.URI); err != nil {
-		return ExitFailure
+	latency, decided := s.LatencyMs, s.DecidedMs
+	if code := printURI(io, asJSON, uriJSON{
+		Name: s.Name, ClientIdentifier: s.ClientIdentifier, URI: s.URI,
+		Kind: servers.URIBest.String(), Class: s.Class, Protocol: s.Protocol,
+		LatencyMs: &latency, DecidedMs: &decided, CheckedAt: rec.Checked,
+	}); code != ExitOK {
+		return code
 	}
 	noteSelected(io, how, servers.Server{Name: s.Name, Owned: s.Owned})
+	return ExitOK
+}
+
+// printURI prints uri's answer: the URI alone, or with --json all of j
+// (checkedAt in UTC, to the millisecond).
+func printURI(io IO, asJSON bool, j uriJSON) int {
+	if asJSON {
+		j.CheckedAt = j.CheckedAt.UTC().Truncate(time.Millisecond)
+		enc := json.NewEncoder(io.Stdout)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(j) != nil {
+			return ExitFailure
+		}
+	} else if _, err := fmt.Fprintln(io.Stdout, j.URI); err != nil {
+		return ExitFailure
+	}
 	return ExitOK
 }
 

@@ -54,11 +54,7 @@ func Main(p Process) int {
 	// the number stops the world, which costs that answer about 1 ms of
 	// its ~15 here.
 	oneProcessor := func() { runtime.GOMAXPROCS(1) }
-	switch commandOf(p.Args[1:]) {
-	case "servers":
-		oneProcessor = nil
-	case "uri":
-	default:
+	if cmd := commandOf(p.Args[1:]); cmd != "servers" && cmd != "uri" {
 		oneProcessor()
 	}
 	terminal := false
