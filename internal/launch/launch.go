@@ -20,6 +20,10 @@ import (
 	"github.com/plextray/plextray/internal/cli"
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/logging"
+	// A command line maps its code in one call before the other packages
+	// initialise (it imports nothing, so Go initialises it among the
+	// first): see the package.
+	_ "github.com/plextray/plextray/internal/prefault"
 )
 
 // Process is what main knows: its version (set at build time), its
