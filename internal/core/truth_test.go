@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"testing/synctest"
 
 	"github.com/plextray/plextray/internal/home"
 	"github.com/plextray/plextray/internal/keychain"
@@ -194,6 +195,10 @@ func TestCoreFollowsSignInAndOutElsewhere(t *testing.T) {
 		if got, _ := stored(kc); got.Reveal() != newer {
 			t.Fatal("the newer token left the keychain")
 		}
+		// Every wait above asked for a copy; let those still under way
+		// end, or a late "token copied" would replace the sign-out's
+		// notice below.
+		synctest.Wait()
 		if _, err := cli.SignOut(context.Background(), plextv.Token(newer)); err != nil {
 			t.Fatal(err)
 		}
