@@ -21,7 +21,7 @@ import (
 	"github.com/plextray/plextray/internal/desktop"
 	"github.com/plextray/plextray/internal/logging"
 	// A command line maps its code in one call before the other packages
-	// initialise (it imports nothing, so Go initialises it among the
+	// initialise (it imports nothing but unsafe, so Go initialises it among the
 	// first): see the package.
 	_ "github.com/plextray/plextray/internal/prefault"
 )
