@@ -192,8 +192,10 @@ func (tr *Tray) menuPath() (dbus.ObjectPath, error) {
 }
 
 // Layout reads the whole menu: GetLayout(0, -1, []), then each submenu again
-// with GetLayout(id, -1, []), since a process's first GetLayout may leave
-// submenus empty. The root item (ID 0) has the top-level items as children.
+// with GetLayout(id, -1, []), since after a connection's first GetLayout the
+// patched fyne.io/systray sends a submenu new to it without its items (for
+// libdbusmenu-gtk3; PATCHES.md 6c). The root item (ID 0) has the top-level
+// items as children.
 func (tr *Tray) Layout() (MenuItem, error) {
 	mp, err := tr.menuPath()
 	if err != nil {

@@ -58,28 +58,20 @@ func copyLayout(in *menuLayout, depth int32) *menuLayout {
 	return &out
 }
 
-// firstGetLayoutDone tracks whether the initial GetLayout response has been served
-// since the last menu reset. libdbusmenu-gtk3 (used by Cinnamon/Xfce/GNOME) requests
-// GetGroupProperties for grandchildren before parents in the first call, causing children
-// to be silently dropped (blank submenus) because parent GtkMenu containers don't exist
-// yet. Returning depth=1 on the first call ensures parents get their GtkMenu containers
-// before grandchildren are introduced in subsequent calls, where the order is correct.
-// After serving depth=1, a goroutine automatically triggers a second GetLayout cycle so
-// submenus populate without requiring user interaction. Multiple goroutines from rapid
-// resets are harmless — they just emit extra LayoutUpdated signals.
-var firstGetLayoutDone bool
-
 // sentSubmenus holds, per client that has asked for the layout before (its
-// unique bus name), the submenus it knows as submenus. The same drop as
-// above happens to a submenu that is new in a later layout together with its
-// items (a server's submenu added when the server list arrives): it opened
-// blank, an empty sliver. So a submenu new to a client that has the menu is
-// sent without its items the first time ("children-display" tells the
-// client it is one), and a LayoutUpdated 150 ms later makes the client ask
-// again and get them, now that their container exists. A client's first
-// GetLayout (a one-shot dbus-send, a test) gets everything, except the
-// process's very first, as above. At most maxClients clients are kept.
-// Guarded by menuLock; cleared by resetMenu.
+// unique bus name), the submenus it knows as submenus. libdbusmenu-gtk3
+// (used by Cinnamon/Xfce/GNOME) drops the items of a submenu that is new in
+// the same layout as they are, since the submenu's GtkMenu does not exist
+// yet: the submenu opens blank, an empty sliver. That happens to a panel's
+// first layout (the process's first, upstream's case, and a restarted
+// panel's) and to a submenu added later together with its items (a
+// server's submenu added when the server list arrives). So a client's first
+// GetLayout gets everything (a one-shot dbus-send or a test needs no more)
+// but its submenus stay unsent; a submenu not sent to a client before comes
+// without its items ("children-display" tells the client it is one), and a
+// LayoutUpdated 150 ms after each such reply makes the client ask again and
+// get them, now that their container exists. At most maxClients clients are
+// kept. Guarded by menuLock; cleared by resetMenu.
 var sentSubmenus = map[dbus.Sender]map[int32]bool{}
 
 const maxClients = 16
@@ -102,15 +94,15 @@ func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int3
 					break
 				}
 			}
+			sentSubmenus[sender] = map[int32]bool{}
+			// Everything, and nothing counted as sent.
 			sent = map[int32]bool{}
-			sentSubmenus[sender] = sent
 		}
-		depth, deferred := recursionDepth, false
-		if !firstGetLayoutDone {
-			firstGetLayoutDone = true
-			depth = 1
+		deferred := false
+		out := copyLayoutFor(m, recursionDepth, sent, known && deferNewSubmenus, &deferred)
+		if !known && deferNewSubmenus && hasSubmenu(m) {
+			deferred = true
 		}
-		out := copyLayoutFor(m, depth, sent, known && deferNewSubmenus, &deferred)
 		if deferred {
 			time.AfterFunc(150*time.Millisecond, func() {
 				instance.menuLock.Lock()
@@ -122,6 +114,16 @@ func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int3
 		return instance.menuVersion, *out, nil
 	}
 	return
+}
+
+// hasSubmenu reports whether m has a submenu among its items.
+func hasSubmenu(m *menuLayout) bool {
+	for _, v := range m.V2 {
+		if len(v.Value().(*menuLayout).V2) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // copyLayoutFor copies in to depth for a client that knows the submenus in
@@ -534,7 +536,6 @@ func resetMenu() {
 	defer instance.menuLock.Unlock()
 	instance.menu = &menuLayout{}
 	instance.byID = map[int32]*menuLayout{}
-	firstGetLayoutDone = false
 	sentSubmenus = map[dbus.Sender]map[int32]bool{}
 	layoutChanged()
 }

@@ -134,11 +134,9 @@ func TestBurstIsOneRefresh(t *testing.T) {
 		}
 		return rev, lay
 	}
-	// A panel's first GetLayout gets one level only, and a submenu new to
-	// a panel comes without its items, each with a LayoutUpdated 150 ms
-	// later (see GetLayout): not part of this test.
+	// A submenu new to a panel comes without its items, each time with a
+	// LayoutUpdated 150 ms later (see GetLayout): not part of this test.
 	instance.menuLock.Lock()
-	firstGetLayoutDone = true
 	deferNewSubmenus = false
 	instance.menuLock.Unlock()
 	t.Cleanup(func() {
@@ -398,11 +396,13 @@ func TestRadioItems(t *testing.T) {
 	want("switched", b, "radio", 1)
 }
 
-// TestNewSubmenusComeWithoutTheirItemsFirst: a submenu new to a client
-// that has the menu is sent without its items, and they follow on its next
+// TestNewSubmenusComeWithoutTheirItemsFirst: a client's first GetLayout
+// has everything (a one-shot dbus-send); after that, a submenu the client
+// has not been sent is sent without its items, and they follow on its next
 // GetLayout (a LayoutUpdated asks for it), so libdbusmenu-gtk3 has the
-// submenu's container before its items and does not open it blank. The
-// process's first GetLayout has one level; another client's first has all.
+// submenu's container before its items and does not open it blank. That
+// holds for every client, the process's first panel as well as one that
+// starts later (a restarted panel), whose first layout had them all.
 func TestNewSubmenusComeWithoutTheirItemsFirst(t *testing.T) {
 	ResetMenu()
 	t.Cleanup(ResetMenu)
@@ -434,19 +434,21 @@ func TestNewSubmenusComeWithoutTheirItemsFirst(t *testing.T) {
 		}
 		return lay
 	}
+	for _, panel := range []dbus.Sender{":1.1", ":1.2"} { // the first panel, and one started later
+		if lay := get(panel); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 1 {
+			t.Fatalf("%s first: %d and %d items, want all", panel, kids(lay, "Server details"), kids(lay, "Living Room"))
+		}
+		if lay := get(panel); kids(lay, "Server details") != 0 {
+			t.Fatalf("%s second: Server details has %d items, want none yet", panel, kids(lay, "Server details"))
+		}
+		if lay := get(panel); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 0 {
+			t.Fatalf("%s third: %d and %d items, want 1 and none yet", panel, kids(lay, "Server details"), kids(lay, "Living Room"))
+		}
+		if lay := get(panel); kids(lay, "Living Room") != 1 {
+			t.Fatalf("%s fourth: Living Room has %d items, want 1", panel, kids(lay, "Living Room"))
+		}
+	}
 	panel := dbus.Sender(":1.1")
-	if lay := get(panel); kids(lay, "Server details") != 0 {
-		t.Fatalf("first: Server details has %d items, want none yet", kids(lay, "Server details"))
-	}
-	if lay := get(panel); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 0 {
-		t.Fatalf("second: %d and %d items, want 1 and none yet", kids(lay, "Server details"), kids(lay, "Living Room"))
-	}
-	if lay := get(panel); kids(lay, "Living Room") != 1 {
-		t.Fatalf("third: Living Room has %d items, want 1", kids(lay, "Living Room"))
-	}
-	if lay := get(":1.2"); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 1 {
-		t.Fatalf("another client's first: %d and %d items, want all", kids(lay, "Server details"), kids(lay, "Living Room"))
-	}
 	// A submenu added later is new again; one the client has is not.
 	attic := servers.AddSubMenuItem("Attic", "")
 	attic.AddSubMenuItem("Open Plex Web", "")
