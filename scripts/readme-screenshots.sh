@@ -2,7 +2,9 @@
 # Makes the README's screenshots of the tray in xfce4-panel (Xvfb, 1024×768)
 # against the simulator's demo account, one scripts/screenshot.sh session
 # per state: signed out, signing in, the Servers submenu, Server details,
-# the Profile submenu, the two health states and Tokens for tools.
+# the Profile submenu, the two health states and Tokens for tools; and
+# Server details again after the panel was restarted (it must not open
+# blank: third_party/fyne.io/systray/PATCHES.md 6c).
 #
 # usage: scripts/readme-screenshots.sh [OUTDIR]   (default docs/screenshots)
 #        ONLY="profiles tools" scripts/readme-screenshots.sh   (some of them)
@@ -85,6 +87,16 @@ plextv_down() { # plex.tv fails the server list mid-session
 	click "Check again"
 	until_menu "having trouble"
 }
+restart_panel() { # the panel quits and starts again (xfce4-panel -r, a crash): it asks for the whole menu anew
+	pkill -x xfce4-panel || true
+	while pgrep -x xfce4-panel >/dev/null; do sleep 0.1; done
+	(xfce4-panel --disable-wm-check >/dev/null 2>&1 &)
+	for _ in \$(seq 100); do
+		dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher /StatusNotifierWatcher org.freedesktop.DBus.Properties.Get string:org.kde.StatusNotifierWatcher string:RegisteredStatusNotifierItems 2>/dev/null | grep -q "\$APP_BUS_NAME" && break
+		sleep 0.1
+	done
+	sleep 3
+}
 sign_in() {
 	until_menu "Sign in with a code"
 	click "Sign in with a code"
@@ -142,6 +154,7 @@ shot signing-in 'until_menu "Sign in with a code"; click "Sign in with a code"; 
 shot signed-in-servers 'sign_in' "Down Down Down Down Right Down Down"
 shot_copied
 shot server-details 'sign_in' "Down Down Down Down Down Right Right"
+shot restarted-panel 'sign_in; restart_panel' "Down Down Down Down Down Right Right"
 shot profiles 'sign_in; click "Kid"; until_menu "· profile Kid"' "Down Down Down Down Down Down Right"
 shot tools 'sign_in; tools' "Down Down Down Right"
 shot health-some-unreachable 'sign_in; living_room_down' "Down Down Down Down Right"
