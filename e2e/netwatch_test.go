@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
 	"github.com/plextray/plextray/e2e/desktop"
 	"github.com/plextray/plextray/internal/lastcheck"
+	"github.com/plextray/plextray/internal/netwatch/netwatchtest"
 )
 
 // The tray learns of network changes and wake-ups as events (rtnetlink,
@@ -22,89 +21,6 @@ import (
 // bus of their own (a second dbus-daemon) and, for address changes, a
 // network namespace of their own, so nothing of the machine's network or
 // its real logind is touched.
-
-// systemBus starts a private stand-in for the system bus and returns its
-// address (DBUS_SYSTEM_BUS_ADDRESS for the tray). Its configuration is a
-// permissive session bus's: any connection may own logind's name, which
-// is what lets the test play both logind and a forger.
-func systemBus(t testing.TB) string {
-	t.Helper()
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Fatal("dbus-daemon missing (apt package dbus)")
-	}
-	dir := t.TempDir()
-	conf := `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=` + filepath.Join(dir, "system_bus_socket") + `</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-	cf := filepath.Join(dir, "system.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(daemon, "--config-file="+cf, "--nofork", "--print-address")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			t.Fatal("system bus stand-in printed no address")
-		}
-		return a
-	case <-time.After(wait):
-		t.Fatal("system bus stand-in printed no address in time")
-	}
-	return ""
-}
-
-// busPeer is a connection to the system bus stand-in that owns names.
-func busPeer(t testing.TB, addr string, names ...string) *dbus.Conn {
-	t.Helper()
-	c, err := dbus.Connect(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	for _, n := range names {
-		if r, err := c.RequestName(n, dbus.NameFlagDoNotQueue); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
-			t.Fatalf("own %s: %v %v", n, r, err)
-		}
-	}
-	return c
-}
-
-// resumed emits logind's "resumed from sleep" from c, then makes a round
-// trip through the bus, so the signal is routed before whatever c's
-// caller sends next from any connection.
-func resumed(t testing.TB, c *dbus.Conn) {
-	t.Helper()
-	if err := c.Emit("/org/freedesktop/login1", "org.freedesktop.login1.Manager.PrepareForSleep", false); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.BusObject().Call("org.freedesktop.DBus.GetId", 0).Err; err != nil {
-		t.Fatal(err)
-	}
-}
 
 // trayLog is the tray's log file under the XDG_STATE_HOME the test gives it.
 type trayLog string
@@ -161,9 +77,9 @@ const (
 // (fetching the list from plex.tv, in the simulator's request log).
 func TestWakeSignalOnlyFromLogind(t *testing.T) {
 	w := newWorld(t, desktop.Options{}, "PLEXTRAY_RECHECK_INTERVAL=1h")
-	bus := systemBus(t)
-	logind := busPeer(t, bus, "org.freedesktop.login1", "org.freedesktop.NetworkManager")
-	forger := busPeer(t, bus)
+	bus := netwatchtest.Bus(t)
+	logind := netwatchtest.Peer(t, bus, "org.freedesktop.login1", "org.freedesktop.NetworkManager")
+	forger := netwatchtest.Peer(t, bus)
 	log, stateEnv := newTrayLog(t)
 	w.env = append(w.env, "DBUS_SYSTEM_BUS_ADDRESS="+bus, stateEnv)
 	app, tr := w.start()
@@ -175,7 +91,7 @@ func TestWakeSignalOnlyFromLogind(t *testing.T) {
 	// The forgery, then a genuine network change from NetworkManager's
 	// owner: had the forgery passed, its re-check ("woke") would be
 	// logged before the network change's, which waits a 1 s debounce.
-	resumed(t, forger)
+	netwatchtest.Resumed(t, forger)
 	if err := logind.Emit("/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager.StateChanged", uint32(70)); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +105,7 @@ func TestWakeSignalOnlyFromLogind(t *testing.T) {
 
 	// logind's own signal is honoured.
 	before = w.resourceRequests()
-	resumed(t, logind)
+	netwatchtest.Resumed(t, logind)
 	log.waitLine(t, at, recheckLine, whyWoke)
 	tr.WaitFor(t, "the wake-up's check in plex.tv's log", func(desktop.MenuItem) bool { return w.resourceRequests() > before }, wait)
 	quit(t, app, tr)
