@@ -89,10 +89,7 @@ func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int3
 		sent, known := sentSubmenus[sender]
 		if !known {
 			if len(sentSubmenus) >= maxClients {
-				for k := range sentSubmenus {
-					delete(sentSubmenus, k)
-					break
-				}
+				forgetAClient()
 			}
 			sentSubmenus[sender] = map[int32]bool{}
 			// Everything, and nothing counted as sent.
@@ -114,6 +111,23 @@ func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int3
 		return instance.menuVersion, *out, nil
 	}
 	return
+}
+
+// forgetAClient makes room in sentSubmenus: a client that has asked only
+// once (a one-shot dbus-send; nothing is counted as sent to it) if there
+// is one, else any. A panel forgotten would be sent its submenus without
+// their items once more, and they would vanish for a moment.
+func forgetAClient() {
+	for k, sent := range sentSubmenus {
+		if len(sent) == 0 {
+			delete(sentSubmenus, k)
+			return
+		}
+	}
+	for k := range sentSubmenus {
+		delete(sentSubmenus, k)
+		return
+	}
 }
 
 // hasSubmenu reports whether m has a submenu among its items.

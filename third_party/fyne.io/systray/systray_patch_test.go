@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -449,6 +450,18 @@ func TestNewSubmenusComeWithoutTheirItemsFirst(t *testing.T) {
 		}
 	}
 	panel := dbus.Sender(":1.1")
+	// One-shot clients (a script's dbus-send each time) do not push the
+	// panels out: a panel still gets what it has without a second pass.
+	for i := 0; i < 2*maxClients; i++ {
+		get(dbus.Sender(":2." + strconv.Itoa(i)))
+	}
+	for _, p := range []dbus.Sender{":1.1", ":1.2"} {
+		for ask := 1; ask <= 2; ask++ {
+			if lay := get(p); kids(lay, "Server details") != 1 || kids(lay, "Living Room") != 1 {
+				t.Fatalf("%s, ask %d after %d one-shot clients: %d and %d items, want all", p, ask, 2*maxClients, kids(lay, "Server details"), kids(lay, "Living Room"))
+			}
+		}
+	}
 	// A submenu added later is new again; one the client has is not.
 	attic := servers.AddSubMenuItem("Attic", "")
 	attic.AddSubMenuItem("Open Plex Web", "")
