@@ -92,13 +92,14 @@ func (t *tray) GetLayout(sender dbus.Sender, parentID int32, recursionDepth int3
 				forgetAClient()
 			}
 			sentSubmenus[sender] = map[int32]bool{}
-			// Everything, and nothing counted as sent.
+			// Everything, and nothing counted as sent: sent below is a
+			// scratch map that only says whether any submenu went out.
 			sent = map[int32]bool{}
 		}
 		deferred := false
 		out := copyLayoutFor(m, recursionDepth, sent, known && deferNewSubmenus, &deferred)
-		if !known && deferNewSubmenus && hasSubmenu(m) {
-			deferred = true
+		if !known && deferNewSubmenus && len(sent) > 0 {
+			deferred = true // its next ask gets them without their items
 		}
 		if deferred {
 			time.AfterFunc(150*time.Millisecond, func() {
@@ -128,16 +129,6 @@ func forgetAClient() {
 		delete(sentSubmenus, k)
 		return
 	}
-}
-
-// hasSubmenu reports whether m has a submenu among its items.
-func hasSubmenu(m *menuLayout) bool {
-	for _, v := range m.V2 {
-		if len(v.Value().(*menuLayout).V2) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // copyLayoutFor copies in to depth for a client that knows the submenus in
